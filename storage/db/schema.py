@@ -1,0 +1,293 @@
+"""The database schema: every dataset TraqNext holds, as SQLAlchemy Core tables.
+
+High-volume time series (minutes, spans, screenshots, rollups) keep time as integer epoch
+seconds in UTC: identical on SQLite and PostgreSQL, cheap to bulk-load with COPY, and read
+by polars without parsing. Low-volume records use timezone-aware timestamps.
+Rows about a person hang off ``people.id`` with ``ON DELETE CASCADE`` so that erasure is
+one indexed delete; records that must outlive erasure (rights requests, key tombstones)
+use ``SET NULL`` and hold no personal data of their own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from storage.db.types import UtcDateTime
+
+# Stable constraint names so that alembic migrations are reproducible on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ROLES = ("admin", "manager", "employee", "dpo")
+CONSENT_STATES = ("given", "withdrawn")
+REQUEST_KINDS = (
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "consent_withdrawal",
+)
+REQUEST_STATES = (
+    "received",
+    "in_review",
+    "approved",
+    "rejected",
+    "in_progress",
+    "completed",
+)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def _person_fk() -> Column[int]:
+    return Column(
+        "person_id",
+        ForeignKey("people.id", ondelete="CASCADE"),
+        primary_key=True,
+        nullable=False,
+    )
+
+
+installation = Table(
+    "installation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("master_key_id", String(32), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("department", String(120), nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pseudonym", String(18), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("email", String(320), unique=True),
+    Column(
+        "team_id",
+        ForeignKey("teams.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    Column("timezone", String(64), nullable=False),
+    Column("consent", String(16), nullable=False, server_default="given"),
+    Column("objected", Boolean, nullable=False, server_default="0"),
+    Column("restricted", Boolean, nullable=False, server_default="0"),
+    Column("legal_hold_reason", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    _one_of("consent", CONSENT_STATES, "consent_state"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "person_id",
+        ForeignKey("people.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(120), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime),
+)
+
+activity_minutes = Table(
+    "activity_minutes",
+    metadata,
+    _person_fk(),
+    Column("minute", BigInteger, primary_key=True, nullable=False),
+    Column("device_id", Integer, primary_key=True, nullable=False),
+    Column("active_seconds", SmallInteger, nullable=False),
+    Column("key_presses", Integer, nullable=False),
+    Column("mouse_clicks", Integer, nullable=False),
+    Column("mouse_moves", Integer, nullable=False),
+    Column("scrolls", Integer, nullable=False),
+    CheckConstraint("active_seconds BETWEEN 0 AND 60", name="active_seconds_range"),
+    CheckConstraint("minute % 60 = 0", name="minute_aligned"),
+)
+Index("ix_activity_minutes_minute", activity_minutes.c.minute)
+
+app_spans = Table(
+    "app_spans",
+    metadata,
+    _person_fk(),
+    Column("device_id", Integer, primary_key=True, nullable=False),
+    Column("start_ts", BigInteger, primary_key=True, nullable=False),
+    Column("end_ts", BigInteger, nullable=False),
+    Column("app", String(200), nullable=False),
+    Column("site", String(255)),
+    Column(
+        "title_ct", LargeBinary
+    ),  # sealed to the subject's key; NULL when dropped by policy
+    CheckConstraint("end_ts >= start_ts", name="span_order"),
+)
+Index("ix_app_spans_start_ts", app_spans.c.start_ts)
+
+screenshots = Table(
+    "screenshots",
+    metadata,
+    _person_fk(),
+    Column("device_id", Integer, primary_key=True, nullable=False),
+    Column("taken_at", BigInteger, primary_key=True, nullable=False),
+    Column("object_key", String(512), nullable=False, unique=True),
+    Column("key_id", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("blurred", Boolean, nullable=False),
+)
+Index("ix_screenshots_taken_at", screenshots.c.taken_at)
+
+activity_10min = Table(
+    "activity_10min",
+    metadata,
+    _person_fk(),
+    Column("slot_start", BigInteger, primary_key=True, nullable=False),
+    Column("tracked_seconds", Integer, nullable=False),
+    Column("active_seconds", Integer, nullable=False),
+    Column("key_presses", Integer, nullable=False),
+    Column("mouse_clicks", Integer, nullable=False),
+    CheckConstraint("active_seconds <= tracked_seconds", name="active_le_tracked"),
+)
+Index("ix_activity_10min_slot_start", activity_10min.c.slot_start)
+
+activity_daily = Table(
+    "activity_daily",
+    metadata,
+    _person_fk(),
+    Column(
+        "day", Date, primary_key=True, nullable=False
+    ),  # in the person's own time zone
+    Column("tracked_seconds", Integer, nullable=False),
+    Column("active_seconds", Integer, nullable=False),
+    Column("key_presses", Integer, nullable=False),
+    Column("mouse_clicks", Integer, nullable=False),
+    Column("first_ts", BigInteger, nullable=False),
+    Column("last_ts", BigInteger, nullable=False),
+    CheckConstraint("active_seconds <= tracked_seconds", name="active_le_tracked"),
+)
+Index("ix_activity_daily_day", activity_daily.c.day)
+
+app_daily = Table(
+    "app_daily",
+    metadata,
+    _person_fk(),
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("app", String(200), primary_key=True, nullable=False),
+    Column("seconds", Integer, nullable=False),
+)
+Index("ix_app_daily_day", app_daily.c.day)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255)),  # NULL for accounts that sign in through OIDC
+    Column("role", String(16), nullable=False),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime),
+    _one_of("role", ROLES, "role"),
+)
+
+manager_teams = Table(
+    "manager_teams",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+rights_requests = Table(
+    "rights_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="SET NULL"), index=True),
+    Column("kind", String(24), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("extended_due_at", UtcDateTime),
+    Column("extension_reason", Text),
+    Column("filed_by_user_id", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("identity_verification", Text),
+    Column("decision_reason", Text),
+    Column("details", JSON, nullable=False, default=dict),
+    Column("closed_at", UtcDateTime),
+    _one_of("kind", REQUEST_KINDS, "request_kind"),
+    _one_of("state", REQUEST_STATES, "request_state"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject_ref", String(64)),
+    Column("details", JSON, nullable=False, default=dict),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+)
+
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="SET NULL"), index=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("wrapped_private", LargeBinary),  # NULL once destroyed (crypto-shredded)
+    Column("master_key_id", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("destroyed_at", UtcDateTime),
+)
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+)

@@ -1,0 +1,61 @@
+"""Errors raised by the storage layer.
+
+Every error a caller may need to handle derives from ``StorageError``; messages are one
+line, say what to do next, and never carry captured content (titles, pixels, key bytes)::
+
+    StorageError
+    ├── ConfigError            a setting is missing or malformed
+    ├── DatabaseError          the database is unreachable or refused a statement
+    │   └── SchemaOutdated     the database is not migrated to the current schema
+    ├── ObjectStoreError       the object store is unreachable or refused an operation
+    │   ├── ObjectNotFound     no object (or version) under that key
+    │   └── InvalidObjectKey   a key that is not a safe, pseudonymous path
+    ├── MasterKeyError         the master key file is missing, unreadable or not the one in use
+    ├── KeyDestroyed           the subject's private key was destroyed (crypto-shredded)
+    └── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
+
+Lower-level exceptions (SQLAlchemy, botocore, OSError) are translated at the boundary with
+``raise Ours(...) from exc`` so callers never import a driver to catch a failure.
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class of every storage error."""
+
+
+class ConfigError(StorageError):
+    """A setting is missing or malformed."""
+
+
+class DatabaseError(StorageError):
+    """The database is unreachable or refused a statement."""
+
+
+class SchemaOutdated(DatabaseError):
+    """The database schema is not at the current migration; run `traq init`."""
+
+
+class ObjectStoreError(StorageError):
+    """The object store is unreachable or refused an operation."""
+
+
+class ObjectNotFound(ObjectStoreError):
+    """No object (or object version) exists under that key."""
+
+
+class InvalidObjectKey(ObjectStoreError, ValueError):
+    """An object key that is not a safe relative path of pseudonymous segments."""
+
+
+class MasterKeyError(StorageError):
+    """The master key file is missing, unreadable, malformed or not the one in use."""
+
+
+class KeyDestroyed(StorageError):
+    """The subject's private key was destroyed: their ciphertexts can no longer be opened."""
+
+
+class InvalidToken(StorageError):
+    """A ciphertext could not be opened (tampered, truncated or sealed to another key)."""

@@ -1,0 +1,86 @@
+"""Object keys: safe relative paths that carry pseudonymous ids only.
+
+A key is a ``/``-separated path of segments made of ``[A-Za-z0-9._=-]``; it can never climb
+out of the store (no ``.`` or ``..`` segment, no leading ``/``) and never names a person:
+screenshot keys are built from a pseudonym (``s_`` + 16 lowercase hex digits), not a name or
+an e-mail address. Error messages describe the rule broken, never the offending key, since a
+rejected key may well be the personal data it must not contain.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from storage.errors import InvalidObjectKey
+
+MAX_KEY_LENGTH = 512
+SEGMENT_RE = re.compile(r"[A-Za-z0-9._=-]+")
+PSEUDONYM_RE = re.compile(r"s_[0-9a-f]{16}")
+# The folder backend keeps its in-flight writes there; reserving it for both backends keeps
+# their key spaces identical.
+RESERVED_TOP_SEGMENT = ".tmp"
+
+
+def validate_key(key: str) -> str:
+    """Return ``key`` unchanged if it is a safe object key, else raise InvalidObjectKey."""
+    if not isinstance(key, str) or not key:
+        raise InvalidObjectKey("object key must be a non-empty string")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidObjectKey(f"object key is longer than {MAX_KEY_LENGTH} characters")
+    if key.startswith("/"):
+        raise InvalidObjectKey("object key must be a relative path, not start with '/'")
+    segments = key.split("/")
+    for segment in segments:
+        if not segment:
+            raise InvalidObjectKey("object key has an empty segment ('//' or a trailing '/')")
+        if segment in (".", ".."):
+            raise InvalidObjectKey("object key must not contain '.' or '..' segments")
+        if not SEGMENT_RE.fullmatch(segment):
+            raise InvalidObjectKey("object key segments may only use A-Z a-z 0-9 . _ = -")
+    if segments[0] == RESERVED_TOP_SEGMENT:
+        raise InvalidObjectKey(f"object keys under '{RESERVED_TOP_SEGMENT}/' are reserved")
+    return key
+
+
+def validate_prefix(prefix: str) -> str:
+    """Return ``prefix`` if it is empty or a key, optionally ending with ``/``."""
+    if prefix == "":
+        return prefix
+    if not isinstance(prefix, str):
+        raise InvalidObjectKey("object key prefix must be a string")
+    validate_key(prefix[:-1] if prefix.endswith("/") else prefix)
+    return prefix
+
+
+def is_valid_key(key: str) -> bool:
+    """Tell whether ``key`` is a valid object key, without raising."""
+    try:
+        validate_key(key)
+    except InvalidObjectKey:
+        return False
+    return True
+
+
+def _check_pseudonym(pseudonym: str) -> str:
+    if not isinstance(pseudonym, str) or not PSEUDONYM_RE.fullmatch(pseudonym):
+        raise InvalidObjectKey(
+            "object keys carry pseudonymous ids only: expected 's_' followed by "
+            "16 lowercase hex digits"
+        )
+    return pseudonym
+
+
+def subject_prefix(pseudonym: str) -> str:
+    """Return the prefix under which every object of one subject lives."""
+    return f"subjects/{_check_pseudonym(pseudonym)}/"
+
+
+def screenshot_key(pseudonym: str, taken_at: int, device_id: int) -> str:
+    """Return the key of a screenshot taken at epoch second ``taken_at`` (dated in UTC)."""
+    for name, value in (("taken_at", taken_at), ("device_id", device_id)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidObjectKey(f"screenshot {name} must be a non-negative integer")
+    day = datetime.fromtimestamp(taken_at, tz=UTC)
+    key = f"{subject_prefix(pseudonym)}screenshots/{day:%Y/%m/%d}/{taken_at}-d{device_id}.tqe"
+    return validate_key(key)

@@ -1,0 +1,16 @@
+"""Shared fixtures: real PostgreSQL, a real S3 endpoint, and a clean environment."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Never let a test touch the developer's real data folder or AWS configuration."""
+    for name in ("TRAQ_DATA_DIR", "TRAQ_DATABASE_URL", "TRAQ_OBJECT_STORE", "TRAQ_MASTER_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
