@@ -75,9 +75,7 @@ def _raw_path_ok(connection: Connection, table: Table, columns: Sequence[str]) -
 
 def _pg_type(connection: Connection, table: Table, name: str) -> str:
     compiled = table.c[name].type.compile(dialect=connection.dialect)
-    return _PG_TYPES.get(
-        compiled, "text" if compiled.startswith("VARCHAR") else compiled
-    )
+    return _PG_TYPES.get(compiled, "text" if compiled.startswith("VARCHAR") else compiled)
 
 
 def _copy_postgres(
@@ -99,9 +97,7 @@ def _copy_postgres(
     types = [_pg_type(connection, table, name) for name in columns]
     count = 0
     with raw.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            f"COPY {target} ({column_list}) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
+        with cursor.copy(f"COPY {target} ({column_list}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
@@ -128,9 +124,7 @@ def _sqlite_executemany(
     column_list = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join("?" for _ in columns)
     before = raw.total_changes
-    raw.cursor().executemany(
-        f'{verb} INTO "{table.name}" ({column_list}) VALUES ({marks})', rows
-    )
+    raw.cursor().executemany(f'{verb} INTO "{table.name}" ({column_list}) VALUES ({marks})', rows)
     return raw.total_changes - before
 
 

@@ -18,9 +18,7 @@ def normalise_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(
-            f"TRAQ_DATABASE_URL is not a database URL; expected {SUPPORTED}"
-        ) from exc
+        raise ConfigError(f"TRAQ_DATABASE_URL is not a database URL; expected {SUPPORTED}") from exc
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg")
@@ -51,9 +49,7 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
-        parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5}
-    )
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def check_connection(engine: Engine) -> None:
@@ -63,6 +59,4 @@ def check_connection(engine: Engine) -> None:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise DatabaseError(
-            f"cannot reach database {redacted(engine.url)}: {reason}"
-        ) from exc
+        raise DatabaseError(f"cannot reach database {redacted(engine.url)}: {reason}") from exc

@@ -36,9 +36,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise DatabaseError(
-            f"cannot read schema version of {redacted(engine.url)}"
-        ) from exc
+        raise DatabaseError(f"cannot read schema version of {redacted(engine.url)}") from exc
 
 
 def upgrade_to_head(engine: Engine) -> None:
@@ -50,15 +48,12 @@ def upgrade_to_head(engine: Engine) -> None:
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise DatabaseError(
-            f"migration failed on {redacted(engine.url)}: {reason}"
-        ) from exc
+        raise DatabaseError(f"migration failed on {redacted(engine.url)}: {reason}") from exc
 
 
 def ensure_current(engine: Engine) -> None:
     """Raise SchemaOutdated unless the database is at the shipped head revision."""
     if current_revision(engine) != head_revision():
         raise SchemaOutdated(
-            f"database {redacted(engine.url)} is not initialised or not migrated; "
-            "run `traq init`"
+            f"database {redacted(engine.url)} is not initialised or not migrated; run `traq init`"
         )

@@ -144,6 +144,7 @@ activity_minutes = Table(
     Column("scrolls", Integer, nullable=False),
     CheckConstraint("active_seconds BETWEEN 0 AND 60", name="active_seconds_range"),
     CheckConstraint("minute % 60 = 0", name="minute_aligned"),
+    sqlite_with_rowid=False,
 )
 Index("ix_activity_minutes_minute", activity_minutes.c.minute)
 
@@ -156,10 +157,9 @@ app_spans = Table(
     Column("end_ts", BigInteger, nullable=False),
     Column("app", String(200), nullable=False),
     Column("site", String(255)),
-    Column(
-        "title_ct", LargeBinary
-    ),  # sealed to the subject's key; NULL when dropped by policy
+    Column("title_ct", LargeBinary),  # sealed to the subject's key; NULL when dropped by policy
     CheckConstraint("end_ts >= start_ts", name="span_order"),
+    sqlite_with_rowid=False,
 )
 Index("ix_app_spans_start_ts", app_spans.c.start_ts)
 
@@ -188,6 +188,7 @@ activity_10min = Table(
     Column("key_presses", Integer, nullable=False),
     Column("mouse_clicks", Integer, nullable=False),
     CheckConstraint("active_seconds <= tracked_seconds", name="active_le_tracked"),
+    sqlite_with_rowid=False,
 )
 Index("ix_activity_10min_slot_start", activity_10min.c.slot_start)
 
@@ -195,9 +196,7 @@ activity_daily = Table(
     "activity_daily",
     metadata,
     _person_fk(),
-    Column(
-        "day", Date, primary_key=True, nullable=False
-    ),  # in the person's own time zone
+    Column("day", Date, primary_key=True, nullable=False),  # in the person's own time zone
     Column("tracked_seconds", Integer, nullable=False),
     Column("active_seconds", Integer, nullable=False),
     Column("key_presses", Integer, nullable=False),
@@ -205,6 +204,7 @@ activity_daily = Table(
     Column("first_ts", BigInteger, nullable=False),
     Column("last_ts", BigInteger, nullable=False),
     CheckConstraint("active_seconds <= tracked_seconds", name="active_le_tracked"),
+    sqlite_with_rowid=False,
 )
 Index("ix_activity_daily_day", activity_daily.c.day)
 
@@ -215,6 +215,7 @@ app_daily = Table(
     Column("day", Date, primary_key=True, nullable=False),
     Column("app", String(200), primary_key=True, nullable=False),
     Column("seconds", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 Index("ix_app_daily_day", app_daily.c.day)
 

@@ -48,8 +48,7 @@ class LocalObjectStore(ObjectStore):
                 tmp_file.write(data)
                 tmp_file.flush()
                 os.fsync(tmp_file.fileno())
-            os.replace(tmp_name, path)
-            _fsync_dir(path.parent)
+            self._replace_into(Path(tmp_name), path)
         except OSError as exc:
             _unlink_quietly(Path(tmp_name))
             raise self._write_error(exc) from exc
@@ -137,7 +136,7 @@ class LocalObjectStore(ObjectStore):
         # so that a partial segment matches as it does on S3.
         start = self._root / prefix.rpartition("/")[0]
         keys: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(start):
+        for dirpath, dirnames, filenames in os.walk(start, onerror=self._raise_list_error):
             if Path(dirpath) == self._root and RESERVED_TOP_SEGMENT in dirnames:
                 dirnames.remove(RESERVED_TOP_SEGMENT)
             for name in filenames:
@@ -146,12 +145,27 @@ class LocalObjectStore(ObjectStore):
                     keys.append(key)
         return sorted(keys)
 
+    def _raise_list_error(self, exc: OSError) -> None:
+        if not isinstance(exc, FileNotFoundError | NotADirectoryError):
+            raise ObjectStoreError(
+                f"cannot list object folder {self._root} ({exc.strerror}); check its permissions"
+            ) from exc
+
     def _version_of(self, key: str) -> ObjectVersion:
         try:
             size = (self._root / key).stat().st_size
         except OSError:
             size = 0
         return ObjectVersion(key, None, is_latest=True, is_delete_marker=False, size=size)
+
+    def _replace_into(self, tmp_path: Path, path: Path) -> None:
+        try:
+            os.replace(tmp_path, path)
+        except FileNotFoundError:
+            # A concurrent purge may have pruned the now-empty parent folder: recreate it once.
+            self._make_dirs(path.parent)
+            os.replace(tmp_path, path)
+        _fsync_dir(path.parent)
 
     def _make_dirs(self, folder: Path) -> None:
         # fsync each parent whose entry we add, so a new folder survives a power cut.

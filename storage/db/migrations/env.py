@@ -10,8 +10,7 @@ connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=metadata,
-    render_as_batch=connection.dialect.name
-    == "sqlite",  # SQLite cannot ALTER most things
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,87 @@
+"""Organisation policies (what is collected, how often, how long it is kept), in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from storage.db.bulk import bulk_insert
+from storage.db.schema import policies
+
+MIN_K = 3  # the privacy guard never releases a group smaller than this, whatever the policy
+
+DEFAULT_POLICIES: dict[str, Any] = {
+    "k_anonymity": 5,
+    "idle_threshold_seconds": 300,
+    "screenshot_interval_seconds": 600,
+    "screenshot_jitter_seconds": 120,
+    "screenshot_blur": False,
+    "store_window_titles": True,
+    "retention_days": {
+        "screenshots": 30,
+        "window_titles": 90,
+        "activity_minutes": 365,
+        "rollups": 730,
+        "rights_requests": 2190,
+        "audit_log": 2190,
+    },
+    # Productive / neutral / unproductive by category; teams may override (by team name).
+    "category_ratings": {
+        "default": {
+            "development": "productive",
+            "documents": "productive",
+            "design": "productive",
+            "communication": "neutral",
+            "meetings": "neutral",
+            "browsing": "neutral",
+            "entertainment": "unproductive",
+            "social": "unproductive",
+        },
+    },
+    "privacy_filters": [
+        {"match": "title", "pattern": "(?i)private browsing|incognito", "action": "drop"},
+        {"match": "title", "pattern": "(?i)bank|health|medical", "action": "redact"},
+    ],
+}
+
+
+def validate_policy(name: str, value: Any) -> None:
+    """Raise ValueError if ``value`` is not acceptable for policy ``name``."""
+    if name not in DEFAULT_POLICIES:
+        raise ValueError(f"unknown policy {name!r}; known: {', '.join(sorted(DEFAULT_POLICIES))}")
+    expected = type(DEFAULT_POLICIES[name])
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ValueError(f"policy {name} must be {expected.__name__}, got {type(value).__name__}")
+    if name == "k_anonymity" and value < MIN_K:
+        raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
+    if name.endswith("_seconds") and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+
+
+def seed_default_policies(connection: Connection, now: datetime) -> int:
+    """Insert any policy not yet set, with its default; return how many were added."""
+    rows = [(name, value, now, "traq init") for name, value in DEFAULT_POLICIES.items()]
+    return bulk_insert(
+        connection,
+        policies,
+        ("name", "value", "updated_at", "updated_by"),
+        rows,
+        on_conflict="ignore",
+    )
+
+
+def load_policies(connection: Connection) -> dict[str, Any]:
+    """Every policy, stored values over defaults."""
+    stored = {row.name: row.value for row in connection.execute(select(policies))}
+    return {**DEFAULT_POLICIES, **stored}
+
+
+def set_policy(connection: Connection, name: str, value: Any, by: str, now: datetime) -> None:
+    """Validate and store one policy value, recording who changed it."""
+    validate_policy(name, value)
+    connection.execute(policies.delete().where(policies.c.name == name))
+    connection.execute(
+        policies.insert().values(name=name, value=value, updated_at=now, updated_by=by)
+    )

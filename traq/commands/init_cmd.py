@@ -1,0 +1,110 @@
+"""`traq init`: data folder, database schema, master key, default policies, first admin."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, inspect
+
+from storage.accounts import create_user, has_admin, hash_password, new_password
+from storage.config import Settings, load_settings
+from storage.crypto.keys import create_master_key_file, load_master_key
+from storage.db.engine import check_connection, open_engine
+from storage.db.migrate import upgrade_to_head
+from storage.db.schema import installation
+from storage.objects import S3ObjectStore, open_object_store
+from storage.policies import seed_default_policies
+from storage.vault import installed_master_key_id, open_master_key
+from traq.errors import CommandError
+
+
+def register(sub: Any) -> None:
+    """Add the `init` command."""
+    parser = sub.add_parser(
+        "init", help="create the data folder, database schema, master key and a first admin"
+    )
+    parser.add_argument(
+        "--admin", default="admin", metavar="USERNAME",
+        help="name of the first admin account, created if no admin exists (default: admin)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Initialise (or re-check and migrate) the installation named by the environment."""
+    settings = load_settings()
+    created: list[Path] = []
+    try:
+        summary = initialise(settings, args.admin, created)
+    except BaseException:
+        for path in reversed(created):  # leave no partial state behind
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        raise
+    print(summary)
+    return 0
+
+
+def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
+    missing = [p for p in (data_dir, *data_dir.parents) if not p.exists()]
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CommandError(
+            f"data folder {data_dir} is not writable ({exc.strerror}); set TRAQ_DATA_DIR"
+        ) from exc
+    if missing:
+        created.append(missing[-1])  # the outermost folder we created
+
+
+def initialise(settings: Settings, admin: str, created: list[Path]) -> str:
+    """Do the work of `traq init`; append every path it creates to ``created``."""
+    _make_data_dir(settings.data_dir, created)
+    engine = open_engine(settings.database_url)
+    check_connection(engine)
+    objects = open_object_store(settings.object_store_url)
+    if isinstance(objects, S3ObjectStore):
+        objects.ensure_bucket()
+    objects.check_writable()
+    installed = installed_master_key_id(engine) if _has_schema(engine) else None
+    key_file = settings.master_key_file
+    if not key_file.exists():
+        if installed is not None:
+            raise CommandError(
+                f"this database was set up with master key {installed}, "
+                f"but {key_file} does not exist; set TRAQ_MASTER_KEY_FILE"
+            )
+        create_master_key_file(key_file)
+        created.append(key_file)
+    master = open_master_key(engine, key_file) if installed else load_master_key(key_file)
+    now = datetime.now(UTC)
+    upgrade_to_head(engine)
+    password = None
+    with engine.begin() as connection:
+        if installed is None:
+            connection.execute(
+                insert(installation).values(id=1, created_at=now, master_key_id=master.key_id)
+            )
+        seed_default_policies(connection, now)
+        if not has_admin(connection):
+            password = new_password()
+            create_user(connection, admin, "admin", hash_password(password), now)
+    engine.dispose()
+    lines = [
+        f"TraqNext {'initialised' if installed is None else 'is initialised'} in "
+        f"{settings.data_dir} (database {engine.url.get_backend_name()}, "
+        f"objects {settings.object_store_url}, master key {master.key_id})"
+    ]
+    if password:
+        lines.append(f"admin account {admin!r} password (shown once): {password}")
+    return "\n".join(lines)
+
+
+def _has_schema(engine: Engine) -> bool:
+    return "installation" in inspect(engine).get_table_names()
