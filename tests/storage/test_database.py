@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, insert, inspect, select
 
 from storage.db import schema
 from storage.db.bulk import bulk_insert
+from storage.db.erase import delete_person_rows
 from storage.db.engine import check_connection, open_engine
 from storage.db.migrate import current_revision, ensure_current, head_revision, upgrade_to_head
 from storage.errors import ConfigError, DatabaseError, SchemaOutdated
@@ -137,16 +138,27 @@ def test_naive_timestamps_are_refused(engine: Engine) -> None:
             )
 
 
-def test_deleting_a_person_cascades_to_their_rows(engine: Engine) -> None:
+def test_deleting_a_person_removes_every_row_about_them_only(engine: Engine) -> None:
     person, device = _person(engine)
     other, other_device = _person(engine, "s_fedcba9876543210")
     with engine.begin() as connection:
         bulk_insert(connection, schema.activity_minutes, MINUTE_COLUMNS,
                     _minutes(person, device, 50) + _minutes(other, other_device, 30))
     with engine.begin() as connection:
-        connection.execute(schema.people.delete().where(schema.people.c.id == person))
+        counts = delete_person_rows(connection, person)
+    assert counts["activity_minutes"] == 50 and counts["people"] == 1
     assert _count(engine, schema.activity_minutes) == 30
     assert _count(engine, schema.devices) == 1
+
+
+def test_every_table_about_people_is_reached_by_erasure() -> None:
+    """A new table with a person_id must cascade from people or be listed in PERSON_SERIES."""
+    for table in schema.metadata.tables.values():
+        if "person_id" not in table.c or table in schema.PERSON_SERIES:
+            continue
+        keys = [fk for fk in table.c.person_id.foreign_keys if fk.column.table is schema.people]
+        assert keys, f"{table.name}.person_id is neither cascaded nor in PERSON_SERIES"
+        assert keys[0].ondelete in ("CASCADE", "SET NULL"), table.name
 
 
 def test_unreachable_postgres_is_one_clear_line() -> None:

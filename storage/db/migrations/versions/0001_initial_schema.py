@@ -156,9 +156,6 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("activity_minutes", schema=None) as batch_op:
-        batch_op.create_index("ix_activity_minutes_minute", ["minute"], unique=False)
-
     op.create_table(
         "app_daily",
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -196,9 +193,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "device_id", "start_ts", name=op.f("pk_app_spans")),
         sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("app_spans", schema=None) as batch_op:
-        batch_op.create_index("ix_app_spans_start_ts", ["start_ts"], unique=False)
-
     op.create_table(
         "devices",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -368,17 +362,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_devices_person_id"))
 
     op.drop_table("devices")
-    with op.batch_alter_table("app_spans", schema=None) as batch_op:
-        batch_op.drop_index("ix_app_spans_start_ts")
-
     op.drop_table("app_spans")
     with op.batch_alter_table("app_daily", schema=None) as batch_op:
         batch_op.drop_index("ix_app_daily_day")
 
     op.drop_table("app_daily")
-    with op.batch_alter_table("activity_minutes", schema=None) as batch_op:
-        batch_op.drop_index("ix_activity_minutes_minute")
-
     op.drop_table("activity_minutes")
     with op.batch_alter_table("activity_daily", schema=None) as batch_op:
         batch_op.drop_index("ix_activity_daily_day")

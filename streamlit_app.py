@@ -1,0 +1,5 @@
+"""Streamlit entry point: `traq app` (or `streamlit run streamlit_app.py`)."""
+
+from app.home import render
+
+render()
