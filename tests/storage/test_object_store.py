@@ -351,8 +351,13 @@ def _digest(data: bytes | None) -> str | None:
 
 
 def _temp_files(root: Path) -> dict[Path, int]:
-    tmp = root / ".tmp"
-    return {p: p.stat().st_size for p in tmp.iterdir()} if tmp.is_dir() else {}
+    sizes: dict[Path, int] = {}
+    for path in (root / ".tmp").glob("*"):
+        try:
+            sizes[path] = path.stat().st_size
+        except FileNotFoundError:
+            continue  # renamed onto its key meanwhile
+    return sizes
 
 
 def _write_and_kill(root: Path, key: str, fill: int, kill_at_size: int) -> None:

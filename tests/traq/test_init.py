@@ -1,0 +1,112 @@
+"""`traq init` and the command line's handling of bad input."""
+
+from __future__ import annotations
+
+import stat
+from argparse import _SubParsersAction
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.db import schema
+from storage.db.engine import open_engine
+from storage.db.migrate import current_revision, head_revision
+from tests.traq.cli import assert_one_line_error, traq
+from traq.main import build_parser
+
+
+def test_init_sets_up_everything_and_is_idempotent(database_url: str, tmp_path: Path) -> None:
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data"), "TRAQ_DATABASE_URL": database_url}
+    first = traq("init", "--admin", "ada", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "admin account 'ada' password (shown once)" in first.stdout
+    key = tmp_path / "data" / "master.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    engine = open_engine(database_url)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(select(schema.users.c.username)).scalars().all() == ["ada"]
+        assert connection.execute(select(func.count()).select_from(schema.policies)).scalar()
+    second = traq("init", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "password" not in second.stdout  # the password is shown once only
+    assert "is initialised" in second.stdout
+
+
+def test_init_with_s3_object_store(database_url: str, tmp_path: Path, s3_store_url: str) -> None:
+    # s3_store_url's fixture put the endpoint and credentials in the environment.
+    env = {"TRAQ_DATA_DIR": str(tmp_path), "TRAQ_DATABASE_URL": database_url,
+           "TRAQ_OBJECT_STORE": s3_store_url}
+    result = traq("init", env=env)
+    assert result.returncode == 0, result.stderr
+    assert s3_store_url in result.stdout
+
+
+def test_unwritable_data_folder_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = traq("init", env={"TRAQ_DATA_DIR": str(blocker / "data")})
+    assert_one_line_error(result, "traq init: error:", "not writable")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_unreachable_database_leaves_no_partial_state(tmp_path: Path) -> None:
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data"),
+           "TRAQ_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere"}
+    result = traq("init", env=env)
+    assert_one_line_error(result, "cannot reach database")
+    assert not (tmp_path / "data").exists()
+
+
+def test_wrong_master_key_is_refused(tmp_path: Path) -> None:
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data")}
+    assert traq("init", env=env).returncode == 0
+    other = {**env, "TRAQ_MASTER_KEY_FILE": str(tmp_path / "other" / "master.key")}
+    assert traq("init", env={"TRAQ_DATA_DIR": str(tmp_path / "other")}).returncode == 0
+    result = traq("init", env=other | {"TRAQ_DATA_DIR": str(tmp_path / "data")})
+    assert_one_line_error(result, "is not the one this database uses")
+
+
+def test_missing_master_key_for_existing_database_is_refused(tmp_path: Path) -> None:
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data")}
+    assert traq("init", env=env).returncode == 0
+    (tmp_path / "data" / "master.key").unlink()
+    result = traq("init", env=env)
+    assert_one_line_error(result, "set TRAQ_MASTER_KEY_FILE")
+    assert not (tmp_path / "data" / "master.key").exists()  # no new key silently created
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("demo", "--employees", "many"), "--employees"),
+        (("init", "--bogus"), "unrecognized arguments"),
+        (("nonsense",), "invalid choice"),
+        (("app", "--port", "http"), "--port"),
+    ],
+)
+def test_bad_options_are_one_line(args: tuple[str, ...], fragment: str, tmp_path: Path) -> None:
+    result = traq(*args, env={"TRAQ_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert_one_line_error(result, fragment)
+
+
+def test_bad_object_store_url_is_one_line(tmp_path: Path) -> None:
+    result = traq("init", env={"TRAQ_DATA_DIR": str(tmp_path), "TRAQ_OBJECT_STORE": "ftp://x"})
+    assert_one_line_error(result, "TRAQ_OBJECT_STORE")
+
+
+def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
+    tmp_path.joinpath("traq.db").touch()
+    result = traq("demo", env={"TRAQ_DATA_DIR": str(tmp_path)})
+    assert_one_line_error(result, "traq init")
+
+
+def test_every_command_and_option_has_help() -> None:
+    commands = next(a for a in build_parser()._actions if isinstance(a, _SubParsersAction))
+    documented = {action.dest for action in commands._choices_actions if action.help}
+    assert set(commands.choices) == documented
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"traq {name} {'/'.join(action.option_strings)} has no help"
