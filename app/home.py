@@ -14,7 +14,11 @@ def _policy_lines(summary: OrganisationSummary) -> list[str]:
     return [
         "Keyboard and mouse activity as counts per minute: never which keys.",
         "The active application; window titles "
-        + ("encrypted with each person's own key." if policy["store_window_titles"] else "not kept."),
+        + (
+            "encrypted with each person's own key."
+            if policy["store_window_titles"]
+            else "not kept."
+        ),
         f"Screenshots about every {policy['screenshot_interval_seconds'] // 60} minutes, "
         f"encrypted before they touch disk{', blurred' if policy['screenshot_blur'] else ''}.",
         f"Managers see only aggregates over at least {policy['k_anonymity']} people.",

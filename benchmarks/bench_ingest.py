@@ -33,8 +33,16 @@ from storage.db.bulk import bulk_insert
 from storage.db.engine import open_engine
 from storage.db.migrate import upgrade_to_head
 
-COLUMNS = ("person_id", "device_id", "minute", "active_seconds", "key_presses",
-           "mouse_clicks", "mouse_moves", "scrolls")
+COLUMNS = (
+    "person_id",
+    "device_id",
+    "minute",
+    "active_seconds",
+    "key_presses",
+    "mouse_clicks",
+    "mouse_moves",
+    "scrolls",
+)
 PEOPLE = 100
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 
@@ -54,14 +62,27 @@ def seed_people(engine: Engine) -> None:
     now = datetime.now(UTC)
     with engine.begin() as connection:
         connection.execute(insert(schema.teams).values(id=1, name="Bench", department="Bench"))
-        connection.execute(insert(schema.people), [
-            {"id": p, "pseudonym": f"s_{p:016x}", "display_name": f"P{p}", "team_id": 1,
-             "timezone": "UTC", "created_at": now} for p in range(1, PEOPLE + 1)
-        ])
-        connection.execute(insert(schema.devices), [
-            {"id": p, "person_id": p, "name": "d", "platform": "linux", "created_at": now}
-            for p in range(1, PEOPLE + 1)
-        ])
+        connection.execute(
+            insert(schema.people),
+            [
+                {
+                    "id": p,
+                    "pseudonym": f"s_{p:016x}",
+                    "display_name": f"P{p}",
+                    "team_id": 1,
+                    "timezone": "UTC",
+                    "created_at": now,
+                }
+                for p in range(1, PEOPLE + 1)
+            ],
+        )
+        connection.execute(
+            insert(schema.devices),
+            [
+                {"id": p, "person_id": p, "name": "d", "platform": "linux", "created_at": now}
+                for p in range(1, PEOPLE + 1)
+            ],
+        )
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -152,8 +173,10 @@ def _figures(name: str, count: int, ours_s: float, raw_s: float) -> dict[str, fl
         f"{name}_raw_rows_per_s": count / raw_s,
         f"{name}_ratio": raw_s / ours_s,
     }
-    print(f"{name:<11} ours {count / ours_s:>12,.0f} rows/s   raw {count / raw_s:>12,.0f} rows/s"
-          f"   ours/raw {raw_s / ours_s:.2f}")
+    print(
+        f"{name:<11} ours {count / ours_s:>12,.0f} rows/s   raw {count / raw_s:>12,.0f} rows/s"
+        f"   ours/raw {raw_s / ours_s:.2f}"
+    )
     return figures
 
 
@@ -178,10 +201,13 @@ def bench_envelope(count: int = 200, size: int = 2 * 1024 * 1024) -> dict[str, f
             "envelope_ratio": raw_s / sealer_s,
             "envelope_oneshot_ratio": raw_s / oneshot_s,
         }
-    print(f"envelope    sealer {results['envelope_sealer_mb_per_s']:>8,.0f} MB/s   "
-          f"one-shot {results['envelope_oneshot_mb_per_s']:>8,.0f} MB/s   "
-          f"raw AES-GCM {results['envelope_raw_mb_per_s']:>8,.0f} MB/s   "
-          f"ours/raw {results['envelope_ratio']:.2f} (one-shot {results['envelope_oneshot_ratio']:.2f})")
+    print(
+        f"envelope    sealer {results['envelope_sealer_mb_per_s']:>8,.0f} MB/s   "
+        f"one-shot {results['envelope_oneshot_mb_per_s']:>8,.0f} MB/s   "
+        f"raw AES-GCM {results['envelope_raw_mb_per_s']:>8,.0f} MB/s   "
+        f"ours/raw {results['envelope_ratio']:.2f} "
+        f"(one-shot {results['envelope_oneshot_ratio']:.2f})"
+    )
     return results
 
 

@@ -49,17 +49,16 @@ def create_user(
         or not username.replace(".", "").replace("-", "").isalnum()
     ):
         raise ValueError("username must be 1-64 letters, digits, dots or dashes")
-    return int(
-        connection.execute(
-            insert(users).values(
-                username=username,
-                role=role,
-                password_hash=password_hash,
-                person_id=person_id,
-                created_at=now,
-            )
-        ).inserted_primary_key[0]
+    result = connection.execute(
+        insert(users).values(
+            username=username,
+            role=role,
+            password_hash=password_hash,
+            person_id=person_id,
+            created_at=now,
+        )
     )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def has_admin(connection: Connection) -> bool:

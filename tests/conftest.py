@@ -8,7 +8,7 @@ pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Never let a test touch the developer's real data folder or AWS configuration."""
     for name in ("TRAQ_DATA_DIR", "TRAQ_DATABASE_URL", "TRAQ_OBJECT_STORE", "TRAQ_MASTER_KEY_FILE"):
         monkeypatch.delenv(name, raising=False)

@@ -9,14 +9,22 @@ from sqlalchemy import Engine, func, insert, inspect, select
 
 from storage.db import schema
 from storage.db.bulk import bulk_insert
-from storage.db.erase import delete_person_rows
 from storage.db.engine import check_connection, open_engine
+from storage.db.erase import delete_person_rows
 from storage.db.migrate import current_revision, ensure_current, head_revision, upgrade_to_head
 from storage.errors import ConfigError, DatabaseError, SchemaOutdated
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-MINUTE_COLUMNS = ("person_id", "device_id", "minute", "active_seconds", "key_presses",
-                  "mouse_clicks", "mouse_moves", "scrolls")
+MINUTE_COLUMNS = (
+    "person_id",
+    "device_id",
+    "minute",
+    "active_seconds",
+    "key_presses",
+    "mouse_clicks",
+    "mouse_moves",
+    "scrolls",
+)
 
 
 def _person(engine: Engine, pseudonym: str = "s_0123456789abcdef") -> tuple[int, int]:
@@ -26,8 +34,11 @@ def _person(engine: Engine, pseudonym: str = "s_0123456789abcdef") -> tuple[int,
         ).inserted_primary_key[0]
         person = connection.execute(
             insert(schema.people).values(
-                pseudonym=pseudonym, display_name="Ada", team_id=team,
-                timezone="Europe/Paris", created_at=NOW,
+                pseudonym=pseudonym,
+                display_name="Ada",
+                team_id=team,
+                timezone="Europe/Paris",
+                created_at=NOW,
             )
         ).inserted_primary_key[0]
         device = connection.execute(
@@ -67,8 +78,9 @@ def test_bulk_insert_round_trips_rows(engine: Engine) -> None:
         assert bulk_insert(connection, schema.activity_minutes, MINUTE_COLUMNS, rows) == 5000
     with engine.connect() as connection:
         stored = connection.execute(
-            select(*[schema.activity_minutes.c[name] for name in MINUTE_COLUMNS])
-            .order_by(schema.activity_minutes.c.minute)
+            select(*[schema.activity_minutes.c[name] for name in MINUTE_COLUMNS]).order_by(
+                schema.activity_minutes.c.minute
+            )
         ).all()
     assert [tuple(row) for row in stored] == rows
 
@@ -100,19 +112,40 @@ def test_out_of_range_minute_row_is_refused(engine: Engine) -> None:
     person, device = _person(engine)
     with pytest.raises(DatabaseError):
         with engine.begin() as connection:
-            bulk_insert(connection, schema.activity_minutes, MINUTE_COLUMNS,
-                        [(person, device, 1_772_000_040, 61, 0, 0, 0, 0)])
+            bulk_insert(
+                connection,
+                schema.activity_minutes,
+                MINUTE_COLUMNS,
+                [(person, device, 1_772_000_040, 61, 0, 0, 0, 0)],
+            )
 
 
 def test_bulk_insert_handles_dates_and_timestamps(engine: Engine) -> None:
     person, _ = _person(engine)
-    columns = ("person_id", "day", "tracked_seconds", "active_seconds", "key_presses",
-               "mouse_clicks", "first_ts", "last_ts")
+    columns = (
+        "person_id",
+        "day",
+        "tracked_seconds",
+        "active_seconds",
+        "key_presses",
+        "mouse_clicks",
+        "first_ts",
+        "last_ts",
+    )
     with engine.begin() as connection:
-        bulk_insert(connection, schema.activity_daily, columns,
-                    [(person, date(2026, 3, 1), 3600, 1800, 10, 5, 1, 2)])
-        bulk_insert(connection, schema.policies, ("name", "value", "updated_at", "updated_by"),
-                    [("k", {"value": 5}, NOW, "test")], on_conflict="ignore")
+        bulk_insert(
+            connection,
+            schema.activity_daily,
+            columns,
+            [(person, date(2026, 3, 1), 3600, 1800, 10, 5, 1, 2)],
+        )
+        bulk_insert(
+            connection,
+            schema.policies,
+            ("name", "value", "updated_at", "updated_by"),
+            [("k", {"value": 5}, NOW, "test")],
+            on_conflict="ignore",
+        )
     with engine.connect() as connection:
         day = connection.execute(select(schema.activity_daily.c.day)).scalar_one()
         policy = connection.execute(select(schema.policies)).one()
@@ -142,8 +175,12 @@ def test_deleting_a_person_removes_every_row_about_them_only(engine: Engine) -> 
     person, device = _person(engine)
     other, other_device = _person(engine, "s_fedcba9876543210")
     with engine.begin() as connection:
-        bulk_insert(connection, schema.activity_minutes, MINUTE_COLUMNS,
-                    _minutes(person, device, 50) + _minutes(other, other_device, 30))
+        bulk_insert(
+            connection,
+            schema.activity_minutes,
+            MINUTE_COLUMNS,
+            _minutes(person, device, 50) + _minutes(other, other_device, 30),
+        )
     with engine.begin() as connection:
         counts = delete_person_rows(connection, person)
     assert counts["activity_minutes"] == 50 and counts["people"] == 1

@@ -37,8 +37,11 @@ def person(engine: Engine) -> int:
         return int(
             connection.execute(
                 insert(schema.people).values(
-                    pseudonym=PSEUDONYM, display_name="Grace", timezone="UTC",
-                    team_id=team.inserted_primary_key[0], created_at=NOW,
+                    pseudonym=PSEUDONYM,
+                    display_name="Grace",
+                    timezone="UTC",
+                    team_id=team.inserted_primary_key[0],
+                    created_at=NOW,
                 )
             ).inserted_primary_key[0]
         )

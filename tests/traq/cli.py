@@ -11,13 +11,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def traq(*args: str, env: Mapping[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def traq(
+    *args: str, env: Mapping[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """`traq ARGS` with ``env`` added to a clean copy of the environment."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "traq.main", *args],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

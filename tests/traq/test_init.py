@@ -36,8 +36,11 @@ def test_init_sets_up_everything_and_is_idempotent(database_url: str, tmp_path: 
 
 def test_init_with_s3_object_store(database_url: str, tmp_path: Path, s3_store_url: str) -> None:
     # s3_store_url's fixture put the endpoint and credentials in the environment.
-    env = {"TRAQ_DATA_DIR": str(tmp_path), "TRAQ_DATABASE_URL": database_url,
-           "TRAQ_OBJECT_STORE": s3_store_url}
+    env = {
+        "TRAQ_DATA_DIR": str(tmp_path),
+        "TRAQ_DATABASE_URL": database_url,
+        "TRAQ_OBJECT_STORE": s3_store_url,
+    }
     result = traq("init", env=env)
     assert result.returncode == 0, result.stderr
     assert s3_store_url in result.stdout
@@ -52,8 +55,10 @@ def test_unwritable_data_folder_is_one_line_and_creates_nothing(tmp_path: Path) 
 
 
 def test_unreachable_database_leaves_no_partial_state(tmp_path: Path) -> None:
-    env = {"TRAQ_DATA_DIR": str(tmp_path / "data"),
-           "TRAQ_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere"}
+    env = {
+        "TRAQ_DATA_DIR": str(tmp_path / "data"),
+        "TRAQ_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere",
+    }
     result = traq("init", env=env)
     assert_one_line_error(result, "cannot reach database")
     assert not (tmp_path / "data").exists()

@@ -27,10 +27,18 @@ def run(args: argparse.Namespace) -> int:
     """Check the installation, then hand the process over to Streamlit."""
     open_storage().close()  # a clear error now beats a broken page later
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ENTRY),
-        "--server.port", str(args.port),
-        "--server.address", args.address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ENTRY),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     os.execv(sys.executable, command)

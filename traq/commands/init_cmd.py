@@ -28,7 +28,9 @@ def register(sub: Any) -> None:
         "init", help="create the data folder, database schema, master key and a first admin"
     )
     parser.add_argument(
-        "--admin", default="admin", metavar="USERNAME",
+        "--admin",
+        default="admin",
+        metavar="USERNAME",
         help="name of the first admin account, created if no admin exists (default: admin)",
     )
     parser.set_defaults(run=run)
