@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from storage.errors import StorageError
-from traq.commands import app_cmd, demo_cmd, init_cmd
+from traq.commands import app_cmd, demo_cmd, init_cmd, keys_cmd
 from traq.errors import CommandError
 
-COMMANDS = (init_cmd, demo_cmd, app_cmd)
+COMMANDS = (init_cmd, demo_cmd, app_cmd, keys_cmd)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="traq", description="TraqNext: privacy-first activity tracking and analytics."
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=OneLineParser, help="the command to run"
+    )
     for module in COMMANDS:
         module.register(sub)
     return parser

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from argparse import _SubParsersAction
+from argparse import ArgumentParser, _SubParsersAction
 from pathlib import Path
 
 import pytest
@@ -108,10 +108,15 @@ def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
     assert_one_line_error(result, "traq init")
 
 
+def _assert_documented(parser: ArgumentParser, path: str) -> None:
+    for action in parser._actions:
+        assert action.help, f"{path} {'/'.join(action.option_strings)} has no help"
+        if isinstance(action, _SubParsersAction):
+            documented = {choice.dest for choice in action._choices_actions if choice.help}
+            assert set(action.choices) == documented, f"{path} has an undocumented command"
+            for name, sub in action.choices.items():
+                _assert_documented(sub, f"{path} {name}")
+
+
 def test_every_command_and_option_has_help() -> None:
-    commands = next(a for a in build_parser()._actions if isinstance(a, _SubParsersAction))
-    documented = {action.dest for action in commands._choices_actions if action.help}
-    assert set(commands.choices) == documented
-    for name, sub in commands.choices.items():
-        for action in sub._actions:
-            assert action.help, f"traq {name} {'/'.join(action.option_strings)} has no help"
+    _assert_documented(build_parser(), "traq")
