@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3"]
+pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3", "tests.collector.x11"]
 
 
 @pytest.fixture(autouse=True)
