@@ -40,6 +40,27 @@ DEFAULT_POLICIES: dict[str, Any] = {
             "social": "unproductive",
         },
     },
+    # Lifetime differential-privacy budget (epsilon) per analyst, spent by noised releases.
+    "dp_epsilon_budget": 10.0,
+    # Application or site name -> category; anything unlisted is "uncategorised".
+    "app_categories": {
+        name: category
+        for category, names in {
+            "development": "Visual Studio Code, PyCharm, IntelliJ IDEA, Terminal, iTerm2, "
+            "JupyterLab, DBeaver, github.com, gitlab.com, stackoverflow.com, acme.atlassian.net",
+            "documents": "Microsoft Word, Microsoft Excel, Microsoft PowerPoint, LibreOffice, "
+            "Adobe Acrobat, docs.google.com, notion.so, acme.lightning.force.com",
+            "design": "Figma, Adobe Photoshop, Adobe Illustrator, Sketch, dribbble.com",
+            "communication": "Slack, Microsoft Outlook, Thunderbird, mail.google.com, "
+            "acme.zendesk.com",
+            "meetings": "Zoom, Microsoft Teams, meet.google.com",
+            "browsing": "Firefox, Google Chrome, Chromium, Safari, Microsoft Edge, Brave, "
+            "news.ycombinator.com, en.wikipedia.org, www.google.com, www.bbc.co.uk",
+            "entertainment": "Spotify, www.youtube.com, www.netflix.com",
+            "social": "www.linkedin.com, x.com, www.reddit.com",
+        }.items()
+        for name in names.split(", ")
+    },
     "privacy_filters": [
         {"match": "title", "pattern": "(?i)private browsing|incognito", "action": "drop"},
         {"match": "title", "pattern": "(?i)bank|health|medical", "action": "redact"},
@@ -52,6 +73,8 @@ def validate_policy(name: str, value: Any) -> None:
     if name not in DEFAULT_POLICIES:
         raise ValueError(f"unknown policy {name!r}; known: {', '.join(sorted(DEFAULT_POLICIES))}")
     expected = type(DEFAULT_POLICIES[name])
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ValueError(f"policy {name} must be {expected.__name__}, got {type(value).__name__}")
     if name == "k_anonymity" and value < MIN_K:

@@ -66,17 +66,8 @@ class KeyVault:
         return SubjectPublicKey(wrapped.key_id, wrapped.public_key)
 
     def public_key_for(self, connection: Connection, person_id: int) -> SubjectPublicKey:
-        """The person's current (newest, not destroyed) public key."""
-        row = connection.execute(
-            select(subject_keys.c.key_id, subject_keys.c.public_key)
-            .where(subject_keys.c.person_id == person_id)
-            .where(subject_keys.c.destroyed_at.is_(None))
-            .order_by(subject_keys.c.created_at.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            raise KeyDestroyed(f"person {person_id} has no live key")
-        return SubjectPublicKey(row.key_id, row.public_key)
+        """The person's current public key (see the module-level ``public_key_for``)."""
+        return public_key_for(connection, person_id)
 
     def private_key(self, key_id: str) -> X25519PrivateKey:
         """Unwrap the private key ``key_id`` (cached for this vault's lifetime)."""
@@ -138,6 +129,23 @@ class KeyVault:
             )
         connection.execute(update(installation).values(master_key_id=new_master.key_id))
         return len(rows)
+
+
+def public_key_for(connection: Connection, person_id: int) -> SubjectPublicKey:
+    """The person's current (newest, not destroyed) public key.
+
+    Needs no master key: this is all a collector ever gets.
+    """
+    row = connection.execute(
+        select(subject_keys.c.key_id, subject_keys.c.public_key)
+        .where(subject_keys.c.person_id == person_id)
+        .where(subject_keys.c.destroyed_at.is_(None))
+        .order_by(subject_keys.c.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise KeyDestroyed(f"person {person_id} has no live key")
+    return SubjectPublicKey(row.key_id, row.public_key)
 
 
 def _wrapped(row: object) -> WrappedSubjectKey:

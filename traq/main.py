@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from storage.errors import StorageError
-from traq.commands import app_cmd, demo_cmd, init_cmd, keys_cmd
+from traq.commands import app_cmd, collect_cmd, demo_cmd, init_cmd, keys_cmd, rollups_cmd
 from traq.errors import CommandError
 
-COMMANDS = (init_cmd, demo_cmd, app_cmd, keys_cmd)
+COMMANDS = (init_cmd, demo_cmd, collect_cmd, app_cmd, rollups_cmd, keys_cmd)
 
 
 class OneLineParser(argparse.ArgumentParser):

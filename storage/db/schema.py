@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -301,3 +302,21 @@ PERSON_SERIES: tuple[Table, ...] = (
     activity_daily,
     app_daily,
 )
+
+# The privacy guard's ledger: scopes released to each analyst (its differencing defence) and
+# the differential-privacy budget they spent. Person ids in a scope are pseudonymous keys.
+LEDGER_KINDS = ("scope", "noise")
+privacy_ledger = Table(
+    "privacy_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("analyst", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("query", String(200), nullable=False),
+    Column("scope", JSON, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("epsilon", Float),  # spent on noise; NULL for a scope record
+    _one_of("kind", LEDGER_KINDS, "ledger_kind"),
+)
+Index("ix_privacy_ledger_analyst", privacy_ledger.c.analyst)

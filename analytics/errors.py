@@ -1,0 +1,28 @@
+"""Errors raised by analytics.
+
+Messages are one line, say why, and never name a person or carry captured content::
+
+    AnalyticsError
+    ├── InvalidQuery       a period, filter or column that does not fit the data asked for
+    ├── GuardRefused       the privacy guard will not release this result (small group,
+    │                      differencing, exhausted privacy budget)
+    └── MissingDependency  an optional package (OpenDP for noise) is not installed
+"""
+
+from __future__ import annotations
+
+
+class AnalyticsError(Exception):
+    """Base class of every analytics error."""
+
+
+class InvalidQuery(AnalyticsError, ValueError):
+    """A period, filter or column that does not fit the data asked for."""
+
+
+class GuardRefused(AnalyticsError):
+    """The privacy guard refuses to release a result; the message says why."""
+
+
+class MissingDependency(AnalyticsError):
+    """An optional package needed for this call is not installed."""

@@ -1,0 +1,1 @@
+"""From samples to stored rows: sessionizer, sampler loop, policy watcher, pause flag."""

@@ -1,0 +1,205 @@
+"""The per-second capture step: input, window, privacy filter, sessionizer, screenshots.
+
+``Sampler.tick`` runs once a second on the collector's main thread; ``flush`` (every
+few seconds) seals the titles of changed spans to the person's public key and writes
+minute deltas and spans to the spool in one transaction. Plaintext titles live only in
+memory, between the window source and the sealer.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from collector.pipeline.pause import PauseFlag
+from collector.pipeline.schedule import next_shot_at
+from collector.pipeline.sessionizer import Batch, Sample, Sessionizer, Span
+from collector.pipeline.watcher import Directive
+from collector.sources.base import ActiveWindowSource, InputCounts
+from collector.sources.privacy_filter import apply_privacy_rules
+from collector.sources.screenshot import SealedImage
+from collector.spool.device import DeviceIdentity
+from collector.spool.files import ScreenshotName
+from collector.spool.records import SealedSpan
+from collector.spool.store import Spool
+from storage.crypto.envelope import Sealer
+from storage.objects.keys import screenshot_key
+
+BLUR_RADIUS = 12.0  # pixels of the downscaled image: text is unreadable, layout stays
+_MAX_TIMINGS = 10_000
+
+
+class Counter(Protocol):
+    """Input counts since the previous call."""
+
+    def take(self) -> InputCounts:
+        """Return and reset the counts."""
+        ...
+
+
+class Shooter(Protocol):
+    """Screenshots sealed in memory."""
+
+    blur_radius: float
+
+    def capture_sealed(self, sealer: Sealer, object_id: str) -> SealedImage:
+        """Grab, encode and seal one screenshot."""
+        ...
+
+
+@dataclass
+class Totals:
+    """What one run captured, for its summary."""
+
+    seconds_tracked: int = 0
+    seconds_active: int = 0
+    seconds_paused: int = 0
+    key_presses: int = 0
+    mouse_clicks: int = 0
+    mouse_moves: int = 0
+    scrolls: int = 0
+    screenshots: int = 0
+    screenshot_ms: list[float] = field(default_factory=list)
+    span_starts: set[int] = field(default_factory=set)
+
+    def add(self, counts: InputCounts) -> None:
+        """Count one sampled second."""
+        self.seconds_tracked += 1
+        self.seconds_active += int(counts.any)
+        self.key_presses += counts.key_presses
+        self.mouse_clicks += counts.mouse_clicks
+        self.mouse_moves += counts.mouse_moves
+        self.scrolls += counts.scrolls
+
+    def screenshot_stats(self) -> tuple[float, float]:
+        """Median and 95th percentile of the screenshot pipeline time, in ms (0 if none)."""
+        times = sorted(self.screenshot_ms)
+        if not times:
+            return 0.0, 0.0
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        return statistics.median(times), p95
+
+
+class Sampler:
+    """Captures one second at a time and writes the spool every flush."""
+
+    def __init__(
+        self,
+        *,
+        counter: Counter,
+        window: ActiveWindowSource,
+        shooter: Shooter | None,
+        spool: Spool,
+        identity: DeviceIdentity,
+        directive: Callable[[], Directive],
+        pause: PauseFlag,
+        pulse_seconds: int,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._counter, self._window, self._shooter = counter, window, shooter
+        self._spool, self._identity, self._directive = spool, identity, directive
+        self._pause = pause
+        self._rng = rng or random.Random()
+        self.sessionizer = Sessionizer(directive().idle_threshold, pulse_seconds)
+        self.totals = Totals()
+        self._paused = False
+        self._blocked = False
+        self._next_shot: float | None = None
+        self._sealer: tuple[str, Sealer] | None = None
+        self._titles: dict[int, tuple[str, bytes]] = {}
+
+    def tick(self, now: float) -> None:
+        """Sample the second ending at ``now`` (epoch seconds)."""
+        directive = self._directive()
+        counts = self._counter.take()
+        if self._pause.is_set():
+            # Input during a pause is dropped unseen: paused time is not captured at all.
+            if not self._paused:
+                self.sessionizer.pause()
+            self._paused = True
+            self.totals.seconds_paused += 1
+            return
+        self._paused = False
+        self.sessionizer.idle_threshold = directive.idle_threshold
+        self.totals.add(counts)
+        raw = self._window.current()
+        window = None
+        self._blocked = False
+        if raw is not None:
+            filtered = apply_privacy_rules(
+                raw, directive.privacy_rules, store_window_titles=directive.store_window_titles
+            )
+            window, self._blocked = filtered.window, filtered.blocks_screenshot
+        self.sessionizer.add(Sample(int(now), counts, window))
+        self._maybe_screenshot(now, directive)
+
+    def flush(self, now: float) -> None:
+        """Write what changed since the last flush to the spool (one transaction)."""
+        batch = self.sessionizer.take(now)
+        sealed = [self._seal_span(span) for span in batch.spans]
+        self._spool.write(self._identity.person_id, self._identity.device_id, batch.minutes, sealed)
+        self.totals.span_starts.update(span.start_ts for span in batch.spans)
+        _forget_closed(self._titles, batch)
+
+    def finish(self, now: float) -> None:
+        """Close the open span and minute and write them."""
+        self.sessionizer.pause()
+        self.flush(now)
+
+    def _seal_span(self, span: Span) -> SealedSpan:
+        title_ct = None
+        if span.title is not None:
+            cached = self._titles.get(span.start_ts)
+            if cached is not None and cached[0] == span.title:
+                title_ct = cached[1]
+            else:
+                object_id = f"{self._identity.pseudonym}/title"
+                title_ct = self._sealer_now().seal(object_id, span.title.encode("utf-8"))
+                self._titles[span.start_ts] = (span.title, title_ct)
+        return SealedSpan(span.start_ts, span.end_ts, span.app, span.site, title_ct, span.closed)
+
+    def _sealer_now(self) -> Sealer:
+        key = self._directive().public_key
+        if self._sealer is None or self._sealer[0] != key.key_id:
+            self._sealer = (key.key_id, Sealer(key.public_key, key.key_id))
+        return self._sealer[1]
+
+    def _maybe_screenshot(self, now: float, directive: Directive) -> None:
+        if self._shooter is None:
+            return
+        interval, jitter = directive.screenshot_interval, directive.screenshot_jitter
+        if self._next_shot is None:
+            self._next_shot = next_shot_at(now, interval, jitter, self._rng)
+        if now < self._next_shot:
+            return
+        self._next_shot = next_shot_at(now, interval, jitter, self._rng)
+        # Why skip: a blocked (private) window must not be pictured, and an idle screen
+        # shows nothing about work.
+        if self._blocked or self.sessionizer.idle:
+            return
+        self._take_screenshot(int(now), directive.screenshot_blur)
+
+    def _take_screenshot(self, taken_at: int, blur: bool) -> None:
+        assert self._shooter is not None
+        started = time.perf_counter()
+        ident = self._identity
+        self._shooter.blur_radius = BLUR_RADIUS if blur else 0.0
+        object_id = screenshot_key(ident.pseudonym, taken_at, ident.device_id)
+        image = self._shooter.capture_sealed(self._sealer_now(), object_id)
+        name = ScreenshotName(
+            ident.person_id, ident.device_id, taken_at, image.width, image.height, blur
+        )
+        self._spool.add_screenshot(name, image.envelope)
+        self.totals.screenshots += 1
+        if len(self.totals.screenshot_ms) < _MAX_TIMINGS:
+            self.totals.screenshot_ms.append((time.perf_counter() - started) * 1000)
+
+
+def _forget_closed(titles: dict[int, tuple[str, bytes]], batch: Batch) -> None:
+    for span in batch.spans:
+        if span.closed:
+            titles.pop(span.start_ts, None)

@@ -1,0 +1,99 @@
+"""This device's identity (``device.json``) and the lock that allows one collector per spool.
+
+``device.json`` says whose device this is and caches what the collector needs to keep
+capturing while storage is unreachable: the person's public key (never a private one) and
+the last policy seen. It holds ids and a public key only, no name or e-mail address.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collector.errors import CollectorError
+
+DEVICE_FILE = "device.json"
+LOCK_FILE = "collector.lock"
+
+
+class SpoolBusy(CollectorError):
+    """Another collector is already running on this spool."""
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """Whose device this is, and the last state known for offline starts."""
+
+    pseudonym: str
+    person_id: int
+    device_id: int
+    key_id: str
+    public_key: bytes
+    timezone: str
+    consent: str = "given"
+    objected: bool = False
+    policies: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Serialise, with the public key in base64."""
+        data = asdict(self)
+        data["public_key"] = base64.b64encode(self.public_key).decode("ascii")
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> DeviceIdentity:
+        """Parse what ``to_json`` wrote; ValueError if it is not that."""
+        try:
+            data = json.loads(text)
+            data["public_key"] = base64.b64decode(data["public_key"], validate=True)
+            return cls(**data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError("device.json is malformed; delete it to register again") from exc
+
+
+def load_identity(folder: Path) -> DeviceIdentity | None:
+    """The identity stored in ``folder``, or None before the first run."""
+    path = folder / DEVICE_FILE
+    if not path.exists():
+        return None
+    return DeviceIdentity.from_json(path.read_text(encoding="utf-8"))
+
+
+def save_identity(folder: Path, identity: DeviceIdentity) -> None:
+    """Replace ``device.json`` atomically."""
+    fd, temp = tempfile.mkstemp(prefix=".device-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(identity.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, folder / DEVICE_FILE)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class SpoolLock:
+    """An exclusive ``flock`` on the spool; the kernel releases it if the process dies."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._fd)
+            raise SpoolBusy(
+                f"another collector is running on {folder}; stop it or set TRAQ_SPOOL_DIR"
+            ) from None
+
+    def release(self) -> None:
+        """Let another collector take the spool."""
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)

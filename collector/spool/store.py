@@ -1,0 +1,281 @@
+"""The spool database: minute rows, spans and screenshot entries waiting for a sink.
+
+One SQLite file in WAL mode with ``synchronous=FULL``: every ``write`` is one committed,
+fsynced transaction, so ``kill -9`` loses at most what was not yet written (the caller
+batches writes every few seconds) and never half a batch.
+
+Rows carry a revision. ``write`` bumps it whenever a row changes; the uploader sends
+rows whose revision is ahead of ``sent_rev`` and, once the sink confirmed, records the
+revision it sent. A row changed meanwhile simply stays pending. Rows leave the spool
+only when sent in their final state:
+
+- minute rows hold the full minute as this device saw it (deltas are added up here, even
+  across runs after a crash), so a sink can replace what it has; a minute row is final
+  when its run closed it and the clock has left the minute (no later run can add to it);
+- spans are keyed by start and replaced on every change (an extended or idle-cut span is
+  re-sent under the same key); a span is final once closed;
+- screenshots are immutable: an entry and its sealed file go when confirmed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from collector.pipeline.sessionizer import MinuteRow
+from collector.spool.files import ScreenshotFiles, ScreenshotName
+from collector.spool.records import (
+    PendingMinute,
+    PendingScreenshot,
+    PendingSpan,
+    SealedSpan,
+    SpoolCounts,
+)
+
+SPOOL_FILE = "spool.db"
+SCREENSHOT_FOLDER = "screenshots"
+_COUNTS = "tracked_seconds, active_seconds, key_presses, mouse_clicks, mouse_moves, scrolls"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS minutes (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, minute INTEGER NOT NULL,
+    tracked_seconds INTEGER NOT NULL, active_seconds INTEGER NOT NULL,
+    key_presses INTEGER NOT NULL, mouse_clicks INTEGER NOT NULL,
+    mouse_moves INTEGER NOT NULL, scrolls INTEGER NOT NULL,
+    closed INTEGER NOT NULL, rev INTEGER NOT NULL DEFAULT 1, sent_rev INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (person_id, device_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS spans (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, start_ts INTEGER NOT NULL,
+    end_ts INTEGER NOT NULL, app TEXT NOT NULL, site TEXT, title_ct BLOB,
+    closed INTEGER NOT NULL, rev INTEGER NOT NULL DEFAULT 1, sent_rev INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (person_id, device_id, start_ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS screenshots (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, taken_at INTEGER NOT NULL,
+    width INTEGER NOT NULL, height INTEGER NOT NULL, blurred INTEGER NOT NULL,
+    PRIMARY KEY (person_id, device_id, taken_at)
+) WITHOUT ROWID;
+"""
+
+_ADD_MINUTE = f"""
+INSERT INTO minutes (person_id, device_id, minute, {_COUNTS}, closed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (person_id, device_id, minute) DO UPDATE SET
+    tracked_seconds = min(60, tracked_seconds + excluded.tracked_seconds),
+    active_seconds = min(60, active_seconds + excluded.active_seconds),
+    key_presses = key_presses + excluded.key_presses,
+    mouse_clicks = mouse_clicks + excluded.mouse_clicks,
+    mouse_moves = mouse_moves + excluded.mouse_moves,
+    scrolls = scrolls + excluded.scrolls,
+    closed = excluded.closed,
+    rev = rev + 1
+"""
+
+_PUT_SPAN = """
+INSERT INTO spans (person_id, device_id, start_ts, end_ts, app, site, title_ct, closed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (person_id, device_id, start_ts) DO UPDATE SET
+    end_ts = excluded.end_ts, app = excluded.app, site = excluded.site,
+    title_ct = excluded.title_ct, closed = excluded.closed,
+    rev = rev + (end_ts != excluded.end_ts OR app != excluded.app
+                 OR site IS NOT excluded.site OR title_ct IS NOT excluded.title_ct)
+"""
+
+
+class Spool:
+    """One connection to the spool in ``folder``; use one instance per thread."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.folder = folder
+        self.files = ScreenshotFiles(folder / SCREENSHOT_FOLDER)
+        path = folder / SPOOL_FILE
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        os.chmod(path, 0o600)
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def write(
+        self,
+        person_id: int,
+        device_id: int,
+        minutes: Sequence[MinuteRow],
+        spans: Sequence[SealedSpan],
+    ) -> None:
+        """Add minute deltas and replace spans, in one durable transaction."""
+        if not minutes and not spans:
+            return
+        with self._transaction():
+            for row in minutes:
+                self._add_minute(person_id, device_id, row)
+            self._db.executemany(_PUT_SPAN, [_span_params(person_id, device_id, s) for s in spans])
+
+    def _add_minute(self, person_id: int, device_id: int, row: MinuteRow) -> None:
+        counts = (
+            row.tracked_seconds,
+            row.active_seconds,
+            row.key_presses,
+            row.mouse_clicks,
+            row.mouse_moves,
+            row.scrolls,
+        )
+        key = (person_id, device_id, row.minute)
+        if any(counts):
+            self._db.execute(_ADD_MINUTE, (*key, *counts, int(row.closed)))
+        elif row.closed:  # nothing new: only record that the run left this minute
+            self._db.execute(
+                "UPDATE minutes SET closed = 1 WHERE person_id = ? AND device_id = ? "
+                "AND minute = ?",
+                key,
+            )
+
+    def add_screenshot(self, name: ScreenshotName, envelope: bytes) -> None:
+        """Store a sealed screenshot: the file atomically first, then its entry."""
+        self.files.write(name, envelope)
+        with self._transaction():
+            self._insert_screenshot(name)
+
+    def _insert_screenshot(self, name: ScreenshotName) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO screenshots VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                name.person_id,
+                name.device_id,
+                name.taken_at,
+                name.width,
+                name.height,
+                int(name.blurred),
+            ),
+        )
+
+    def pending_minutes(self, limit: int) -> list[PendingMinute]:
+        """Up to ``limit`` minute rows not yet confirmed in their current state."""
+        rows = self._db.execute(
+            "SELECT person_id, device_id, minute, active_seconds, key_presses, mouse_clicks, "
+            "mouse_moves, scrolls, rev FROM minutes WHERE rev > sent_rev "
+            "ORDER BY minute LIMIT ?",
+            (limit,),
+        )
+        return [PendingMinute(*row) for row in rows]
+
+    def pending_spans(self, limit: int) -> list[PendingSpan]:
+        """Up to ``limit`` spans not yet confirmed in their current state."""
+        rows = self._db.execute(
+            "SELECT person_id, device_id, start_ts, end_ts, app, site, title_ct, rev "
+            "FROM spans WHERE rev > sent_rev ORDER BY start_ts LIMIT ?",
+            (limit,),
+        )
+        return [PendingSpan(*row) for row in rows]
+
+    def pending_screenshots(self, limit: int) -> list[PendingScreenshot]:
+        """Up to ``limit`` screenshots waiting for upload, oldest first."""
+        rows = self._db.execute(
+            "SELECT person_id, device_id, taken_at, width, height, blurred FROM screenshots "
+            "ORDER BY taken_at LIMIT ?",
+            (limit,),
+        )
+        return [ScreenshotName(p, d, t, w, h, bool(b)) for p, d, t, w, h, b in rows]
+
+    def confirm_minutes(self, sent: Sequence[PendingMinute], now: float) -> None:
+        """Record what the sink confirmed; drop rows that are sent and final at ``now``."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE minutes SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
+                "AND minute = ? AND sent_rev < ?",
+                [(m.rev, m.person_id, m.device_id, m.minute, m.rev) for m in sent],
+            )
+            self._db.execute(
+                "DELETE FROM minutes WHERE sent_rev = rev AND closed = 1 AND minute + 60 <= ?",
+                (int(now),),
+            )
+
+    def confirm_spans(self, sent: Sequence[PendingSpan]) -> None:
+        """Record what the sink confirmed; drop spans sent in their closed state."""
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE spans SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
+                "AND start_ts = ? AND sent_rev < ?",
+                [(s.rev, s.person_id, s.device_id, s.start_ts, s.rev) for s in sent],
+            )
+            self._db.execute("DELETE FROM spans WHERE sent_rev = rev AND closed = 1")
+
+    def confirm_screenshot(self, name: ScreenshotName) -> None:
+        """Forget a screenshot the sink stored: its file, then its entry."""
+        self.files.delete(name)
+        with self._transaction():
+            self._db.execute(
+                "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? AND taken_at = ?",
+                (name.person_id, name.device_id, name.taken_at),
+            )
+
+    def counts(self) -> SpoolCounts:
+        """How many items wait for a sink."""
+        minutes, spans, shots = self._db.execute(
+            "SELECT (SELECT count(*) FROM minutes WHERE rev > sent_rev), "
+            "(SELECT count(*) FROM spans WHERE rev > sent_rev), "
+            "(SELECT count(*) FROM screenshots)"
+        ).fetchone()
+        return SpoolCounts(int(minutes), int(spans), int(shots))
+
+    def recover(self) -> None:
+        """Tidy up after an earlier run, dead or stopped; call before capturing.
+
+        That run will add nothing more, so its minutes and spans are closed; torn temp
+        files go; a screenshot file whose entry was never committed is entered again; an
+        entry whose file is gone (deleted after upload) is dropped.
+        """
+        names = self.files.recover()
+        on_disk = {(n.person_id, n.device_id, n.taken_at) for n in names}
+        with self._transaction():
+            self._db.execute("UPDATE minutes SET closed = 1 WHERE closed = 0")
+            self._db.execute("UPDATE spans SET closed = 1 WHERE closed = 0")
+            self._db.execute("DELETE FROM spans WHERE sent_rev = rev AND closed = 1")
+            for name in names:
+                self._insert_screenshot(name)
+            for key in self._db.execute(
+                "SELECT person_id, device_id, taken_at FROM screenshots"
+            ).fetchall():
+                if tuple(key) not in on_disk:
+                    self._db.execute(
+                        "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? "
+                        "AND taken_at = ?",
+                        key,
+                    )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+def _span_params(person_id: int, device_id: int, span: SealedSpan) -> tuple[object, ...]:
+    return (
+        person_id,
+        device_id,
+        span.start_ts,
+        span.end_ts,
+        span.app,
+        span.site,
+        span.title_ct,
+        int(span.closed),
+    )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *_rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
