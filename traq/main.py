@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from storage.errors import StorageError
-from traq.commands import app_cmd, collect_cmd, demo_cmd, init_cmd, keys_cmd, rollups_cmd
 from traq.errors import CommandError
 
-COMMANDS = (init_cmd, demo_cmd, collect_cmd, app_cmd, rollups_cmd, keys_cmd)
+# Command name -> module; a command's module (and its heavy imports: numpy for the demo,
+# the pipeline for the collector) is imported only when that command runs or for --help.
+COMMANDS = {
+    "init": "traq.commands.init_cmd",
+    "demo": "traq.commands.demo_cmd",
+    "collect": "traq.commands.collect_cmd",
+    "app": "traq.commands.app_cmd",
+    "rollups": "traq.commands.rollups_cmd",
+    "keys": "traq.commands.keys_cmd",
+}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -22,22 +31,25 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command tree, with help for every command and option."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command tree (every command, or ``only`` that one), with help for each option."""
     parser = OneLineParser(
         prog="traq", description="TraqNext: privacy-first activity tracking and analytics."
     )
     sub = parser.add_subparsers(
         dest="command", required=True, parser_class=OneLineParser, help="the command to run"
     )
-    for module in COMMANDS:
-        module.register(sub)
+    for name, module in COMMANDS.items():
+        if only in (None, name):
+            importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``traq`` with ``argv``; return the exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    only = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(only).parse_args(argv)
     try:
         return int(args.run(args))
     except (CommandError, StorageError, ValueError) as exc:

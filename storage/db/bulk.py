@@ -56,9 +56,18 @@ def bulk_insert(
         if connection.dialect.name == "postgresql":
             return _copy_postgres(connection, table, columns, rows, on_conflict)
         return _sqlite_executemany(connection, table, columns, rows, on_conflict)
-    except (SQLAlchemyError, sqlite3.Error, psycopg.Error) as exc:
+    except _driver_errors(connection) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         raise DatabaseError(f"bulk insert into {table.name} failed: {reason}") from exc
+
+
+def _driver_errors(connection: Connection) -> tuple[type[Exception], ...]:
+    """Errors the raw driver paths raise (psycopg imported only where PostgreSQL is used)."""
+    if connection.dialect.name == "postgresql":
+        import psycopg
+
+        return (SQLAlchemyError, psycopg.Error)
+    return (SQLAlchemyError, sqlite3.Error)
 
 
 def _raw_path_ok(connection: Connection, table: Table, columns: Sequence[str]) -> bool:

@@ -320,3 +320,7 @@ privacy_ledger = Table(
     _one_of("kind", LEDGER_KINDS, "ledger_kind"),
 )
 Index("ix_privacy_ledger_analyst", privacy_ledger.c.analyst)
+
+# --- rights tables (issue 6): append below this line ---
+
+# --- contracts and retention tables (issue 7): append below this line ---

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from storage.objects.base import ObjectStore, ObjectVersion
 from storage.objects.factory import open_object_store
 from storage.objects.keys import (
@@ -12,7 +14,9 @@ from storage.objects.keys import (
     validate_prefix,
 )
 from storage.objects.local import LocalObjectStore
-from storage.objects.s3 import S3ObjectStore, make_s3_client
+
+if TYPE_CHECKING:
+    from storage.objects.s3 import S3ObjectStore, make_s3_client
 
 __all__ = [
     "PSEUDONYM_RE",
@@ -27,3 +31,12 @@ __all__ = [
     "validate_key",
     "validate_prefix",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # boto3 costs ~10 MB and ~0.3 s: a collector on the folder store never loads it.
+    if name in ("S3ObjectStore", "make_s3_client"):
+        from storage.objects import s3
+
+        return getattr(s3, name)
+    raise AttributeError(f"module 'storage.objects' has no attribute {name!r}")

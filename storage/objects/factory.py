@@ -8,7 +8,6 @@ from urllib.parse import unquote, urlsplit
 from storage.errors import ConfigError, InvalidObjectKey
 from storage.objects.base import ObjectStore
 from storage.objects.local import LocalObjectStore
-from storage.objects.s3 import BUCKET_RE, S3ObjectStore
 
 
 def open_object_store(url: str) -> ObjectStore:
@@ -20,7 +19,11 @@ def open_object_store(url: str) -> ObjectStore:
         path = unquote(parts.path)
         if path.startswith("/"):
             return LocalObjectStore(Path(path))
-    if parts.scheme == "s3" and BUCKET_RE.fullmatch(parts.netloc):
+    if parts.scheme == "s3":
+        from storage.objects.s3 import BUCKET_RE, S3ObjectStore  # boto3 only when S3 is used
+
+        if not BUCKET_RE.fullmatch(parts.netloc):
+            raise _bad_url(url)
         try:
             return S3ObjectStore(parts.netloc, unquote(parts.path).strip("/"))
         except InvalidObjectKey as exc:

@@ -16,7 +16,7 @@ from storage.crypto.keys import create_master_key_file, load_master_key
 from storage.db.engine import check_connection, open_engine
 from storage.db.migrate import upgrade_to_head
 from storage.db.schema import installation
-from storage.objects import S3ObjectStore, open_object_store
+from storage.objects import open_object_store
 from storage.policies import seed_default_policies
 from storage.vault import installed_master_key_id, open_master_key
 from traq.errors import CommandError
@@ -71,8 +71,9 @@ def initialise(settings: Settings, admin: str, created: list[Path]) -> str:
     engine = open_engine(settings.database_url)
     check_connection(engine)
     objects = open_object_store(settings.object_store_url)
-    if isinstance(objects, S3ObjectStore):
-        objects.ensure_bucket()
+    ensure_bucket = getattr(objects, "ensure_bucket", None)  # S3: create the bucket if missing
+    if ensure_bucket is not None:
+        ensure_bucket()
     objects.check_writable()
     installed = installed_master_key_id(engine) if _has_schema(engine) else None
     key_file = settings.master_key_file
