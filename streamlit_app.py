@@ -1,5 +1,22 @@
-"""Streamlit entry point: `traq app` (or `streamlit run streamlit_app.py`)."""
+"""Streamlit entry point: `traq app` (or `streamlit run streamlit_app.py`).
 
-from app.home import render
+Signed out, the only page is the sign-in form; signed in, the navigation holds the pages
+of the account's role only (each page also checks the role itself).
+"""
 
-render()
+import streamlit as st
+
+from app.auth import current, sign_in_form
+from app.nav import pages_for
+from app.sidebar import draw_policy, draw_sidebar
+
+# No page_icon: a :material: favicon is fetched from fonts.gstatic.com (nothing may leave).
+st.set_page_config(page_title="TraqNext", layout="wide")
+account = current()
+if account is None:
+    page = st.navigation([st.Page(sign_in_form, title="Sign in")])
+    draw_policy()
+else:
+    page = st.navigation(pages_for(account))
+    draw_sidebar(account)
+page.run()

@@ -21,6 +21,8 @@ COMMANDS = {
     "app": "traq.commands.app_cmd",
     "rollups": "traq.commands.rollups_cmd",
     "keys": "traq.commands.keys_cmd",
+    "rights": "traq.commands.rights_cmd",
+    "audit": "traq.commands.audit_cmd",
 }
 
 
@@ -53,13 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (CommandError, StorageError, ValueError) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"traq {args.command}: error: {message}", file=sys.stderr)
+        print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"traq {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line, the traceback only when asked for
+        if _is_analytics_error(exc):
+            print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
+            return 1
         if os.environ.get("TRAQ_DEBUG"):
             raise
         print(
@@ -68,6 +72,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_analytics_error(exc: BaseException) -> bool:
+    # Importing analytics costs seconds (polars): an AnalyticsError can only exist if the
+    # command already imported it, so look it up instead of importing it here.
+    errors = sys.modules.get("analytics.errors")
+    return errors is not None and isinstance(exc, errors.AnalyticsError)
 
 
 if __name__ == "__main__":

@@ -323,4 +323,39 @@ Index("ix_privacy_ledger_analyst", privacy_ledger.c.analyst)
 
 # --- rights tables (issue 6): append below this line ---
 
+# The audit log's seals (storage/audit.py): per-field salts and digests, so that erasure can
+# redact an entry's personal fields (dropping their salts) while its hash still chains.
+audit_log.append_column(Column("salts", JSON, nullable=False, server_default="{}"))
+audit_log.append_column(Column("digests", JSON, nullable=False, server_default="{}"))
+# Erasure finds a person's entries by subject or actor without scanning the whole log.
+Index("ix_audit_log_subject_ref", audit_log.c.subject_ref)
+Index("ix_audit_log_actor", audit_log.c.actor)
+
 # --- contracts and retention tables (issue 7): append below this line ---
+
+# A batch that failed its data contract on ingest, kept whole (rows as JSON-ready values,
+# binary as base64) with its check result, for the DPO and admin to inspect; nothing of it
+# was written to the dataset's table.
+quarantined_batches = Table(
+    "quarantined_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("dataset", String(64), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), index=True),
+    Column("row_count", Integer, nullable=False),
+    Column("rows", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+)
+
+# Deletion evidence: one row per retention purge run (counts per category, never content).
+retention_runs = Table(
+    "retention_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("as_of", Date, nullable=False),
+    Column("counts", JSON, nullable=False),
+)

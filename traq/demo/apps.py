@@ -60,7 +60,7 @@ class Entry:
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry("Visual Studio Code", None, "development", "{file} — {repo} — Visual Studio Code"),
-    Entry("PyCharm", None, "development", "{repo} – {file}", ("developer", "analyst")),
+    Entry("PyCharm", None, "development", "{repo} - {file}", ("developer", "analyst")),
     Entry("Terminal", None, "development", "{user}@{host}: ~/src/{repo}", ("developer",)),
     Entry("JupyterLab", None, "development", "{notebook}.ipynb - JupyterLab", ("analyst",)),
     Entry("DBeaver", None, "development", "{table} - DBeaver", ("analyst",)),
@@ -72,15 +72,21 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry(None, "docs.google.com", "documents", "{doc} - Google Docs"),
     Entry(None, "notion.so", "documents", "{doc} | Notion"),
     Entry("Adobe Acrobat", None, "documents", "{doc}.pdf - Adobe Acrobat"),
-    Entry(None, "acme.lightning.force.com", "documents", "{company} | Opportunity | Salesforce",
-          ("sales",)),
-    Entry(None, "acme.zendesk.com", "communication", "Ticket #{n}: {issue} – Zendesk",
-          ("support",)),
-    Entry("Figma", None, "design", "{design} – Figma", ("designer", "marketing")),
-    Entry("Adobe Photoshop", None, "design", "{asset}.psd @ 66.7% (RGB/8)",
-          ("designer", "marketing")),
-    Entry("Adobe Illustrator", None, "design", "{asset}.ai @ 150% (CMYK/Preview)",
-          ("designer",)),
+    Entry(
+        None,
+        "acme.lightning.force.com",
+        "documents",
+        "{company} | Opportunity | Salesforce",
+        ("sales",),
+    ),
+    Entry(
+        None, "acme.zendesk.com", "communication", "Ticket #{n}: {issue} - Zendesk", ("support",)
+    ),
+    Entry("Figma", None, "design", "{design} - Figma", ("designer", "marketing")),
+    Entry(
+        "Adobe Photoshop", None, "design", "{asset}.psd @ 66.7% (RGB/8)", ("designer", "marketing")
+    ),
+    Entry("Adobe Illustrator", None, "design", "{asset}.ai @ 150% (CMYK/Preview)", ("designer",)),
     Entry(None, "dribbble.com", "design", "{topic} designs on Dribbble", ("designer",)),
     Entry("Slack", None, "communication", "#{channel} - Acme - Slack"),
     Entry("Microsoft Outlook", None, "communication", "Inbox - {email} - Outlook"),
@@ -114,8 +120,11 @@ PERSONA_MIX: dict[str, tuple[float, ...]] = {
 }
 PERSONAS = tuple(PERSONA_MIX)
 
-BROWSERS = {"linux": ("Firefox", "Google Chrome"), "macos": ("Safari", "Google Chrome"),
-            "windows": ("Microsoft Edge", "Google Chrome")}
+BROWSERS = {
+    "linux": ("Firefox", "Google Chrome"),
+    "macos": ("Safari", "Google Chrome"),
+    "windows": ("Microsoft Edge", "Google Chrome"),
+}
 
 
 def entry_probabilities(persona: str) -> np.ndarray:
@@ -128,10 +137,13 @@ def entry_probabilities(persona: str) -> np.ndarray:
     per_category = np.bincount(category, weights=weights, minlength=len(CATEGORIES))
     share = np.array([mix[c] for c in CATEGORIES])
     probabilities = np.divide(
-        weights * share[category], per_category[category],
-        out=np.zeros(len(CATALOGUE)), where=per_category[category] > 0,
+        weights * share[category],
+        per_category[category],
+        out=np.zeros(len(CATALOGUE)),
+        where=per_category[category] > 0,
     )
-    return probabilities / probabilities.sum()
+    normalised: np.ndarray = probabilities / probabilities.sum()
+    return normalised
 
 
 def entry_categories() -> np.ndarray:

@@ -37,8 +37,11 @@ TEAM_TEMPLATES = (
 # Fewer people than the privacy guard's k: its numbers must be suppressed on dashboards.
 SMALL_TEAM = ("Legal", "Operations", "finance", "Europe/Paris")
 PLATFORMS = ("linux", "macos", "windows")
-PLATFORM_ODDS = {"developer": (0.5, 0.4, 0.1), "analyst": (0.4, 0.4, 0.2),
-                 "designer": (0.0, 0.85, 0.15)}
+PLATFORM_ODDS = {
+    "developer": (0.5, 0.4, 0.1),
+    "analyst": (0.4, 0.4, 0.2),
+    "designer": (0.0, 0.85, 0.15),
+}
 OTHER_ODDS = (0.0, 0.4, 0.6)
 DEVICE_NAMES = {"linux": "ThinkPad X1", "macos": "MacBook Pro", "windows": "Surface Laptop"}
 

@@ -16,6 +16,8 @@ PERSON = 1
 ACTIVITY = 2
 SPANS = 3
 SCREENSHOTS = 4
+TITLES = 5
+SESSIONS = 6
 
 
 def stream(seed: int, *path: int) -> np.random.Generator:

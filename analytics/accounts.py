@@ -1,0 +1,114 @@
+"""Workbench accounts for the app: sign-in, the teams a manager may see, admin listings.
+
+The app may not read tables itself; these are the few account facts it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from storage.accounts import verify_password
+from storage.db.schema import manager_teams, people, teams, users
+from storage.policies import load_policies, set_policy
+
+
+@dataclass(frozen=True)
+class Account:
+    """A signed-in user: a named account, its role, its person (employees) and teams."""
+
+    user_id: int
+    username: str
+    role: str
+    person_id: int | None
+    team_ids: frozenset[int]
+
+
+def authenticate(engine: Engine, username: str, password: str) -> Account | None:
+    """The account if ``password`` is right and the account is enabled, else None."""
+    with engine.connect() as connection:
+        row = connection.execute(select(users).where(users.c.username == username)).first()
+        if row is None or row.password_hash is None or row.disabled_at is not None:
+            return None
+        if not verify_password(row.password_hash, password):
+            return None
+        return _account(connection, row)
+
+
+def reload_account(engine: Engine, user_id: int) -> Account | None:
+    """The account again (roles or teams may have changed); None if disabled or gone."""
+    with engine.connect() as connection:
+        row = connection.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None or row.disabled_at is not None:
+            return None
+        return _account(connection, row)
+
+
+def _account(connection: Any, row: Any) -> Account:
+    if row.role == "manager":
+        query = select(manager_teams.c.team_id).where(manager_teams.c.user_id == row.id)
+        team_ids = frozenset(int(t) for t in connection.execute(query).scalars())
+    elif row.role == "admin":
+        team_ids = frozenset(int(t) for t in connection.execute(select(teams.c.id)).scalars())
+    else:
+        team_ids = frozenset()
+    person = int(row.person_id) if row.person_id is not None else None
+    return Account(int(row.id), str(row.username), str(row.role), person, team_ids)
+
+
+def team_names(engine: Engine) -> dict[int, str]:
+    """Team id -> name, for every team."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(teams.c.id, teams.c.name).order_by(teams.c.name))
+        return {int(i): str(n) for i, n in rows}
+
+
+def list_accounts(engine: Engine) -> list[dict[str, Any]]:
+    """Every account: username, role, whether disabled, and a manager's teams (no hashes)."""
+    with engine.connect() as connection:
+        scoped: dict[int, list[str]] = {}
+        query = select(manager_teams.c.user_id, teams.c.name).join(
+            teams, teams.c.id == manager_teams.c.team_id
+        )
+        for user_id, name in connection.execute(query):
+            scoped.setdefault(int(user_id), []).append(str(name))
+        rows = connection.execute(select(users).order_by(users.c.role, users.c.username))
+        return [
+            {
+                "username": r.username,
+                "role": r.role,
+                "disabled": r.disabled_at is not None,
+                "teams": ", ".join(sorted(scoped.get(int(r.id), []))),
+            }
+            for r in rows
+        ]
+
+
+def list_people(engine: Engine) -> list[dict[str, Any]]:
+    """Every person with their team and consent state (for administrators)."""
+    p = people.c
+    query = (
+        select(p.display_name, teams.c.name, teams.c.department, p.timezone, p.consent)
+        .join(teams, teams.c.id == p.team_id)
+        .order_by(teams.c.name, p.display_name)
+    )
+    with engine.connect() as connection:
+        return [
+            {"name": n, "team": t, "department": d, "timezone": z, "consent": c}
+            for n, t, d, z, c in connection.execute(query)
+        ]
+
+
+def policies(engine: Engine) -> dict[str, Any]:
+    """The organisation's policies in force (stored values over defaults)."""
+    with engine.connect() as connection:
+        return load_policies(connection)
+
+
+def change_policy(engine: Engine, name: str, value: Any, by: str, now: datetime) -> None:
+    """Validate and store one policy (ValueError when it is not acceptable)."""
+    with engine.begin() as connection:
+        set_policy(connection, name, value, by, now)

@@ -1,0 +1,39 @@
+"""Data-subject rights: requests, deadlines, access rules, restriction and erasure (issue 6).
+
+Every call takes the acting account (``Actor``) and enforces who may do what; every state
+change and every access to a person's individual data is written to the audit log.
+"""
+
+from analytics.rights.access import Actor, load_actor
+from analytics.rights.deadlines import add_months, due_at, extended_due_at, urgency
+from analytics.rights.effects import erase_for_request, set_restriction
+from analytics.rights.errors import AccessDenied, InvalidTransition, RequestNotFound, RightsError
+from analytics.rights.requests import (
+    Request,
+    extend,
+    file_request,
+    get_request,
+    list_requests,
+    transition,
+)
+
+__all__ = [
+    "AccessDenied",
+    "Actor",
+    "InvalidTransition",
+    "Request",
+    "RequestNotFound",
+    "RightsError",
+    "add_months",
+    "due_at",
+    "erase_for_request",
+    "extend",
+    "extended_due_at",
+    "file_request",
+    "get_request",
+    "list_requests",
+    "load_actor",
+    "set_restriction",
+    "transition",
+    "urgency",
+]

@@ -1,0 +1,51 @@
+"""The pages of each role: a page a role may not see is not in its navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from analytics.accounts import Account
+
+# No page icons: Streamlit makes a page's :material: icon the favicon, fetched from
+# fonts.gstatic.com, and nothing may leave the building.
+PAGES: dict[str, list[tuple[str, str]]] = {
+    "manager": [
+        ("app/pages/overview.py", "Overview"),
+        ("app/pages/trends.py", "Trends"),
+        ("app/pages/applications.py", "Applications"),
+        ("app/pages/comparison.py", "Team comparison"),
+    ],
+    "employee": [
+        ("app/pages/my_day.py", "My day"),
+        ("app/pages/my_week.py", "My week"),
+        ("app/pages/my_screenshots.py", "My screenshots"),
+        ("app/pages/tracking.py", "Pause tracking"),
+        ("app/pages/consent.py", "My consent"),
+    ],
+    "admin": [
+        ("app/pages/people.py", "People and teams"),
+        ("app/pages/accounts.py", "Accounts and roles"),
+        ("app/pages/policies.py", "Policies"),
+    ],
+    "dpo": [],
+}
+GROUPS = {
+    "manager": "Team dashboards",
+    "employee": "My data",
+    "admin": "Administration",
+    "dpo": "Data protection",
+}
+HOME = ("app/pages/home.py", "Organisation")
+
+
+def pages_for(account: Account) -> dict[str, list[Any]]:
+    """The navigation of ``account``'s role: its own group first, then the organisation."""
+    own = [st.Page(p, title=t, default=i == 0) for i, (p, t) in enumerate(PAGES[account.role])]
+    home = [st.Page(HOME[0], title=HOME[1], default=not own)]
+    groups: dict[str, list[Any]] = {}
+    if own:
+        groups[GROUPS[account.role]] = own
+    groups["Organisation"] = home
+    return groups

@@ -1,0 +1,62 @@
+"""Manager trends: daily and weekly lines, and a day-of-week by hour heatmap."""
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from app.auth import require
+from app.sidebar import filters
+from app.views import caption, downloads, guarded, released_or_warn, table
+
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+account = require("manager")
+chosen = filters(account)
+st.title("Trends")
+daily = released_or_warn(lambda: guarded("daily_lines", account, chosen.period, chosen.team_ids))
+if daily is not None:
+    st.subheader("Work time per day")
+    figure = px.line(
+        daily.cells.to_pandas(),
+        x="day",
+        y="tracked_hours",
+        color="team",
+        markers=True,
+        labels={"tracked_hours": "mean hours per person", "day": ""},
+    )
+    st.plotly_chart(figure, key="daily")
+    caption(daily, "This chart")
+weekly = released_or_warn(lambda: guarded("weekly_lines", account, chosen.period, chosen.team_ids))
+if weekly is not None:
+    st.subheader("Weekly activity level")
+    figure = px.line(
+        weekly.cells.to_pandas(),
+        x="week",
+        y="activity_level",
+        color="team",
+        markers=True,
+        labels={"activity_level": "activity level", "week": "week of"},
+    )
+    figure.update_yaxes(tickformat=".0%")
+    st.plotly_chart(figure, key="weekly")
+    caption(weekly, "This chart")
+heat = released_or_warn(lambda: guarded("heatmap", account, chosen.period, chosen.team_ids))
+if heat is not None:
+    st.subheader("When the team is active (activity level by local hour)")
+    level = heat.cells.with_columns(
+        (pl.col("active_seconds") / pl.col("tracked_seconds")).alias("level")
+    )
+    grid = {(w, h): v for w, h, v in level.select("weekday", "hour", "level").iter_rows()}
+    z = [[grid.get((w, h)) for h in range(24)] for w in range(7)]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z, x=list(range(24)), y=DAYS, colorscale="Blues", zmin=0, zmax=1, hoverongaps=False
+        )
+    )
+    figure.update_layout(xaxis_title="hour", yaxis_autorange="reversed")
+    st.plotly_chart(figure, key="heatmap")
+    caption(heat, "This heatmap (blank: no data or fewer than k people)")
+if daily is not None:
+    downloads(
+        table(daily, {"tracked_hours": "hours", "activity_level": "activity level"}), "trends"
+    )

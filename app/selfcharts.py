@@ -1,0 +1,46 @@
+"""Charts of one person's own time, for that person only."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import polars as pl
+import streamlit as st
+
+from analytics import Period
+from analytics.selfview import Subject, my_slots, my_spans
+from app.context import storage
+from app.views import colours
+
+
+def draw_own_time(person: Subject, period: Period, key: str) -> None:
+    """Work time, the application timeline, activity per 10-minute slot, idle stretches."""
+    engine = storage().engine
+    slots, spans = my_slots(engine, person, period), my_spans(engine, person, period)
+    if slots.is_empty():
+        st.info("No tracked time in this period.")
+        return
+    tracked, active = slots["tracked_seconds"].sum(), slots["active_seconds"].sum()
+    idle = slots.filter(pl.col("idle"))
+    left, middle, right = st.columns(3)
+    left.metric("Work time", f"{tracked / 3600:.1f} h")
+    middle.metric("Active time", f"{active / 3600:.1f} h")
+    right.metric("Idle stretches (10-minute slots)", len(idle))
+    if not spans.is_empty():
+        st.subheader("Applications")
+        timeline = px.timeline(
+            spans.to_pandas(), x_start="start", x_end="end", y="app", color="app"
+        )
+        timeline.update_layout(showlegend=False)
+        st.plotly_chart(timeline, key=f"{key}-timeline")
+    st.subheader("Activity per 10 minutes")
+    bars = px.bar(
+        slots.to_pandas(),
+        x="start",
+        y="activity_level",
+        color="idle",
+        color_discrete_map={"False": "#1f77b4", "True": "#d62728"} | colours([]),
+        labels={"activity_level": "activity level", "start": ""},
+    )
+    bars.update_yaxes(tickformat=".0%")
+    st.plotly_chart(bars, key=f"{key}-slots")
+    st.caption("Red bars are idle stretches (activity under 20 %).")

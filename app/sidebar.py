@@ -1,0 +1,125 @@
+"""The sidebar every page shares: who is signed in, the period and team filters, and the
+organisation's policy (the collector is never secret)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+
+from analytics import Period
+from analytics.accounts import Account, policies, team_names
+from app.auth import refuse, sign_out
+from app.context import storage
+
+FILTERS = "filters"
+ALL_TEAMS = "all"
+TEAM = "team"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The period and teams a page shows (teams already checked against the account)."""
+
+    period: Period
+    team_ids: frozenset[int]
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _data_span() -> tuple[date, date] | None:
+    from analytics import organisation_summary
+
+    summary = organisation_summary(storage())
+    if summary.first_day is None or summary.last_day is None:
+        return None
+    return summary.first_day, summary.last_day
+
+
+def policy_lines(policy: dict[str, Any]) -> list[str]:
+    """The policy in plain words."""
+    retention = policy["retention_days"]
+    titles = "encrypted with each person's own key" if policy["store_window_titles"] else "not kept"
+    blur = ", blurred" if policy["screenshot_blur"] else ""
+    return [
+        "Keyboard and mouse activity as counts per minute: never which keys.",
+        f"The active application; window titles {titles}.",
+        f"Screenshots about every {policy['screenshot_interval_seconds'] // 60} minutes, "
+        f"encrypted before they touch disk{blur}.",
+        f"Idle after {policy['idle_threshold_seconds'] // 60} minutes without input.",
+        f"Managers see only aggregates over at least {policy['k_anonymity']} people.",
+        "Kept for: "
+        + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),
+    ]
+
+
+def draw_policy() -> None:
+    """The organisation's policy, in the sidebar."""
+    with st.sidebar.expander("What TraqNext collects here", expanded=False):
+        st.markdown("\n".join(f"- {line}" for line in policy_lines(policies(storage().engine))))
+
+
+def default_period() -> tuple[date, date]:
+    """The last 7 days holding data (or the last 7 days before today)."""
+    span = _data_span()
+    last = span[1] if span else date.today() - timedelta(days=1)
+    return last - timedelta(days=6), last
+
+
+def draw_sidebar(account: Account) -> None:
+    """Signed-in user, the shared filters (kept in the session), and the policy."""
+    bar = st.sidebar
+    bar.markdown(f"Signed in as **{account.username}** ({account.role})")
+    if bar.button("Sign out"):
+        sign_out()
+        st.rerun()
+    first, last = default_period()
+    chosen = bar.date_input("Period", value=(first, last), key="period")
+    if account.role == "manager":
+        names = team_names(storage().engine)
+        options = [ALL_TEAMS, *sorted(account.team_ids, key=lambda t: names.get(t, ""))]
+        wanted = _wanted()
+        if "team" not in st.query_params and not _ok(wanted, account):
+            st.session_state.pop(TEAM, None)  # a team this manager no longer manages
+            wanted = ALL_TEAMS
+        index = (
+            options.index(wanted if wanted == ALL_TEAMS else int(wanted))
+            if _ok(wanted, account)
+            else 0
+        )
+        team = bar.selectbox(
+            "Team",
+            options,
+            index=index,
+            format_func=lambda t: "All my teams" if t == ALL_TEAMS else names.get(int(t), str(t)),
+        )
+        if _ok(wanted, account):  # a tampered value stays in the URL for the page to refuse
+            st.session_state[TEAM] = str(team)
+            if team == ALL_TEAMS:
+                st.query_params.pop("team", None)
+            else:
+                st.query_params["team"] = str(team)
+    if isinstance(chosen, tuple) and len(chosen) == 2:
+        st.session_state[FILTERS] = (chosen[0], chosen[1])
+    draw_policy()
+
+
+def _wanted() -> str:
+    """The team asked for: the URL's ``?team=`` (shareable), else this session's choice
+    (page switches drop query parameters)."""
+    return st.query_params.get("team") or str(st.session_state.get(TEAM, ALL_TEAMS))
+
+
+def _ok(wanted: str, account: Account) -> bool:
+    return wanted == ALL_TEAMS or (wanted.isdigit() and int(wanted) in account.team_ids)
+
+
+def filters(account: Account) -> Filters:
+    """The filters for this page; refuses a team outside the account's scope."""
+    first, last = st.session_state.get(FILTERS) or default_period()
+    wanted = _wanted()
+    if not _ok(wanted, account):
+        refuse("You may not see that team: managers see only their own teams.")
+    teams = account.team_ids if wanted == ALL_TEAMS else frozenset({int(wanted)})
+    return Filters(Period(first, last), teams)

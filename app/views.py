@@ -1,0 +1,128 @@
+"""Shared drawing helpers: suppressed cells in words, people covered, downloads, colours."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+from importlib.util import find_spec
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import streamlit as st
+
+from analytics import Guard, GuardRefused, Period, Released
+from analytics.accounts import Account, policies
+from app import dashboards
+from app.context import now, storage
+
+CATEGORY_COLOURS = {
+    "development": "#1f77b4",
+    "documents": "#2ca02c",
+    "design": "#9467bd",
+    "communication": "#ff7f0e",
+    "meetings": "#17becf",
+    "browsing": "#8c564b",
+    "entertainment": "#d62728",
+    "social": "#e377c2",
+    "uncategorised": "#7f7f7f",
+}
+FLAGS = ["people", "suppressed", "noised"]
+
+
+def hidden(k: int) -> str:
+    """What a suppressed cell reads."""
+    return f"fewer than {k} people"
+
+
+@st.cache_data(ttl=300, max_entries=512, show_spinner=False)
+def _figure(
+    name: str, analyst: str, days: tuple[date, date], teams: tuple[int, ...], key: tuple[str, int]
+) -> Released:
+    """One released figure, cached per analyst, filters, installation and k: the guard has
+    already let this analyst see exactly this result, so showing it again reveals nothing."""
+    engine, at = storage().engine, now()
+    guard, period = Guard(engine, analyst, at), Period(*days)
+    if name == "weekly_lines":
+        return dashboards.weekly_lines(engine, guard, period, teams, at)
+    make: Callable[..., Released] = getattr(dashboards, name)
+    return make(engine, guard, period, teams)
+
+
+def guarded(name: str, account: Account, period: Period, team_ids: frozenset[int]) -> Released:
+    """The figure ``name`` of ``app.dashboards`` for this account and filters."""
+    engine = storage().engine
+    key = (str(engine.url), int(policies(engine)["k_anonymity"]))
+    days = (period.first, period.last)
+    return _figure(name, account.username, days, tuple(sorted(team_ids)), key)
+
+
+def released_or_warn(make: Callable[[], Released]) -> Released | None:
+    """The released cells, or None after a warning when the guard refuses the filter."""
+    try:
+        return make()
+    except GuardRefused as exc:
+        st.warning(f"Not shown: {exc}.")
+        return None
+
+
+def covered(released: Released) -> int:
+    """How many distinct people the shown cells cover at most (the largest cell)."""
+    people = released.shown["people"]
+    return int(people.max() or 0) if len(people) else 0  # type: ignore[arg-type]
+
+
+def caption(released: Released, what: str) -> None:
+    """Say how many people a chart covers and how many cells are hidden."""
+    hidden_cells = int(released.cells["suppressed"].sum())
+    note = f" {hidden_cells} cell(s) hidden: {hidden(released.k)}." if hidden_cells else ""
+    st.caption(f"{what}: covers up to {covered(released)} people (k = {released.k}).{note}")
+
+
+def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:
+    """The cells for display: suppressed values read "fewer than k people"."""
+    text = hidden(released.k)
+    keys = [c for c in released.cells.columns if c not in labels and c not in FLAGS]
+    shown = released.cells.select(
+        *keys,
+        *(
+            pl.when(pl.col("suppressed"))
+            .then(pl.lit(text))
+            .otherwise(pl.col(c).round(2).cast(pl.String))
+            .alias(label)
+            for c, label in labels.items()
+        ),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit(text))
+        .otherwise(pl.col("people").cast(pl.String))
+        .alias("people"),
+    )
+    return shown.to_pandas()
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV (and Excel when openpyxl is installed) of the aggregates shown."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        frame.to_csv(index=False).encode(),
+        f"{name}.csv",
+        "text/csv",
+        key=f"csv-{name}",
+    )
+    if find_spec("openpyxl") is not None:
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False)
+        right.download_button(
+            "Download Excel",
+            buffer.getvalue(),
+            f"{name}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"xlsx-{name}",
+        )
+
+
+def colours(names: list[Any]) -> dict[str, str]:
+    """One colour per category, the same on every chart."""
+    return {str(n): CATEGORY_COLOURS.get(str(n), "#bcbd22") for n in names}

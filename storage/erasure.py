@@ -1,0 +1,141 @@
+"""Erasing one subject everywhere: database rows, objects and their versions, keys, audit.
+
+One call, inside the caller's transaction, in an order that is safe to retry:
+
+1. refuse under a legal hold (the reason is stated, nothing is touched);
+2. purge every object and object version under the subject's pseudonymous prefix (before
+   the pseudonym is forgotten, so a failure leaves everything needed to try again);
+3. scrub what outlives the person: free text of their rights requests, their id in the
+   privacy ledger's scopes;
+4. destroy their private keys (crypto-shredding: backup copies become unreadable);
+5. delete every row about them (series tables, then ``people`` and its cascades);
+6. redact their audit entries and append a tombstone without personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from storage import audit
+from storage.db.erase import delete_person_rows
+from storage.db.schema import people, privacy_ledger, rights_requests, users
+from storage.errors import StorageError
+from storage.objects import ObjectStore, subject_prefix
+from storage.vault import KeyVault
+
+
+class SubjectNotFound(StorageError, LookupError):
+    """No person with that id (never existed, or already erased)."""
+
+
+class LegalHold(StorageError):
+    """The person is under a legal hold: erasure is refused with the hold's stated reason."""
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What one erasure removed; holds counts only, never an identifier of the person."""
+
+    rows_deleted: dict[str, int]
+    objects_purged: int
+    keys_destroyed: int
+    audit_entries_redacted: int
+    requests_scrubbed: int
+    ledger_scopes_scrubbed: int
+    tombstone_seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        """A stable JSON form (also the tombstone's details, with the redacted seqs)."""
+        return {
+            "rows_deleted": dict(sorted(self.rows_deleted.items())),
+            "objects_purged": self.objects_purged,
+            "keys_destroyed": self.keys_destroyed,
+            "audit_entries_redacted": self.audit_entries_redacted,
+            "requests_scrubbed": self.requests_scrubbed,
+            "ledger_scopes_scrubbed": self.ledger_scopes_scrubbed,
+            "tombstone_seq": self.tombstone_seq,
+        }
+
+
+def _subject(connection: Connection, person_id: int) -> tuple[str, str | None]:
+    row = connection.execute(
+        select(people.c.pseudonym, people.c.legal_hold_reason).where(people.c.id == person_id)
+    ).first()
+    if row is None:
+        raise SubjectNotFound(f"no person with id {person_id} (already erased?)")
+    return str(row.pseudonym), row.legal_hold_reason
+
+
+def scrub_requests(connection: Connection, person_id: int) -> int:
+    """Drop the free text of the person's requests (it may name them); keep the dates."""
+    result = connection.execute(
+        update(rights_requests)
+        .where(rights_requests.c.person_id == person_id)
+        .values(
+            person_id=None,
+            identity_verification=None,
+            decision_reason=None,
+            extension_reason=None,
+            details={},
+        )
+    )
+    return int(result.rowcount)
+
+
+def scrub_ledger(connection: Connection, person_id: int) -> int:
+    """Remove the person's id from every privacy-ledger scope that lists it."""
+    changed = 0
+    rows = connection.execute(select(privacy_ledger.c.id, privacy_ledger.c.scope)).all()
+    for row in rows:
+        scope = dict(row.scope) if isinstance(row.scope, dict) else None
+        listed = scope.get("people") if scope is not None else None
+        if scope is None or not isinstance(listed, list) or person_id not in listed:
+            continue
+        scope["people"] = [p for p in listed if p != person_id]
+        connection.execute(
+            update(privacy_ledger).where(privacy_ledger.c.id == row.id).values(scope=scope)
+        )
+        changed += 1
+    return changed
+
+
+def erase_subject(
+    connection: Connection,
+    objects: ObjectStore,
+    vault: KeyVault,
+    person_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    request_id: int | None = None,
+) -> ErasureReport:
+    """Erase ``person_id`` completely, in ``connection``'s transaction (see module doc).
+
+    Raises LegalHold (with the recorded reason) or SubjectNotFound before changing anything.
+    """
+    pseudonym, hold = _subject(connection, person_id)
+    if hold:
+        raise LegalHold(f"erasure blocked by a legal hold: {hold}")
+    account_ids = list(
+        connection.execute(select(users.c.id).where(users.c.person_id == person_id)).scalars()
+    )
+    purged = objects.purge(subject_prefix(pseudonym))
+    requests = scrub_requests(connection, person_id)
+    scopes = scrub_ledger(connection, person_id)
+    keys = vault.destroy_subject_keys(connection, person_id, now)
+    rows = delete_person_rows(connection, person_id)
+    refs = [audit.person_ref(person_id), *(audit.user_ref(uid) for uid in account_ids)]
+    redacted = audit.redact_entries(connection, refs)
+    details: dict[str, Any] = {
+        "request": request_id,
+        "rows_deleted": dict(sorted(rows.items())),
+        "objects_purged": purged,
+        "keys_destroyed": len(keys),
+        "redacted_entries": redacted,
+    }
+    seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
+    return ErasureReport(rows, purged, len(keys), len(redacted), requests, scopes, seq)

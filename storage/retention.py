@@ -1,0 +1,169 @@
+"""Retention mechanics: find, count and delete expired rows and objects, in bounded batches.
+
+What expires is decided elsewhere (``analytics.retention``); this module only executes a list
+of ``PurgeStep``s. Each batch is its own transaction and every step is idempotent, so a purge
+killed at any point and started again ends in the same state as an uninterrupted one.
+Screenshot objects are purged (every version and delete marker) by whole expired UTC days,
+before the rows that point to them, so that a crash never leaves an object without its row
+for the next run to miss. People on legal hold are skipped by every step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, Table, delete, func, select, tuple_, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.db.schema import PERSON_SERIES, metadata, people
+from storage.objects import ObjectStore
+
+TimeKind = Literal["epoch", "date", "datetime"]
+DAY_PREFIX_RE = re.compile(r"subjects/(s_[0-9a-f]{16})/screenshots/(\d{4})/(\d{2})/(\d{2})/")
+ERASED = "erased_people"  # the category of rows and objects left behind for erased people
+
+
+@dataclass(frozen=True)
+class PurgeStep:
+    """Delete (or clear ``clear``) the rows of ``table`` whose ``column`` is before ``cutoff``."""
+
+    category: str
+    table: str
+    column: str
+    kind: TimeKind
+    cutoff: date  # first day kept (UTC for epoch and datetime columns)
+    clear: str | None = None
+
+
+def cutoff_value(step: PurgeStep) -> Any:
+    """The cutoff in the column's own representation."""
+    midnight = datetime.combine(step.cutoff, time(), tzinfo=UTC)
+    return {"epoch": int(midnight.timestamp()), "date": step.cutoff, "datetime": midnight}[
+        step.kind
+    ]
+
+
+def _held() -> Any:
+    return select(people.c.id).where(people.c.legal_hold_reason.is_not(None))
+
+
+def expired_filter(step: PurgeStep) -> ColumnElement[bool]:
+    """The WHERE clause selecting what ``step`` removes."""
+    table = metadata.tables[step.table]
+    clause: ColumnElement[bool] = table.c[step.column] < cutoff_value(step)
+    if "person_id" in table.c:
+        clause = clause & (table.c.person_id.is_(None) | table.c.person_id.not_in(_held()))
+    if step.clear is not None:
+        clause = clause & table.c[step.clear].is_not(None)
+    return clause
+
+
+def count_expired(connection: Connection, step: PurgeStep) -> tuple[int, Any]:
+    """How many rows ``step`` would touch, and the oldest time among them."""
+    table = metadata.tables[step.table]
+    column = table.c[step.column]
+    row = connection.execute(
+        select(func.count(), func.min(column)).where(expired_filter(step))
+    ).one()
+    return int(row[0]), row[1]
+
+
+def _purge_batch(
+    engine: Engine, table: Table, where: ColumnElement[bool], step: PurgeStep, batch_size: int
+) -> int:
+    key = list(table.primary_key.columns)
+    with engine.begin() as connection:
+        keys = connection.execute(select(*key).where(where).limit(batch_size)).all()
+        if not keys:
+            return 0
+        chosen = tuple_(*key).in_([tuple(k) for k in keys])
+        if step.clear is not None:
+            statement: Any = update(table).where(chosen).values({step.clear: None})
+        else:
+            statement = delete(table).where(chosen)
+        return int(connection.execute(statement).rowcount)
+
+
+def purge_step(
+    engine: Engine, step: PurgeStep, batch_size: int, on_batch: Callable[[int], None] | None = None
+) -> int:
+    """Apply ``step`` batch by batch (one transaction each); return rows touched."""
+    table = metadata.tables[step.table]
+    where = expired_filter(step)
+    total = 0
+    while done := _purge_batch(engine, table, where, step, batch_size):
+        total += done
+        if on_batch is not None:
+            on_batch(done)
+    return total
+
+
+def orphan_filter(table: Table) -> ColumnElement[bool]:
+    """Rows of a person-keyed series whose person no longer exists (erased)."""
+    return table.c.person_id.not_in(select(people.c.id))
+
+
+def count_orphans(connection: Connection) -> dict[str, int]:
+    """Series rows left behind for erased people, per table (only tables that have some)."""
+    counts = {}
+    for table in PERSON_SERIES:
+        n = connection.execute(select(func.count()).where(orphan_filter(table))).scalar_one()
+        if n:
+            counts[table.name] = int(n)
+    return counts
+
+
+def purge_orphans(engine: Engine, batch_size: int) -> int:
+    """Delete series rows of erased people, in batches; return how many."""
+    total = 0
+    for table in PERSON_SERIES:
+        step = PurgeStep(ERASED, table.name, "person_id", "epoch", date.min)
+        while done := _purge_batch(engine, table, orphan_filter(table), step, batch_size):
+            total += done
+    return total
+
+
+def screenshot_day_prefixes(objects: ObjectStore) -> Iterator[tuple[str, str, date]]:
+    """Each (prefix, pseudonym, UTC day) folder of screenshots, with any version in it."""
+    seen: set[str] = set()
+    for version in objects.list_versions("subjects/"):
+        match = DAY_PREFIX_RE.match(version.key)
+        if match and match.group(0) not in seen:
+            seen.add(match.group(0))
+            y, m, d = (int(g) for g in match.groups()[1:])
+            yield match.group(0), match.group(1), date(y, m, d)
+
+
+def pseudonyms(connection: Connection) -> tuple[set[str], set[str]]:
+    """(every pseudonym, pseudonyms of people on legal hold)."""
+    rows = connection.execute(select(people.c.pseudonym, people.c.legal_hold_reason)).all()
+    return {r[0] for r in rows}, {r[0] for r in rows if r[1] is not None}
+
+
+def expired_object_prefixes(
+    engine: Engine, objects: ObjectStore, cutoff: date
+) -> dict[str, list[str]]:
+    """Day folders to purge: ``screenshots`` before ``cutoff``, ``erased_people`` of unknowns."""
+    with engine.connect() as connection:
+        known, held = pseudonyms(connection)
+    found: dict[str, list[str]] = {"screenshots": [], ERASED: []}
+    for prefix, pseudonym, day in screenshot_day_prefixes(objects):
+        if pseudonym not in known:
+            found[ERASED].append(prefix)
+        elif day < cutoff and pseudonym not in held:
+            found["screenshots"].append(prefix)
+    return found
+
+
+def count_versions(objects: ObjectStore, prefixes: list[str]) -> int:
+    """How many versions (and delete markers) live under ``prefixes``."""
+    return sum(1 for prefix in prefixes for _ in objects.list_versions(prefix))
+
+
+def purge_prefixes(objects: ObjectStore, prefixes: list[str]) -> int:
+    """Purge every version under each prefix; return how many were removed."""
+    return sum(objects.purge(prefix) for prefix in prefixes)

@@ -1,0 +1,71 @@
+"""One demo installation for every workbench test, and AppTest helpers."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.traq.cli import ROOT, traq
+
+ENTRY = str(ROOT / "streamlit_app.py")
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A demo installation: its environment and the shared demo password."""
+
+    env: dict[str, str]
+    password: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """`traq init` and a small `traq demo` (14 people, 7 days) in a temporary folder."""
+    data_dir = tmp_path_factory.mktemp("workbench")
+    env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
+    assert traq("init", env=env).returncode == 0
+    result = traq(
+        "demo", "--employees", "14", "--days", "7", "--seed", "3", "--end", "2026-03-31",
+        env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = re.search(r"password \(shown once\): (\S+)", result.stdout)
+    assert found, result.stdout
+    return Demo(env, found.group(1), data_dir)
+
+
+@pytest.fixture(autouse=True)
+def _demo_environment(
+    _isolated_environment: None, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Point the in-process app at the demo installation."""
+    for name, value in demo.env.items():
+        monkeypatch.setenv(name, value)
+    yield
+
+
+def signed_in(username: str, password: str) -> AppTest:
+    """An app session signed in as ``username`` (on its role's first page)."""
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.run()
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    app.button[0].click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def page_as(path: str, account: object) -> AppTest:
+    """Run one page file directly with ``account`` in the session (a direct URL)."""
+    app = AppTest.from_file(str(ROOT / path), default_timeout=30)
+    app.session_state["account"] = account
+    app.session_state["last_seen"] = time.time()
+    return app.run()

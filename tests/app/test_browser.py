@@ -1,0 +1,131 @@
+"""The workbench in a real browser: `traq app` on demo data, driven by Playwright/chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.app.accounts import employee_in_team
+from tests.app.conftest import Demo
+from tests.fixtures.rigs import missing_rig
+from tests.traq.cli import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+IMAGES_LOADED = """() => {
+    const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
+    return images.length >= 12 && images.every((i) => i.complete && i.naturalWidth > 0);
+}"""
+DOCS = ROOT / "docs" / "screenshots"
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo: Demo) -> Iterator[str]:
+    """`traq app` serving the demo installation; its base URL."""
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        missing_rig(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")} | demo.env
+    process = subprocess.Popen(
+        [sys.executable, "-m", "traq.main", "app", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("traq app did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def settle(page: object) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    page.locator('[data-testid="stStatusWidget"]').wait_for(  # type: ignore[attr-defined]
+        state="detached", timeout=30_000
+    )
+
+
+def sign_in(page: object, url: str, username: str, password: str) -> None:
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+
+
+def shoot(page: object, out: Path, name: str) -> None:
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    if os.environ.get("TRAQ_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(out / f"{name}.png", DOCS / f"{name}.png")
+
+
+def test_manager_dashboards_and_employee_screenshots_in_chromium(
+    demo: Demo, server: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    hosts: set[str] = set()  # every URL requested
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.on("request", lambda request: hosts.add(request.url))
+        sign_in(page, server, "manager-platform", demo.password)
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.get_by_text("Team overview").first.is_visible()
+        shoot(page, tmp_path, "manager-overview")
+        for link, name in [("Trends", "manager-trends"), ("Applications", "manager-apps")]:
+            page.get_by_role("link", name=link).click()
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+            settle(page)
+            shoot(page, tmp_path, name)
+        context.close()
+
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.on("request", lambda request: hosts.add(request.url))
+        sign_in(page, server, employee_in_team(1)[0], demo.password)
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+        settle(page)
+        shoot(page, tmp_path, "employee-my-day")
+        page.get_by_role("link", name="My screenshots").click()
+        page.locator('[data-testid="stImage"] img').first.wait_for(timeout=60_000)
+        settle(page)
+        page.wait_for_function(IMAGES_LOADED, timeout=60_000)
+        shoot(page, tmp_path, "employee-screenshots")
+        browser.close()
+    assert (tmp_path / "manager-overview.png").stat().st_size > 10_000
+    outside = {url for url in hosts if urlparse(url).hostname not in ("127.0.0.1", None)}
+    assert not outside, f"requests left the machine: {outside}"

@@ -1,0 +1,91 @@
+"""Property: no manager-facing figure covers fewer than k people, whatever the filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, select
+
+from analytics import Guard, GuardRefused, Period
+from app import dashboards
+from app.nav import PAGES
+from storage import open_storage
+from storage.accounts import create_user, hash_password
+from storage.db.schema import manager_teams, teams
+from tests.app.conftest import Demo, signed_in
+
+K = 5
+LAST = date(2026, 3, 31)
+COVERS = re.compile(r"covers up to (\d+) people")
+periods = st.tuples(st.integers(0, 9), st.integers(1, 9)).map(
+    lambda p: Period(LAST - timedelta(days=p[0] + p[1] - 1), LAST - timedelta(days=p[0]))
+)
+FIGURES = [
+    dashboards.overview, dashboards.by_team, dashboards.daily_lines,
+    dashboards.heatmap, dashboards.categories, dashboards.top_apps,
+]  # fmt: skip
+SETTINGS = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(scope="module")
+def every_team_manager(demo: Demo) -> str:
+    """A manager of all three teams (one of them below k)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in demo.env.items():
+            patch.setenv(name, value)
+        storage = open_storage()
+    with storage.engine.begin() as connection:
+        user = create_user(
+            connection, "manager-all", "manager", hash_password(demo.password), datetime.now(UTC)
+        )
+        for team in connection.execute(select(teams.c.id)).scalars():
+            connection.execute(insert(manager_teams).values(user_id=user, team_id=team))
+    storage.close()
+    return "manager-all"
+
+
+@SETTINGS
+@given(period=periods, team_ids=st.sets(st.sampled_from([1, 2, 3]), min_size=1))
+def test_every_released_cell_covers_at_least_k_people(
+    demo: Demo, period: Period, team_ids: set[int]
+) -> None:
+    storage = open_storage()
+    guard = Guard(storage.engine, "property-analyst", datetime.now(UTC))
+    for figure in FIGURES:
+        try:
+            released = figure(storage.engine, guard, period, team_ids)
+        except GuardRefused:
+            continue
+        assert released.k >= K
+        assert (released.shown["people"] >= K).all()
+        hidden = released.cells.filter("suppressed")
+        assert hidden["people"].null_count() == len(hidden)
+    storage.close()
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(period=periods, team=st.sampled_from(["all", "1", "2", "3"]))
+def test_no_page_element_shows_fewer_than_k_people(
+    demo: Demo, every_team_manager: str, period: Period, team: str
+) -> None:
+    app = signed_in(every_team_manager, demo.password)
+    app.session_state["filters"] = (period.first, period.last)
+    if team != "all":
+        app.query_params["team"] = team
+    for page, _ in PAGES["manager"]:
+        app.switch_page(page).run()
+        assert not app.exception, [e.value for e in app.exception]
+        for caption in app.caption:
+            found = COVERS.search(caption.value)
+            assert found is None or int(found.group(1)) >= K, caption.value
+        for frame in app.dataframe:
+            counts = [p for p in frame.value["people"] if not str(p).startswith("fewer than")]
+            assert all(int(p) >= K for p in counts)
+        if team == "3":  # Legal has 3 people: nothing at all may be shown
+            assert not app.metric and not app.get("plotly_chart") and not app.dataframe

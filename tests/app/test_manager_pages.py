@@ -1,0 +1,46 @@
+"""Manager pages: guarded figures, "fewer than k people", people covered, downloads."""
+
+from __future__ import annotations
+
+import re
+
+from tests.app.conftest import Demo, signed_in
+
+COVERS = re.compile(r"covers up to (\d+) people \(k = (\d+)\)")
+
+
+def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None:
+    app = signed_in("manager-platform", demo.password)
+    labels = [m.label for m in app.metric]
+    assert labels == ["Work time", "Active time", "Activity level", "Productive share"]
+    assert all(m.value.endswith((" h", "%")) for m in app.metric)
+    covers = [COVERS.search(c.value) for c in app.caption]
+    assert [int(m.group(1)) for m in covers if m] == [6, 6]
+    assert [b.proto.label for b in app.get("download_button")] == ["Download CSV"]
+
+
+def test_a_team_below_k_is_not_shown_at_all(demo: Demo) -> None:
+    app = signed_in("manager-legal", demo.password)
+    assert app.warning[0].value == "Not shown: this filter covers fewer than 5 people; widen it."
+    assert not app.metric and not app.get("plotly_chart") and not app.dataframe
+
+
+def test_trends_hide_small_cells_as_fewer_than_k_people(demo: Demo) -> None:
+    app = signed_in("manager-platform", demo.password)
+    app.switch_page("app/pages/trends.py").run()
+    assert len(app.get("plotly_chart")) == 3
+    notes = " ".join(c.value for c in app.caption)
+    assert "hidden: fewer than 5 people" in notes
+
+
+def test_applications_show_categories_in_fixed_colours(demo: Demo) -> None:
+    import json
+
+    app = signed_in("manager-platform", demo.password)
+    app.switch_page("app/pages/applications.py").run()
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    colours = {t["name"]: t["marker"]["color"] for t in spec["data"]}
+    assert colours.get("development") == "#1f77b4"
+    apps = app.dataframe[0].value
+    people = [p for p in apps["people"] if not p.startswith("fewer than")]
+    assert people and all(int(p) >= 5 for p in people)

@@ -1,0 +1,73 @@
+"""Sign-in: argon2 passwords, disabled accounts refused, sessions that expire when idle."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from storage import open_storage
+from storage.accounts import create_user, hash_password
+from storage.db.schema import users
+from tests.app.conftest import ENTRY, Demo, signed_in
+
+
+def test_the_right_password_signs_in_to_the_roles_first_page(demo: Demo) -> None:
+    app = signed_in("manager-platform", demo.password)
+    assert app.title[0].value == "Team overview"
+    assert "Signed in as **manager-platform** (manager)" in app.sidebar.markdown[0].value
+
+
+@pytest.mark.parametrize(("name", "password"), [("manager-platform", "wrong"), ("nobody", "x")])
+def test_a_wrong_password_or_unknown_name_is_refused(demo: Demo, name: str, password: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    app.text_input[0].input(name)
+    app.text_input[1].input(password)
+    app.button[0].click()
+    app.run()
+    assert app.error[0].value.startswith("Wrong username or password")
+    assert app.title[0].value == "Sign in to TraqNext"
+
+
+def test_a_disabled_account_is_refused_and_signed_out(demo: Demo) -> None:
+    storage = open_storage()
+    now = datetime.now(UTC)
+    with storage.engine.begin() as connection:
+        create_user(connection, "temp-admin", "admin", hash_password("s3cret-pass"), now)
+    app = signed_in("temp-admin", "s3cret-pass")
+    assert app.title[0].value == "People and teams"
+    with storage.engine.begin() as connection:
+        connection.execute(
+            update(users).where(users.c.username == "temp-admin").values(disabled_at=now)
+        )
+    storage.close()
+    app.run()  # the open session ends on its next request
+    assert app.title[0].value == "Sign in to TraqNext"
+    app.text_input[0].input("temp-admin")
+    app.text_input[1].input("s3cret-pass")
+    app.button[0].click()
+    app.run()
+    assert app.error[0].value.startswith("Wrong username or password, or the account is disabled")
+
+
+def test_an_idle_session_expires(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAQ_SESSION_IDLE_MINUTES", "5")
+    app = signed_in("demo-dpo", demo.password)
+    app.session_state["last_seen"] = time.time() - 4 * 60
+    app.run()
+    assert app.title[0].value == "TraqNext workbench"
+    app.session_state["last_seen"] = time.time() - 6 * 60
+    app.run()
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert app.info[0].value == "Your session expired; please sign in again."
+
+
+def test_sign_out_ends_the_session(demo: Demo) -> None:
+    app = signed_in("demo-dpo", demo.password)
+    app.sidebar.button[0].click()
+    app.run()
+    assert app.title[0].value == "Sign in to TraqNext"

@@ -1,0 +1,81 @@
+"""Demo accounts: an admin, a DPO, one manager per team and one account per employee."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from storage.accounts import create_user, hash_password, new_password
+from storage.db.schema import manager_teams, users
+from traq.demo.org import Organisation
+
+ADMIN = "demo-admin"
+DPO = "demo-dpo"
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The demo's account names by role, and the one password they share."""
+
+    password: str = field(repr=False)
+    admins: list[str]
+    dpos: list[str]
+    managers: list[str]
+    employees: list[str]
+
+    def describe(self) -> list[str]:
+        """One line per role, e.g. ``employees: ada.lovelace and 59 others``."""
+        lines = []
+        for role, names in (
+            ("admin", self.admins),
+            ("dpo", self.dpos),
+            ("managers", self.managers),
+            ("employees", self.employees),
+        ):
+            if names:
+                more = len(names) - 1
+                others = f" and {more} other{'s' if more > 1 else ''}" if more else ""
+                lines.append(f"{role}: {names[0]}{others}")
+        return lines
+
+
+def usernames(org: Organisation) -> list[str]:
+    """Every account name the demo will create for ``org``."""
+    managers = [f"manager-{team.slug}" for team in org.teams]
+    return [ADMIN, DPO, *managers, *(person.username for person in org.people)]
+
+
+def taken_usernames(connection: Connection, wanted: Sequence[str]) -> list[str]:
+    """Those of ``wanted`` that already exist."""
+    existing = set(connection.execute(select(users.c.username)).scalars())
+    return [name for name in wanted if name in existing]
+
+
+def create_accounts(
+    connection: Connection,
+    org: Organisation,
+    team_ids: Sequence[int],
+    person_ids: Sequence[int],
+    now: datetime,
+) -> Accounts:
+    """Create every demo account, all with one new random password."""
+    password = new_password()
+    # argon2 is slow on purpose (tens of milliseconds and 64 MiB per hash): hashing the
+    # shared password once and storing that hash for every account keeps a demo of
+    # thousands of accounts at one hash. The accounts share the password anyway.
+    hashed = hash_password(password)
+    create_user(connection, ADMIN, "admin", hashed, now)
+    create_user(connection, DPO, "dpo", hashed, now)
+    managers = []
+    for team, team_id in zip(org.teams, team_ids, strict=True):
+        name = f"manager-{team.slug}"
+        user_id = create_user(connection, name, "manager", hashed, now)
+        connection.execute(insert(manager_teams).values(user_id=user_id, team_id=team_id))
+        managers.append(name)
+    for person, person_id in zip(org.people, person_ids, strict=True):
+        create_user(connection, person.username, "employee", hashed, now, person_id=person_id)
+    employees = [person.username for person in org.people]
+    return Accounts(password, [ADMIN], [DPO], managers, employees)
