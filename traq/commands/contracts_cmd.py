@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
         "values, uniqueness, personal-data category, retention); its Great Expectations suite "
         "runs inside the database.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
+    actions = parser.add_subparsers(dest="action", required=True, help="the action to run")
     validate = actions.add_parser(
         "validate",
         help="run every contract (or those named) and print the results; exit 1 on a failure",

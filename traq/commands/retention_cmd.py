@@ -38,7 +38,7 @@ def register(sub: Any) -> None:
         description="Retention periods per data category come from the policies "
         "(retention_days); people on legal hold are never purged.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
+    actions = parser.add_subparsers(dest="action", required=True, help="the action to run")
     purge = actions.add_parser(
         "purge", help="delete every expired row and object (all versions), in batches"
     )
