@@ -23,6 +23,8 @@ COMMANDS = {
     "keys": "traq.commands.keys_cmd",
     "rights": "traq.commands.rights_cmd",
     "audit": "traq.commands.audit_cmd",
+    "contracts": "traq.commands.contracts_cmd",
+    "retention": "traq.commands.retention_cmd",
 }
 
 

@@ -1,14 +1,8 @@
-"""A small demo installation over SQLite or PostgreSQL, and `traq` with our commands registered.
-
-The lead registers `contracts` and `retention` in ``traq.main.COMMANDS``; until then (and after)
-``traq_cmd`` adds them in the child process so these tests run either way.
-"""
+"""A small demo installation over SQLite or PostgreSQL, and `traq` run as a user would."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,31 +12,14 @@ import psycopg
 import pytest
 
 from tests.fixtures.db import PG_DSN
-from tests.traq.cli import ROOT
-
-_RUN = (
-    "import sys, traq.main as m;"
-    "m.COMMANDS.setdefault('contracts', 'traq.commands.contracts_cmd');"
-    "m.COMMANDS.setdefault('retention', 'traq.commands.retention_cmd');"
-    "sys.exit(m.main(sys.argv[1:]))"
-)
+from tests.traq.cli import traq
 
 
 def traq_cmd(
     *args: str, env: Mapping[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
     """`traq ARGS` in a child process with ``env`` over a clean environment."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", _RUN, *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return traq(*args, env=env, timeout=timeout)
 
 
 @dataclass

@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
         description="Rollups are kept current at ingest; rebuild them after an import, a "
         "repair or a change to how they are computed.",
     )
-    actions = parser.add_subparsers(dest="action", required=True)
+    actions = parser.add_subparsers(dest="action", required=True, help="the action to run")
     rebuild = actions.add_parser(
         "rebuild",
         help="recompute every person's 10-minute, daily and per-application rollups",
