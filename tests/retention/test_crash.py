@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from storage.db.schema import PERSON_SERIES
-from tests.contracts.demo import _RUN, traq_cmd
+from tests.contracts.demo import traq_cmd
 from tests.traq.cli import ROOT
 
 AS_OF = "2027-03-31"  # screenshots and titles all expire; minute rows of two of three days
@@ -39,7 +39,7 @@ def _kill_midway(data: Path, total_shots: int) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")} | _env(data)
     args = ["retention", "purge", "--as-of", AS_OF, "--batch-size", "1"]
     process = subprocess.Popen(
-        [sys.executable, "-c", _RUN, *args],
+        [sys.executable, "-m", "traq.main", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
