@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-import psycopg
 from sqlalchemy import JSON, Connection, Date, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import SQLAlchemyError
