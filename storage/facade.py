@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from storage.config import Settings, load_settings
-from storage.db.engine import check_connection, open_engine
+from storage.db.engine import check_connection, normalise_url, open_engine
 from storage.db.migrate import ensure_current
+from storage.errors import SchemaOutdated
 from storage.objects import ObjectStore, open_object_store
 from storage.vault import KeyVault, open_master_key
 
@@ -35,9 +37,19 @@ class Storage:
         self.engine.dispose()
 
 
+def _require_sqlite_file(url: str) -> None:
+    # Connecting would create an empty SQLite file (or fail with a cryptic message when the
+    # folder is missing): say what to do instead.
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if not Path(parsed.database).exists():
+            raise SchemaOutdated(f"no TraqNext database at {parsed.database}; run `traq init`")
+
+
 def open_storage(settings: Settings | None = None) -> Storage:
     """Open an initialised installation; raise a StorageError saying what to do if it is not."""
     settings = settings or load_settings()
+    _require_sqlite_file(settings.database_url)
     engine = open_engine(settings.database_url)
     check_connection(engine)
     ensure_current(engine)

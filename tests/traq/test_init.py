@@ -120,3 +120,9 @@ def _assert_documented(parser: ArgumentParser, path: str) -> None:
 
 def test_every_command_and_option_has_help() -> None:
     _assert_documented(build_parser(), "traq")
+
+
+def test_commands_on_a_missing_data_folder_say_to_run_init(tmp_path: Path) -> None:
+    result = traq("demo", env={"TRAQ_DATA_DIR": str(tmp_path / "nowhere")})
+    assert_one_line_error(result, "run `traq init`")
+    assert not (tmp_path / "nowhere").exists()
