@@ -11,7 +11,13 @@ from storage.db import schema
 from storage.db.bulk import bulk_insert
 from storage.db.engine import check_connection, open_engine
 from storage.db.erase import delete_person_rows
-from storage.db.migrate import current_revision, ensure_current, head_revision, upgrade_to_head
+from storage.db.migrate import (
+    SCHEMA_HEAD,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade_to_head,
+)
 from storage.errors import ConfigError, DatabaseError, SchemaOutdated
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -210,3 +216,8 @@ def test_unreachable_postgres_is_one_clear_line() -> None:
 def test_unsupported_urls_are_config_errors(url: str) -> None:
     with pytest.raises(ConfigError):
         open_engine(url)
+
+
+def test_schema_head_constant_matches_the_newest_migration() -> None:
+    """`ensure_current` compares with SCHEMA_HEAD so that checking needs no alembic import."""
+    assert head_revision() == SCHEMA_HEAD
