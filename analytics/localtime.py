@@ -18,8 +18,12 @@ TZ_ID = "tz_id"
 def zone_ids(people: pl.DataFrame) -> pl.DataFrame:
     """``people`` with a small integer id per distinct time zone, in column ``tz_id``."""
     zones = sorted(people["timezone"].unique().to_list())
-    mapping = pl.DataFrame({"timezone": zones, TZ_ID: list(range(len(zones)))})
-    return people.join(mapping.with_columns(pl.col(TZ_ID).cast(pl.Int32)), on="timezone")
+    # An explicit schema: with nobody eligible, an empty list would otherwise be typed null.
+    mapping = pl.DataFrame(
+        {"timezone": zones, TZ_ID: list(range(len(zones)))},
+        schema={"timezone": pl.String, TZ_ID: pl.Int32},
+    )
+    return people.join(mapping, on="timezone")
 
 
 def utc_offset(ts: str, zones: list[str], lo: int, hi: int) -> pl.Expr:

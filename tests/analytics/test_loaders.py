@@ -120,3 +120,15 @@ def test_to_pandas_converts_at_the_edge(sqlite_org: Org) -> None:
     frame = to_pandas(load_daily(sqlite_org.engine, ALL))
     assert list(frame.columns)[:3] == ["person_id", "team_id", "day"]
     assert len(frame) > 0
+
+
+@pytest.mark.parametrize("loader", [load_daily, load_slots, load_app_daily, load_minutes])
+def test_nobody_eligible_gives_empty_frames_with_their_columns(
+    loader: Callable[..., pl.LazyFrame], tmp_path: Path
+) -> None:
+    """With everyone restricted (or no one yet) a dashboard gets an empty frame, not an error."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade_to_head(engine)
+    frame = loader(engine, Period(date(2026, 3, 1), date(2026, 3, 7))).collect()
+    assert frame.height == 0
+    assert "person_id" in frame.columns and "team_id" in frame.columns
