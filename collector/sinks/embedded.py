@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
 from collector.spool.records import PendingMinute, PendingSpan
+from data_contracts.quarantine import check_or_quarantine
 from storage.config import Settings
 from storage.crypto.envelope import read_header
 from storage.db.bulk import bulk_insert
@@ -117,6 +118,8 @@ class EmbeddedSink:
             live = self._live_people(conn, {row.person_id for row in rows})
             kept = [row for row in rows if row.person_id in live]
             values = [_minute_values(row) for row in kept]
+            if not _passes_contract(conn, "activity_minutes", values):
+                return len(rows)
             _upsert(conn, activity_minutes, ("person_id", "minute", "device_id"), values)
             for person_id in {row.person_id for row in kept}:
                 minutes = [row.minute for row in kept if row.person_id == person_id]
@@ -130,6 +133,8 @@ class EmbeddedSink:
         with self._boundary("store spans"), self._engine.begin() as conn:
             live = self._live_people(conn, {row.person_id for row in rows})
             kept = [row for row in rows if row.person_id in live]
+            if not _passes_contract(conn, "app_spans", [_span_values(row) for row in kept]):
+                return len(rows)
             for person_id, items in _group_rows(kept).items():
                 # A shorter new state (cut by idle) must refresh the time it no longer covers.
                 stored_end = _stored_end(conn, person_id, items)
@@ -216,6 +221,15 @@ def _find_person(conn: Connection, pseudonym: str | None) -> Any:
     if row is None:
         raise SubjectUnknown(f"no person with pseudonym {pseudonym} (erased or never added)")
     return row
+
+
+def _passes_contract(conn: Connection, dataset: str, values: list[dict[str, Any]]) -> bool:
+    """Check a batch against its data contract; a failing one is quarantined whole.
+
+    It is then acknowledged like a stored batch, so the spool does not retry it forever, and
+    the DPO and admin find it (with its validation result) among the quarantined batches.
+    """
+    return check_or_quarantine(conn, dataset, values, "collector", datetime.now(UTC)).success
 
 
 def _public_key_for(conn: Connection, person_id: int) -> SubjectPublicKey:

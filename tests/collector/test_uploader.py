@@ -117,6 +117,19 @@ def test_rows_of_an_erased_person_are_confirmed_and_dropped(
     assert _count(install, schema.activity_minutes) == 0
 
 
+def test_a_batch_breaking_its_contract_is_quarantined_whole(
+    install: Install, sink: EmbeddedSink
+) -> None:
+    _pseudonym, person, device, _sealer = _bound(install, sink)
+    good = PendingMinute(person, device, T0, 10, 1, 2, 3, 4, 1)
+    bad = PendingMinute(person, device, T0 + 60, 61, 1, 2, 3, 4, 1)  # 61 active seconds
+    assert sink.send_minutes([good, bad]) == 2  # acknowledged: the spool must not retry it
+    assert _count(install, schema.activity_minutes) == 0  # nothing half-written
+    with install.engine.connect() as connection:
+        quarantined = connection.execute(select(schema.quarantined_batches)).one()
+    assert quarantined.dataset == "activity_minutes" and quarantined.row_count == 2
+
+
 class FlakySink:
     """A sink that refuses everything while ``down``; records what it confirmed."""
 
