@@ -32,9 +32,12 @@ def open_system_sources() -> SystemSources:
     """Start counting input and open the display; ``DisplayUnavailable`` if there is none."""
     window = active_window_source()
     counter = InputCounter()
+    screenshots = ScreenshotTaker()
     try:
         counter.start()
+        screenshots.warm_up()
     except BaseException:
+        counter.stop()
         getattr(window, "close", lambda: None)()
         raise
-    return SystemSources(counter, window, ScreenshotTaker())
+    return SystemSources(counter, window, screenshots)
