@@ -32,17 +32,8 @@ from storage.db import schema
 from storage.db.bulk import bulk_insert
 from storage.db.engine import open_engine
 from storage.db.migrate import upgrade_to_head
+from storage.db.schema import MINUTE_COLUMNS as COLUMNS
 
-COLUMNS = (
-    "person_id",
-    "device_id",
-    "minute",
-    "active_seconds",
-    "key_presses",
-    "mouse_clicks",
-    "mouse_moves",
-    "scrolls",
-)
 PEOPLE = 100
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 

@@ -293,6 +293,18 @@ policies = Table(
     Column("updated_by", String(64), nullable=False),
 )
 
+# Column order of minute rows in bulk loads (the demo, benchmarks and tests share it).
+MINUTE_COLUMNS = (
+    "person_id",
+    "device_id",
+    "minute",
+    "active_seconds",
+    "key_presses",
+    "mouse_clicks",
+    "mouse_moves",
+    "scrolls",
+)
+
 # Tables keyed by person_id without a foreign key: erasure must delete from each explicitly.
 PERSON_SERIES: tuple[Table, ...] = (
     activity_minutes,

@@ -18,19 +18,10 @@ from storage.db.migrate import (
     head_revision,
     upgrade_to_head,
 )
+from storage.db.schema import MINUTE_COLUMNS
 from storage.errors import ConfigError, DatabaseError, SchemaOutdated
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-MINUTE_COLUMNS = (
-    "person_id",
-    "device_id",
-    "minute",
-    "active_seconds",
-    "key_presses",
-    "mouse_clicks",
-    "mouse_moves",
-    "scrolls",
-)
 
 
 def _person(engine: Engine, pseudonym: str = "s_0123456789abcdef") -> tuple[int, int]:

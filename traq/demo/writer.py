@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, insert
 
 from storage.db.bulk import bulk_insert
 from storage.db.schema import (
+    MINUTE_COLUMNS,
     activity_10min,
     activity_daily,
     activity_minutes,
@@ -31,16 +32,6 @@ from traq.demo.rollups import Totals, app_days, daily_totals, ten_minute_totals
 from traq.demo.schedule import Period
 from traq.demo.simulate import Simulation
 
-MINUTE_COLUMNS = (
-    "person_id",
-    "device_id",
-    "minute",
-    "active_seconds",
-    "key_presses",
-    "mouse_clicks",
-    "mouse_moves",
-    "scrolls",
-)
 SPAN_COLUMNS = ("person_id", "device_id", "start_ts", "end_ts", "app", "site", "title_ct")
 SLOT_COLUMNS = (
     "person_id",
