@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from data_contracts.errors import UnknownDataset
+from storage.db.schema import REQUEST_KINDS, REQUEST_STATES
 
 Kind = Literal["int", "str", "bool", "bytes", "date", "datetime", "json"]
 TimeKind = Literal["epoch", "date", "datetime"]
@@ -234,27 +235,12 @@ _CONTRACTS: tuple[Contract, ...] = (
             ColumnSpec(
                 "kind",
                 "str",
-                allowed=(
-                    "access",
-                    "rectification",
-                    "erasure",
-                    "restriction",
-                    "portability",
-                    "objection",
-                    "consent_withdrawal",
-                ),
+                allowed=REQUEST_KINDS,
             ),
             ColumnSpec(
                 "state",
                 "str",
-                allowed=(
-                    "received",
-                    "in_review",
-                    "approved",
-                    "rejected",
-                    "in_progress",
-                    "completed",
-                ),
+                allowed=REQUEST_STATES,
             ),
             ColumnSpec("received_at", "datetime"),
             ColumnSpec("due_at", "datetime"),
