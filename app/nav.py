@@ -22,14 +22,23 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/my_week.py", "My week"),
         ("app/pages/my_screenshots.py", "My screenshots"),
         ("app/pages/tracking.py", "Pause tracking"),
+        ("app/pages/idle_review.py", "Review idle time"),
         ("app/pages/consent.py", "My consent"),
+        ("app/pages/my_requests.py", "My rights requests"),
     ],
     "admin": [
         ("app/pages/people.py", "People and teams"),
         ("app/pages/accounts.py", "Accounts and roles"),
         ("app/pages/policies.py", "Policies"),
+        ("app/pages/quarantine.py", "Quarantined batches"),
     ],
-    "dpo": [],
+    "dpo": [
+        ("app/pages/dpo_queue.py", "Request queue"),
+        ("app/pages/dpo_audit_log.py", "Audit log"),
+        ("app/pages/dpo_retention.py", "Retention audit"),
+        ("app/pages/dpo_purge.py", "Retention purge"),
+        ("app/pages/quarantine.py", "Quarantined batches"),
+    ],
 }
 GROUPS = {
     "manager": "Team dashboards",

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from storage.db.types import UtcDateTime
@@ -370,4 +371,22 @@ retention_runs = Table(
     Column("finished_at", UtcDateTime),
     Column("as_of", Date, nullable=False),
     Column("counts", JSON, nullable=False),
+)
+
+# --- workbench tables (issue 5): append below this line ---
+
+# An employee's decision about one idle stretch (Hubstaff / Time Doctor "idle time review"):
+# "keep" counts the stretch as work time, "discard" leaves it out of work time. One decision
+# per person and stretch start; a new decision replaces the old one.
+idle_reviews = Table(
+    "idle_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("start", UtcDateTime, nullable=False),
+    Column("end", UtcDateTime, nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    UniqueConstraint("person_id", "start"),
+    CheckConstraint("decision IN ('keep', 'discard')", name="decision_known"),
 )
