@@ -6,14 +6,13 @@ The app may not read tables itself; these are the few account facts it needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from storage.accounts import verify_password
 from storage.db.schema import manager_teams, people, teams, users
-from storage.policies import load_policies, set_policy
+from storage.policies import load_policies
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,3 @@ def policies(engine: Engine) -> dict[str, Any]:
     """The organisation's policies in force (stored values over defaults)."""
     with engine.connect() as connection:
         return load_policies(connection)
-
-
-def change_policy(engine: Engine, name: str, value: Any, by: str, now: datetime) -> None:
-    """Validate and store one policy (ValueError when it is not acceptable)."""
-    with engine.begin() as connection:
-        set_policy(connection, name, value, by, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
-from importlib.util import find_spec
 from typing import Any
 
 import pandas as pd
@@ -101,26 +100,48 @@ def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:
     return shown.to_pandas()
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The shown cells as CSV (UTF-8, no index)."""
+    return frame.to_csv(index=False).encode()
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Shown text cells that hold numbers as numbers, so a spreadsheet can sum them;
+    "fewer than k people" and other words stay text."""
+
+    def cell(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() and "." not in value else number
+
+    return frame.map(cell)
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    """The shown cells as an Excel workbook (one sheet, header row, no index)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _typed(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
+
+
 def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV (and Excel when openpyxl is installed) of the aggregates shown."""
+    """CSV and Excel downloads of exactly the aggregates shown (suppressed cells in words)."""
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV",
-        frame.to_csv(index=False).encode(),
-        f"{name}.csv",
-        "text/csv",
-        key=f"csv-{name}",
+        "Download CSV", csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv-{name}"
     )
-    if find_spec("openpyxl") is not None:
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False)
-        right.download_button(
-            "Download Excel",
-            buffer.getvalue(),
-            f"{name}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key=f"xlsx-{name}",
-        )
+    right.download_button(
+        "Download Excel",
+        excel_bytes(frame, name),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{name}",
+    )
 
 
 def colours(names: list[Any]) -> dict[str, str]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
-from storage.db.schema import ROLES, users
+from storage.db.schema import ROLES, manager_teams, users
 
 _hasher = PasswordHasher()
 
@@ -64,3 +66,53 @@ def create_user(
 def has_admin(connection: Connection) -> bool:
     """Whether any admin account exists."""
     return connection.execute(select(users.c.id).where(users.c.role == "admin")).first() is not None
+
+
+def user_row(connection: Connection, user_id: int) -> Any | None:
+    """The account's row (id, username, role, person, disabled time), or None."""
+    u = users.c
+    query = select(u.id, u.username, u.role, u.person_id, u.disabled_at).where(u.id == user_id)
+    return connection.execute(query).first()
+
+
+def enabled_admin_ids(connection: Connection) -> set[int]:
+    """Ids of the enabled admin accounts, locked until the transaction ends.
+
+    The lock (PostgreSQL ``FOR UPDATE``; SQLite serialises writers anyway) keeps two
+    admins from each removing the other at the same moment and leaving none.
+    """
+    query = (
+        select(users.c.id)
+        .where(users.c.role == "admin", users.c.disabled_at.is_(None))
+        .with_for_update()
+    )
+    return {int(i) for i in connection.execute(query).scalars()}
+
+
+def set_password_hash(connection: Connection, user_id: int, password_hash: str) -> None:
+    """Replace the account's password hash."""
+    connection.execute(
+        update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+    )
+
+
+def set_disabled(connection: Connection, user_id: int, disabled_at: datetime | None) -> None:
+    """Disable the account from ``disabled_at``, or enable it again with None."""
+    connection.execute(update(users).where(users.c.id == user_id).values(disabled_at=disabled_at))
+
+
+def set_role(connection: Connection, user_id: int, role: str, person_id: int | None) -> None:
+    """Change the account's role (and the person an employee account belongs to)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    connection.execute(
+        update(users).where(users.c.id == user_id).values(role=role, person_id=person_id)
+    )
+
+
+def set_manager_teams(connection: Connection, user_id: int, team_ids: Iterable[int]) -> None:
+    """Replace the teams a manager account may see."""
+    connection.execute(delete(manager_teams).where(manager_teams.c.user_id == user_id))
+    rows = [{"user_id": user_id, "team_id": t} for t in sorted(set(team_ids))]
+    if rows:
+        connection.execute(insert(manager_teams), rows)

@@ -1,24 +1,137 @@
-"""Administration: edit the organisation's policies (validated before they are stored)."""
+"""Administration: the organisation's policies, in forms for the common ones and as JSON.
+
+Every form goes through ``analytics.admin.change_policies``: validated (k never below 3,
+positive intervals, known retention categories, known ratings), stored all together, and
+audit-logged. The widgets allow out-of-range values on purpose, so that the refusal says
+why instead of a widget silently clamping what the admin typed.
+"""
 
 import json
+from typing import Any
 
 import streamlit as st
 
-from analytics.accounts import change_policy, policies
+from analytics.accounts import policies, team_names
+from analytics.admin import change_policies
+from analytics.categories import RATINGS
+from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
 
+AS_DEFAULT = "as default"
+
 account = require("admin")
+engine = storage().engine
 st.title("Policies")
-current = policies(storage().engine)
-name = st.selectbox("Policy", sorted(current))
-with st.form("policy"):
-    text = st.text_area("Value (JSON)", json.dumps(current[name], indent=2), height=200)
-    saved = st.form_submit_button("Save")
-if saved:
-    try:
-        change_policy(storage().engine, name, json.loads(text), account.username, now())
-    except (ValueError, json.JSONDecodeError) as exc:
-        st.error(f"Not saved: {exc}")
-    else:
-        st.success(f"{name} saved.")
+st.caption("Everyone sees these in the sidebar: the collector is never secret.")
+show_flash()
+current = policies(engine)
+
+
+def save(values: dict[str, Any]) -> None:
+    """Store ``values`` (policy name -> value) together and report what changed."""
+    act(
+        lambda: change_policies(engine, account.user_id, values, now()),
+        lambda changed: f"Saved: {', '.join(changed)}." if changed else "Nothing changed.",
+    )
+
+
+def minutes_to_seconds(name: str, minutes: int) -> int:
+    """Seconds for ``minutes``, keeping the stored value when the minutes did not change."""
+    stored = int(current[name])
+    return stored if minutes == stored // 60 else minutes * 60
+
+
+with st.form("screenshots"):
+    st.subheader("Screenshots and idle time")
+    interval = st.number_input(
+        "Screenshot about every (minutes)",
+        min_value=0,
+        value=int(current["screenshot_interval_seconds"]) // 60,
+        key="policy-interval",
+    )
+    blur = st.checkbox("Blur screenshots", bool(current["screenshot_blur"]), key="policy-blur")
+    idle = st.number_input(
+        "Idle after (minutes without input)",
+        min_value=0,
+        value=int(current["idle_threshold_seconds"]) // 60,
+        key="policy-idle",
+    )
+    if st.form_submit_button("Save screenshots and idle time"):
+        save(
+            {
+                "screenshot_interval_seconds": minutes_to_seconds(
+                    "screenshot_interval_seconds", int(interval)
+                ),
+                "screenshot_blur": bool(blur),
+                "idle_threshold_seconds": minutes_to_seconds("idle_threshold_seconds", int(idle)),
+            }
+        )
+
+with st.form("privacy"):
+    st.subheader("Privacy of aggregates")
+    k = st.number_input(
+        "k: the fewest people any manager-facing figure may cover (at least 3)",
+        min_value=1,
+        value=int(current["k_anonymity"]),
+        key="policy-k",
+    )
+    if st.form_submit_button("Save k"):
+        save({"k_anonymity": int(k)})
+
+with st.form("retention"):
+    st.subheader("Retention (days)")
+    retention = {
+        category: int(
+            st.number_input(
+                category.replace("_", " ").capitalize(),
+                min_value=0,
+                value=int(days),
+                key=f"policy-retention-{category}",
+            )
+        )
+        for category, days in current["retention_days"].items()
+    }
+    if st.form_submit_button("Save retention periods"):
+        save({"retention_days": retention})
+
+st.subheader("Application category ratings")
+ratings: dict[str, dict[str, str]] = current["category_ratings"]
+scope = st.selectbox(
+    "Ratings for", ["default", *team_names(engine).values()], key="policy-ratings-scope"
+)
+defaults = ratings["default"]
+with st.form(f"ratings-{scope}"):
+    is_default = scope == "default"
+    choices = list(RATINGS) if is_default else [AS_DEFAULT, *RATINGS]
+    own = ratings.get(str(scope), {})
+    picked = {
+        category: st.selectbox(
+            category.capitalize(),
+            choices,
+            index=choices.index(own.get(category, AS_DEFAULT if not is_default else "neutral")),
+            key=f"policy-rating-{scope}-{category}",
+        )
+        for category in defaults
+    }
+    if st.form_submit_button("Save ratings"):
+        chosen = {c: str(r) for c, r in picked.items() if r != AS_DEFAULT}
+        updated = {name: value for name, value in ratings.items() if name != scope}
+        if chosen or is_default:
+            updated[str(scope)] = chosen
+        save({"category_ratings": updated})
+
+with st.expander("Every policy as JSON (advanced)"):
+    name = st.selectbox("Policy", sorted(current), key="policy-json-name")
+    with st.form("policy-json"):
+        text = st.text_area(
+            "Value (JSON)", json.dumps(current[name], indent=2), height=200, key=f"json-{name}"
+        )
+        saved = st.form_submit_button("Save")
+    if saved:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            st.error(f"Not saved: not valid JSON ({exc.msg} at line {exc.lineno})")
+        else:
+            save({str(name): value})

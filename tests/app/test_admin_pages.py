@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
 from tests.app.conftest import Demo, signed_in
 
 
@@ -16,22 +18,36 @@ def test_people_and_accounts_are_listed_without_password_hashes(demo: Demo) -> N
     assert set(accounts["role"]) == {"admin", "dpo", "manager", "employee"}
 
 
+def save_json(app: AppTest, name: str, text: str) -> AppTest:
+    """Type ``text`` into the JSON editor of policy ``name`` and save it."""
+    app.selectbox(key="policy-json-name").select(name).run()
+    app.text_area(key=f"json-{name}").input(text)
+    next(b for b in app.button if b.label == "Save").click()
+    return app.run()
+
+
 def test_a_policy_is_validated_before_it_is_stored(demo: Demo) -> None:
     app = signed_in("demo-admin", demo.password)
     app.switch_page("app/pages/policies.py").run()
-    app.selectbox[0].select("screenshot_interval_seconds").run()
-    app.text_area[0].input("0")
-    app.main.button[0].click()
-    app.run()
-    assert app.error[0].value.startswith("Not saved: screenshot_interval_seconds must be positive")
-    app.text_area[0].input("900")
-    app.main.button[0].click()
-    app.run()
-    assert app.success[0].value == "screenshot_interval_seconds saved."
-    app.run()
+    save_json(app, "screenshot_interval_seconds", "0")
+    assert app.error[0].value == "Not saved: screenshot_interval_seconds must be positive, got 0"
+    save_json(app, "screenshot_interval_seconds", "{")
+    assert app.error[0].value.startswith("Not saved: not valid JSON (")
+    save_json(app, "screenshot_interval_seconds", "900")
+    assert app.success[0].value == "Saved: screenshot_interval_seconds."
     policy = " ".join(m.value for m in app.sidebar.markdown)
     assert "Screenshots about every 15 minutes" in policy
-    app.text_area[0].input("600")  # put it back for the other tests
-    app.main.button[0].click()
-    app.run()
-    assert app.success
+    save_json(app, "screenshot_interval_seconds", "600")  # put it back for the other tests
+    assert app.success[0].value == "Saved: screenshot_interval_seconds."
+
+
+def test_the_policy_forms_show_the_policy_in_force(demo: Demo) -> None:
+    app = signed_in("demo-admin", demo.password)
+    app.switch_page("app/pages/policies.py").run()
+    assert app.number_input(key="policy-k").value == 5
+    assert app.number_input(key="policy-interval").value == 10
+    assert app.number_input(key="policy-retention-screenshots").value == 30
+    assert app.selectbox(key="policy-rating-default-development").value == "productive"
+    assert app.selectbox(key="policy-ratings-scope").options == [
+        "default", "Legal", "Platform", "Product Design"
+    ]  # fmt: skip

@@ -1,0 +1,295 @@
+"""Admin pages that administer: teams, people, accounts and policies changed in the app.
+
+These tests change their installation, so they run on one of their own (not the shared
+demo the other workbench tests read).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from analytics.accounts import policies, team_names
+from storage import audit, open_storage
+from storage.db.schema import audit_log, people
+from storage.vault import public_key_for
+from tests.app.conftest import signed_in
+from tests.traq.cli import traq
+
+
+@dataclass(frozen=True)
+class Installation:
+    """An installation only these tests change: its environment and two admin passwords."""
+
+    env: dict[str, str]
+    admin_password: str
+    demo_password: str
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory: pytest.TempPathFactory) -> Installation:
+    """`traq init` (admin "admin") and a tiny `traq demo` (6 people, 2 days)."""
+    data_dir: Path = tmp_path_factory.mktemp("admin-actions")
+    env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
+    init = traq("init", env=env)
+    assert init.returncode == 0, init.stderr
+    admin = re.search(r"password \(shown once\): (\S+)", init.stdout)
+    demo = traq(
+        "demo", "--employees", "6", "--days", "2", "--seed", "5", "--end", "2026-03-31", env=env
+    )
+    assert demo.returncode == 0, demo.stderr
+    shared = re.search(r"password \(shown once\): (\S+)", demo.stdout)
+    assert admin and shared, (init.stdout, demo.stdout)
+    return Installation(env, admin.group(1), shared.group(1))
+
+
+@pytest.fixture(autouse=True)
+def _own_installation(
+    _demo_environment: None, installation: Installation, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Point the app at this module's installation instead of the shared demo."""
+    for name, value in installation.env.items():
+        monkeypatch.setenv(name, value)
+    yield
+
+
+def is_signed_in(app: AppTest, username: str) -> bool:
+    """Whether the session's sidebar names ``username`` as signed in."""
+    return bool(app.sidebar.markdown) and f"**{username}**" in app.sidebar.markdown[0].value
+
+
+def press(app: AppTest, label: str) -> AppTest:
+    """Click the button (or form submit button) labelled ``label`` and run the page."""
+    next(b for b in app.button if b.label == label).click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def last_actions(count: int) -> list[str]:
+    """The newest ``count`` administrative audit actions (reading pages log too), oldest first."""
+    kinds = ("team.", "person.", "account.", "policy.")
+    storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            found = connection.execute(select(audit_log.c.action).order_by(audit_log.c.seq))
+            return [a for a in found.scalars() if a.startswith(kinds)][-count:]
+    finally:
+        storage.close()
+
+
+def team_id(name: str) -> int:
+    storage = open_storage()
+    try:
+        return next(i for i, n in team_names(storage.engine).items() if n == name)
+    finally:
+        storage.close()
+
+
+def one_time_password(app: AppTest) -> str:
+    return str(app.code[0].value)
+
+
+def test_create_team_add_person_and_their_account_signs_in(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    assert app.title[0].value == "People and teams"
+    app.text_input(key="team-name").input("Research")
+    app.text_input(key="team-department").input("R&D")
+    press(app, "Create team")
+    assert app.success[0].value == "Team Research created."
+
+    research = app.selectbox(key="person-team").options.index("Research")
+    app.text_input(key="person-name").input("Grace Hopper")
+    app.text_input(key="person-email").input("grace@example.org")
+    app.selectbox(key="person-team").select_index(research)
+    app.selectbox(key="person-zone").select("America/New_York")
+    press(app, "Add person")
+    assert app.success[0].value.startswith("Grace Hopper added to Research")
+    assert "Grace Hopper" in list(app.dataframe[1].value["name"])
+
+    storage = open_storage()
+    with storage.engine.connect() as connection:
+        person_id = connection.execute(
+            select(people.c.id).where(people.c.email == "grace@example.org")
+        ).scalar_one()
+        assert len(public_key_for(connection, person_id).public_key) == 32
+    storage.close()
+    assert last_actions(2) == ["team.created", "person.created"]
+
+    app.switch_page("app/pages/accounts.py").run()
+    app.selectbox(key="new-person").select(person_id)
+    create(app, "grace.hopper", "employee")
+    assert app.success[0].value == "Account grace.hopper created. Its one-time password:"
+    password = one_time_password(app)
+    app.run()  # shown once: gone on the next draw
+    assert not app.code
+
+    grace = signed_in("grace.hopper", password)
+    assert grace.title[0].value == "My day"
+    assert "Signed in as **grace.hopper** (employee)" in grace.sidebar.markdown[0].value
+
+
+def test_move_and_edit_a_person(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    mover = app.selectbox(key="move-who")
+    target = app.selectbox(key="move-to")
+    current_team = mover.options[0].rsplit("(", 1)[1].rstrip(")")
+    other = next(i for i, n in enumerate(target.options) if n != current_team)
+    target.select_index(other)
+    press(app, "Move")
+    assert app.success[0].value == f"Moved to {target.options[other]}."
+    assert last_actions(1) == ["person.moved"]
+
+    who = app.selectbox(key="edit-who").value
+    app.selectbox(key=f"edit-zone-{who}").select("Asia/Tokyo")
+    press(app, "Save profile")
+    assert app.success[0].value == "Saved: timezone."
+    app.selectbox(key=f"edit-zone-{who}").select("Asia/Tokyo")
+    press(app, "Save profile")
+    assert app.error[0].value == "Not saved: nothing to change: the profile already reads so"
+
+
+def test_a_bad_person_is_refused_in_one_line(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    before = len(app.dataframe[1].value)
+    app.text_input(key="person-name").input("No Mail")
+    app.text_input(key="person-email").input("no-mail")
+    press(app, "Add person")
+    assert app.error[0].value == "Not saved: e-mail must look like name@example.org"
+    assert len(app.dataframe[1].value) == before
+
+
+@pytest.mark.parametrize(("role", "first_page"), [("manager", "Team overview"), ("dpo", None)])
+def test_create_a_manager_and_a_dpo(
+    installation: Installation, role: str, first_page: str | None
+) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    if role == "manager":
+        app.multiselect(key="new-teams").select(team_id("Platform"))
+    create(app, f"new-{role}", role)
+    assert app.success[0].value == f"Account new-{role} created. Its one-time password:", [
+        e.value for e in app.error
+    ]
+    signed = signed_in(f"new-{role}", one_time_password(app))
+    assert f"Signed in as **new-{role}** ({role})" in signed.sidebar.markdown[0].value
+    if first_page:
+        assert signed.title[0].value == first_page
+
+
+def test_a_manager_needs_a_team(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    create(app, "lonely-manager", "manager")
+    assert app.error[0].value == "Not saved: a manager account needs at least one team"
+    create(app, "demo-dpo", "dpo")
+    assert app.error[0].value.startswith("Not saved: that username is taken")
+
+
+def create(app: AppTest, username: str, role: str) -> AppTest:
+    """Fill in and submit the account form (teams or person set by the caller first)."""
+    app.text_input(key="new-username").input(username)
+    app.selectbox(key="new-role").select(role)
+    return press(app, "Create account")
+
+
+def manage(app: AppTest, username: str) -> None:
+    box = app.selectbox(key="manage-account")
+    box.select_index(next(i for i, o in enumerate(box.options) if o.startswith(f"{username} (")))
+    app.run()
+
+
+def test_reset_password_and_disable_an_account(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    manage(app, "demo-dpo")
+    press(app, "Reset password")
+    assert app.success[0].value.startswith("New password for demo-dpo")
+    new = one_time_password(app)
+    assert signed_in("demo-dpo", installation.demo_password).error[0].value.startswith("Wrong")
+    assert is_signed_in(signed_in("demo-dpo", new), "demo-dpo")
+
+    manage(app, "demo-dpo")
+    press(app, "Disable account")
+    assert app.success[0].value == "demo-dpo disabled."
+    assert signed_in("demo-dpo", new).error[0].value.startswith("Wrong username or password")
+    manage(app, "demo-dpo")
+    press(app, "Enable account")
+    assert is_signed_in(signed_in("demo-dpo", new), "demo-dpo")
+    assert last_actions(3) == ["account.password_reset", "account.disabled", "account.enabled"]
+
+
+def test_an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin(
+    installation: Installation,
+) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    manage(app, "admin")
+    press(app, "Disable account")
+    assert app.error[0].value == "Not saved: you cannot disable your own account; ask another admin"
+    # With demo-admin disabled, "admin" is the last enabled admin.
+    manage(app, "demo-admin")
+    press(app, "Disable account")
+    manage(app, "admin")
+    press(app, "Disable account")
+    assert app.error[0].value.startswith("Not saved: cannot disable the last enabled admin")
+    app.selectbox(key=f"role-{app.selectbox(key='manage-account').value}-role").select("dpo")
+    press(app, "Save role and teams")
+    assert app.error[0].value.startswith("Not saved: cannot demote the last enabled admin")
+    assert signed_in("admin", installation.admin_password).title[0].value == "People and teams"
+    manage(app, "demo-admin")
+    press(app, "Enable account")
+
+
+def test_policy_forms_validate_and_save(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/policies.py").run()
+    app.number_input(key="policy-k").set_value(2)
+    press(app, "Save k")
+    assert app.error[0].value == "Not saved: k_anonymity must be at least 3, got 2"
+    app.number_input(key="policy-k").set_value(6)
+    press(app, "Save k")
+    assert app.success[0].value == "Saved: k_anonymity."
+
+    app.number_input(key="policy-interval").set_value(5)
+    app.checkbox(key="policy-blur").check()
+    press(app, "Save screenshots and idle time")
+    assert app.success[0].value == "Saved: screenshot_blur, screenshot_interval_seconds."
+
+    app.number_input(key="policy-retention-screenshots").set_value(0)
+    press(app, "Save retention periods")
+    assert app.error[0].value.startswith("Not saved: retention_days.screenshots must be 1-")
+    app.number_input(key="policy-retention-screenshots").set_value(14)
+    press(app, "Save retention periods")
+
+    app.selectbox(key="policy-ratings-scope").select("Platform")
+    app.run()
+    app.selectbox(key="policy-rating-Platform-browsing").select("unproductive")
+    press(app, "Save ratings")
+    assert app.success[0].value == "Saved: category_ratings."
+
+    storage = open_storage()
+    stored = policies(storage.engine)
+    assert stored["k_anonymity"] == 6 and stored["screenshot_blur"] is True
+    assert stored["screenshot_interval_seconds"] == 300
+    assert stored["retention_days"]["screenshots"] == 14
+    assert stored["category_ratings"]["Platform"] == {"browsing": "unproductive"}
+    assert audit.verify(storage.engine).ok
+    storage.close()
+    assert last_actions(1) == ["policy.changed"]
+
+
+def test_a_manager_keeps_at_least_one_team(installation: Installation) -> None:
+    app = signed_in("admin", installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    manage(app, "manager-platform")
+    chosen = app.selectbox(key="manage-account").value
+    app.multiselect(key=f"role-{chosen}-teams").unselect(team_id("Platform"))
+    press(app, "Save role and teams")
+    assert app.error[0].value == "Not saved: a manager account needs at least one team"

@@ -1,0 +1,118 @@
+"""Downloads of the shown aggregates: the Excel workbook holds exactly the CSV's cells.
+
+The bytes are read back from Streamlit's own in-memory media storage, which AppTest
+creates for each run: a subclass that only remembers the instance gives the test a handle
+on it without changing what it stores or serves.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from analytics.accounts import authenticate, team_names
+from analytics.admin import create_account
+from storage import open_storage
+from tests.app.conftest import Demo, signed_in
+
+PAGES = [
+    ("app/pages/overview.py", "overview"),
+    ("app/pages/trends.py", "trends"),
+    ("app/pages/applications.py", "applications"),
+    ("app/pages/comparison.py", "comparison"),
+]
+
+HIDDEN = "fewer than 5 people"
+NOW = datetime.now(UTC)
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """Streamlit's memory media storage, remembering the newest instance."""
+
+    latest: RecordingStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        RecordingStorage.latest = self
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> type[RecordingStorage]:
+    """Make AppTest runs use the recording storage."""
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    return RecordingStorage
+
+
+def downloaded(app: AppTest, label: str) -> bytes:
+    """The bytes behind the download button ``label`` of the last run."""
+    button = next(b for b in app.get("download_button") if b.proto.label == label)
+    assert RecordingStorage.latest is not None
+    filename = button.proto.url.rsplit("/", 1)[-1]
+    return bytes(RecordingStorage.latest.get_file(filename).content)
+
+
+@pytest.mark.parametrize(("page", "name"), PAGES)
+def test_the_excel_download_equals_the_csv_download(
+    demo: Demo, media: type[RecordingStorage], page: str, name: str
+) -> None:
+    app = signed_in("manager-platform", demo.password)
+    app.switch_page(page).run()
+    assert [b.proto.label for b in app.get("download_button")] == [
+        "Download CSV",
+        "Download Excel",
+    ]
+    csv = pd.read_csv(io.BytesIO(downloaded(app, "Download CSV")), dtype=str, keep_default_na=False)
+    workbook = load_workbook(io.BytesIO(downloaded(app, "Download Excel")), read_only=True)
+    assert workbook.sheetnames == [name]
+    rows = list(workbook[name].iter_rows(values_only=True))
+    assert list(rows[0]) == list(csv.columns)
+    assert len(rows) - 1 == len(csv) > 0
+    for excel_row, csv_row in zip(rows[1:], csv.itertuples(index=False), strict=True):
+        for excel_cell, csv_cell in zip(excel_row, csv_row, strict=True):
+            if isinstance(excel_cell, int | float):  # numbers stay numbers for a spreadsheet
+                assert excel_cell == pytest.approx(float(csv_cell))
+            elif isinstance(excel_cell, datetime):  # and days stay Excel dates
+                assert excel_cell == datetime.fromisoformat(csv_cell)
+            else:
+                assert ("" if excel_cell is None else str(excel_cell)) == csv_cell
+
+
+@pytest.fixture(scope="module")
+def manager_of_every_team(demo: Demo) -> tuple[str, str]:
+    """A manager of all three teams, one of them (Legal) below k, made as an admin would."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in demo.env.items():
+            patch.setenv(name, value)
+        storage = open_storage()
+    admin = authenticate(storage.engine, "demo-admin", demo.password)
+    assert admin is not None
+    _, password = create_account(
+        storage.engine, admin.user_id, "manager-downloads", "manager", NOW,
+        team_ids=team_names(storage.engine),
+    )  # fmt: skip
+    storage.close()
+    return "manager-downloads", password
+
+
+def test_suppressed_cells_read_fewer_than_k_people_in_both(
+    media: type[RecordingStorage], manager_of_every_team: tuple[str, str]
+) -> None:
+    app = signed_in(*manager_of_every_team)
+    hidden = 0
+    for page, name in PAGES:
+        app.switch_page(page).run()
+        csv = downloaded(app, "Download CSV").decode()
+        workbook = load_workbook(io.BytesIO(downloaded(app, "Download Excel")), read_only=True)
+        rows = list(workbook[name].iter_rows(values_only=True))
+        people = rows[0].index("people")
+        excel = [c for row in rows for c in row]
+        assert excel.count(HIDDEN) == csv.count(HIDDEN), name
+        assert all(row[people] == HIDDEN or int(row[people]) >= 5 for row in rows[1:]), name
+        hidden += csv.count(HIDDEN)
+    assert hidden > 0  # the demo has small groups: some cells were suppressed
