@@ -68,8 +68,7 @@ def check_filing(actor: Actor, person_id: int, identity_verification: str | None
     if actor.is_dpo:
         if actor.person_id != person_id and not (identity_verification or "").strip():
             raise AccessDenied(
-                "filing on behalf of someone needs --identity-verification "
-                "(how their identity was checked)"
+                "filing on behalf of someone needs a note of how their identity was verified"
             )
         return
     check_subject(actor, person_id)

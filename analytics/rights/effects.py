@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import Connection, update
 
 from analytics.rights.access import Actor, require_dpo, require_person
-from analytics.rights.errors import InvalidTransition
+from analytics.rights.errors import ErasureBlocked, InvalidTransition
 from analytics.rights.requests import Request, load_request, transition
 from storage import audit
 from storage.db.schema import people
-from storage.erasure import ErasureReport, erase_subject
+from storage.erasure import ErasureReport, LegalHold, SubjectNotFound, erase_subject
 from storage.facade import Storage
 
 
@@ -31,30 +31,50 @@ def set_restriction(
     audit.append(connection, actor.ref, action, audit.person_ref(person_id), {}, now)
 
 
+def _approved(connection: Connection, request_id: int, kind: str) -> tuple[Request, int]:
+    """The request and its subject, if it is an approved (or started) request of ``kind``."""
+    request = load_request(connection, request_id)
+    if request.kind != kind:
+        raise InvalidTransition(f"request {request_id} is a {request.kind} request, not {kind}")
+    if request.state not in ("approved", "in_progress") or request.person_id is None:
+        raise InvalidTransition(
+            f"request {request_id} is {request.state}; {kind} needs an approved request"
+        )
+    return request, request.person_id
+
+
+def restrict_for_request(
+    connection: Connection, actor: Actor, request_id: int, now: datetime
+) -> Request:
+    """Carry out an approved restriction request (restrict processing), then close it."""
+    require_dpo(actor)
+    _, person_id = _approved(connection, request_id, "restriction")
+    set_restriction(connection, actor, person_id, True, now)
+    return transition(connection, actor, request_id, "complete", now)
+
+
 def erase_for_request(
     storage: Storage, connection: Connection, actor: Actor, request_id: int, now: datetime
 ) -> tuple[Request, ErasureReport]:
     """Carry out an approved erasure request completely, then close it.
 
-    Raises LegalHold (nothing changed, request left open) when a hold blocks erasure.
+    Raises ErasureBlocked (with the hold's reason) when a legal hold blocks erasure; the
+    caller's transaction must then roll back, leaving the request approved.
     """
     require_dpo(actor)
-    request = load_request(connection, request_id)
-    if request.kind != "erasure":
-        raise InvalidTransition(f"request {request_id} is a {request.kind} request, not erasure")
-    if request.state not in ("approved", "in_progress") or request.person_id is None:
-        raise InvalidTransition(
-            f"request {request_id} is {request.state}; erasure needs an approved request"
-        )
+    request, person_id = _approved(connection, request_id, "erasure")
     if request.state == "approved":
         transition(connection, actor, request_id, "start", now)
-    report = erase_subject(
-        connection,
-        storage.objects,
-        storage.vault,
-        request.person_id,
-        actor=actor.ref,
-        now=now,
-        request_id=request_id,
-    )
+    try:
+        report = erase_subject(
+            connection,
+            storage.objects,
+            storage.vault,
+            person_id,
+            actor=actor.ref,
+            now=now,
+            request_id=request_id,
+        )
+    except (LegalHold, SubjectNotFound) as exc:  # the caller's transaction rolls back
+        raise ErasureBlocked(str(exc)) from exc
     return transition(connection, actor, request_id, "complete", now), report

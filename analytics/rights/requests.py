@@ -171,7 +171,7 @@ def transition(
             f"request {request_id} is {request.state}; {action} needs {' or '.join(sources)}"
         )
     if action == "reject" and not (reason or "").strip():
-        raise InvalidTransition("a rejection needs a reason (--reason), shown to the requester")
+        raise InvalidTransition("a rejection needs a reason (it is shown to the requester)")
     values: dict[str, Any] = {"state": target}
     if reason:
         values["decision_reason"] = reason
@@ -195,8 +195,11 @@ def extend(
     if request.extended_due_at is not None:
         raise InvalidTransition(f"request {request_id} was already extended once")
     if not reason.strip():
-        raise InvalidTransition("an extension needs a reason (--reason), shown to the requester")
-    new_due = extended_due_at(request.due_at, months)
+        raise InvalidTransition("an extension needs a reason (it is shown to the requester)")
+    try:
+        new_due = extended_due_at(request.due_at, months)
+    except ValueError as exc:  # translated: callers catch RightsError only
+        raise InvalidTransition(str(exc)) from exc
     connection.execute(
         update(rights_requests)
         .where(rights_requests.c.id == request_id)

@@ -1,9 +1,145 @@
-"""The DPO request queue: deadlines, filters and actions."""
+"""The DPO request queue: deadlines, filters and actions, and filing on someone's behalf.
+
+Opening a request is a view of that person's individual data: ``desk.view`` audits it.
+"""
 
 import streamlit as st
 
+from analytics.rights import RightsError
+from analytics.rights.desk import (
+    CARRY_OUT,
+    STANDINGS,
+    act,
+    file_for,
+    filter_queue,
+    people_to_file_for,
+    requests_of,
+    standing_of,
+    view,
+)
 from app.auth import require
+from app.context import now, storage
+from app.rights_views import (
+    KINDS,
+    STATES,
+    actor_of,
+    correction_form,
+    describe,
+    flash,
+    show_flash,
+    show_table,
+)
 
-require("dpo")
+OPEN = ("received", "in_review", "approved", "in_progress")
+CARRY_LABEL = {
+    "export": "Produce the export (completes the request)",
+    "erase": "Erase everything about this person (completes the request)",
+    "rectify": "Apply the correction (completes the request)",
+    "restrict": "Restrict processing (completes the request)",
+    "complete": "Mark completed (it took effect when filed)",
+}
+
+actor = actor_of(require("dpo"))
+engine, at = storage().engine, now()
 st.title("Request queue")
-st.info("Coming in this release.")
+show_flash()
+
+
+def run(request_id: int, action: str, reason: str | None = None, months: int = 2) -> None:
+    """Do ``action``; on success say so and redraw, on refusal say why."""
+    try:
+        outcome = act(storage(), actor, request_id, action, now(), reason=reason, months=months)
+    except RightsError as exc:
+        st.error(f"Not done: {exc}.")
+        return
+    if outcome.archive is not None:
+        st.session_state[f"dpo-export-{request_id}"] = outcome.archive
+    note = f" ({outcome.note})" if outcome.note else ""
+    state = STATES.get(outcome.request.state, outcome.request.state)
+    flash(f"Request #{request_id}: {action} done, now {state}{note}.")
+    st.rerun()
+
+
+everything = requests_of(engine, actor, at)
+flags = [r.flags(at) for r in everything]
+left, middle, right = st.columns(3)
+left.metric("Open", sum(r.state in OPEN for r in everything))
+middle.metric("Overdue", sum(f["overdue"] for f in flags))
+right.metric("Due within a week", sum(f["due_soon"] for f in flags))
+late = [f"#{r.id}" for r, f in zip(everything, flags, strict=True) if f["overdue"]]
+if late:
+    st.warning(f"Overdue: {', '.join(late)}. Answer or extend them now.")
+
+a, b, c = st.columns(3)
+states = a.multiselect("State", list(STATES), format_func=STATES.__getitem__)
+kinds = b.multiselect("Kind", list(KINDS))
+standing = c.selectbox("Standing", STANDINGS, index=STANDINGS.index("open"))
+shown = filter_queue(everything, at, states=states, kinds=kinds, standing=standing)
+if shown:
+    show_table(shown, at, with_person=True)
+else:
+    st.info("No request matches these filters.")
+
+ids = [r.id for r in shown]
+asked = st.query_params.get("request")
+start = ids.index(int(asked)) if asked and asked.isdigit() and int(asked) in ids else 0
+chosen = st.selectbox("Work on request", ids, index=start, format_func=lambda i: f"#{i}")
+if chosen is not None:
+    request = view(engine, actor, int(chosen), at)  # a view of individual data: audited
+    st.subheader(f"Request #{request.id}: {request.kind}, person {request.person_id}")
+    describe(request, at)
+    st.caption(f"Identity check: {request.identity_verification or 'none recorded'}")
+    if request.details:
+        st.json(request.details, expanded=False)
+    if request.state in ("received", "in_review"):
+        one, two = st.columns(2)
+        if request.state == "received" and one.button("Start review"):
+            run(request.id, "review")
+        if two.button("Approve", type="primary"):
+            run(request.id, "approve")
+        reason = st.text_input("Reason for a rejection (shown to the requester)")
+        if st.button("Reject"):
+            run(request.id, "reject", reason=reason)
+    if request.state in ("approved", "in_progress"):
+        action = CARRY_OUT[request.kind]
+        sure = action != "erase" or st.checkbox("I checked there is no reason to keep the data")
+        if st.button(CARRY_LABEL[action], type="primary", disabled=not sure):
+            run(request.id, action)
+    archive = st.session_state.get(f"dpo-export-{request.id}")
+    if archive is not None:
+        st.download_button(
+            "Download the export", archive, f"traqnext-export-{request.id}.zip", "application/zip"
+        )
+    if request.person_id is not None and request.kind == "restriction":
+        if request.state == "completed" and standing_of(engine, actor, request.person_id).get(
+            "restricted"
+        ):
+            if st.button("Lift the restriction"):
+                run(request.id, "lift")
+    if request.state in OPEN and request.extended_due_at is None:
+        with st.expander("Extend the deadline (once)"):
+            months = st.radio("By", [1, 2], index=1, format_func=lambda m: f"{m} month(s)")
+            why = st.text_input("Reason for the extension (shown to the requester)")
+            if st.button("Extend"):
+                run(request.id, "extend", months=months, reason=why)
+
+with st.expander("File on behalf of someone who wrote in"):
+    names = people_to_file_for(engine, actor)
+    person = st.selectbox("Person", list(names), format_func=lambda i: f"{names[i]} (#{i})")
+    kind = st.selectbox("Right", list(KINDS), format_func=KINDS.__getitem__, key="on-behalf")
+    profile: dict[str, str] = {}
+    untracked: list[tuple[int, int]] = []
+    if kind == "rectification":
+        profile, untracked = correction_form("behalf", "UTC")  # times as they wrote them, UTC
+    how = st.text_input("How their identity was verified")
+    if st.button("File for them") and person is not None:
+        try:
+            filed = file_for(
+                engine, actor, int(person), kind, now(),
+                profile=profile, untracked=untracked, identity_verification=how,
+            )  # fmt: skip
+        except RightsError as exc:
+            st.error(f"Not filed: {exc}.")
+        else:
+            flash(f"Request #{filed.id} filed on behalf of person {person}.")
+            st.rerun()

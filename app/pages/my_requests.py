@@ -1,9 +1,91 @@
-"""My rights requests: file one, follow its state, download my export."""
+"""My rights requests: file one, follow its state, download my export.
+
+Only the signed-in person's own requests are listed; ``?request=`` naming any other request
+(or one that does not exist: nothing is revealed either way) is refused.
+"""
 
 import streamlit as st
 
-from app.auth import require
+from analytics.rights import Request, RightsError
+from analytics.rights.desk import download, file_for, requests_of, view
+from app.auth import refuse, require
+from app.context import now, storage
+from app.me import me
+from app.rights_views import (
+    KINDS,
+    actor_of,
+    correction_form,
+    describe,
+    flash,
+    show_flash,
+    show_table,
+)
 
-require("employee")
+EXPORTS = ("access", "portability")
+NOT_YOURS = "You may see only your own requests."
+
+person = me()
+actor = actor_of(require("employee"))
+engine, at = storage().engine, now()
 st.title("My rights requests")
-st.info("Coming in this release.")
+show_flash()
+mine: dict[int, Request] = {r.id: r for r in requests_of(engine, actor, at)}
+asked = st.query_params.get("request")
+if asked is not None and (not asked.isdigit() or int(asked) not in mine):
+    refuse(NOT_YOURS)
+
+with st.expander("File a request", expanded=not mine):
+    kind = st.selectbox("What do you ask for?", list(KINDS), format_func=KINDS.__getitem__)
+    profile: dict[str, str] = {}
+    untracked: list[tuple[int, int]] = []
+    if kind == "rectification":
+        profile, untracked = correction_form("fix", person.timezone)
+    if kind in ("objection", "consent_withdrawal"):
+        st.caption("This takes effect as soon as you file it: you leave team analytics.")
+    if kind == "erasure":
+        st.caption("The DPO reviews it first; once carried out, nothing about you can be restored.")
+    if st.button("File the request", type="primary"):
+        try:
+            filed = file_for(
+                engine, actor, person.person_id, kind, at, profile=profile, untracked=untracked
+            )
+        except RightsError as exc:
+            st.error(f"Not filed: {exc}.")
+        else:
+            flash(f"Request #{filed.id} filed; it is due by {filed.due_at:%Y-%m-%d}.")
+            st.query_params["request"] = str(filed.id)
+            st.rerun()
+
+if not mine:
+    st.info("You have not filed any request yet.")
+    st.stop()
+st.subheader("My requests")
+show_table(list(mine.values()), at)
+ids = list(mine)
+chosen = st.selectbox(
+    "Follow request",
+    ids,
+    index=ids.index(int(asked)) if asked is not None else 0,
+    format_func=lambda i: f"#{i} {mine[i].kind}",
+)
+request = view(engine, actor, int(chosen), at)  # the access to one's own request is audited
+describe(request, at)
+if request.kind == "rectification":
+    st.json(request.details.get("profile") or {}, expanded=False)
+if request.kind in EXPORTS and request.state == "completed":
+    key = f"export-{request.id}"
+    if st.button("Prepare my export (ZIP)", key=f"prepare-{request.id}"):
+        try:
+            st.session_state[key] = download(storage(), actor, request.id, now())
+        except RightsError as exc:
+            st.error(f"Not available: {exc}.")
+    if key in st.session_state:
+        st.download_button(
+            "Download my export",
+            st.session_state[key],
+            file_name=f"traqnext-export-{request.id}.zip",
+            mime="application/zip",
+            key=f"download-{request.id}",
+        )
+elif request.kind in EXPORTS:
+    st.caption("Your export can be downloaded here once the DPO has completed the request.")

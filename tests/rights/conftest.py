@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from storage.accounts import create_user
 from storage.config import load_settings
 from storage.facade import Storage, open_storage
+from tests.analytics.builders import add_person, add_team
 from tests.fixtures.s3 import OBJECT_BACKENDS
 from traq.main import main
 
@@ -45,3 +50,28 @@ def demo_storage(demo_env: dict[str, str]) -> Iterator[Storage]:
     storage = open_storage(load_settings(demo_env))
     yield storage
     storage.close()
+
+
+FILED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Org:
+    """The people of the small organisation: their ids."""
+
+    alice: int
+    bob: int
+
+
+@pytest.fixture
+def org(engine: Engine) -> Org:
+    """Two people with accounts (alice, bob) in one team, a DPO and a manager."""
+    with engine.begin() as connection:
+        team = add_team(connection, "Core")
+        alice, _ = add_person(connection, team)
+        bob, _ = add_person(connection, team)
+        create_user(connection, "alice", "employee", None, FILED, person_id=alice)
+        create_user(connection, "bob", "employee", None, FILED, person_id=bob)
+        create_user(connection, "dpo", "dpo", None, FILED)
+        create_user(connection, "boss", "manager", None, FILED)
+    return Org(alice, bob)

@@ -81,10 +81,10 @@ def _victim(storage: Storage) -> int:
     with storage.engine.connect() as connection:
         return int(
             connection.execute(
-                select(schema.screenshots.c.person_id).order_by(schema.screenshots.c.person_id)
-            )
-            .scalars()
-            .first()
+                select(schema.screenshots.c.person_id)
+                .order_by(schema.screenshots.c.person_id)
+                .limit(1)
+            ).scalar_one()
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,31 +19,12 @@ from analytics.rights import (
     transition,
 )
 from storage import audit
-from storage.accounts import create_user
 from storage.db.schema import audit_log, devices, people
 from storage.rollups import refresh_rollups
-from tests.analytics.builders import add_person, add_team
+from tests.analytics.builders import add_person
+from tests.rights.conftest import Org
 
 NOW = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)
-
-
-@dataclass
-class Org:
-    alice: int
-    bob: int
-
-
-@pytest.fixture
-def org(engine: Engine) -> Org:
-    with engine.begin() as connection:
-        team = add_team(connection, "Core")
-        alice, _ = add_person(connection, team)
-        bob, _ = add_person(connection, team)
-        create_user(connection, "alice", "employee", None, NOW, person_id=alice)
-        create_user(connection, "bob", "employee", None, NOW, person_id=bob)
-        create_user(connection, "dpo", "dpo", None, NOW)
-        create_user(connection, "boss", "manager", None, NOW)
-    return Org(alice, bob)
 
 
 def _actions(engine: Engine) -> list[str]:
@@ -159,7 +139,7 @@ def test_restriction_and_lift(engine: Engine, org: Org) -> None:
 def test_restricted_or_objecting_people_leave_every_aggregate_until_lifted(
     engine: Engine, org: Org
 ) -> None:
-    from analytics import load_daily, load_people
+    from analytics import load_daily, load_minutes, load_people, load_slots
     from analytics.periods import Period
     from tests.analytics.builders import add_minutes, run_of_minutes, utc
 
@@ -176,8 +156,11 @@ def test_restricted_or_objecting_people_leave_every_aggregate_until_lifted(
     period = Period.last_days(30, NOW)
 
     def visible() -> set[int]:
+        """Who is in analytics: the same people in every loader, raw rows and rollups."""
         people_ids = set(load_people(engine).collect()["person_id"].to_list())
         daily = set(load_daily(engine, period).collect()["person_id"].to_list())
+        for loader in (load_slots, load_minutes):
+            assert set(loader(engine, period).collect()["person_id"].to_list()) == daily
         assert daily <= people_ids
         return daily
 
