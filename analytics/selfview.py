@@ -56,7 +56,8 @@ def subject(engine: Engine, person_id: int) -> Subject:
     return Subject(int(row[0]), row[1], row[2], row[3], bool(row[4]), bool(row[5]))
 
 
-def _bounds(period: Period, zone: str) -> tuple[int, int]:
+def local_bounds(period: Period, zone: str) -> tuple[int, int]:
+    """UTC ``[lo, hi)`` seconds of the period's local days in ``zone``."""
     tz = ZoneInfo(zone)
     start = datetime.combine(period.first, datetime.min.time(), tz)
     end = datetime.combine(period.last + timedelta(days=1), datetime.min.time(), tz)
@@ -75,7 +76,7 @@ def _local(column: str, zone: str, alias: str) -> pl.Expr:
 def my_slots(engine: Engine, person: Subject, period: Period) -> pl.DataFrame:
     """``start`` (local time), ``tracked_seconds``, ``active_seconds``, ``activity_level``,
     ``idle`` per 10-minute slot of the period."""
-    lo, hi = _bounds(period, person.timezone)
+    lo, hi = local_bounds(period, person.timezone)
     t = activity_10min.c
     query = select(t.slot_start, t.tracked_seconds, t.active_seconds).where(
         t.person_id == person.person_id, t.slot_start >= lo, t.slot_start < hi
@@ -96,7 +97,7 @@ def my_slots(engine: Engine, person: Subject, period: Period) -> pl.DataFrame:
 
 def my_spans(engine: Engine, person: Subject, period: Period) -> pl.DataFrame:
     """``start``, ``end`` (local times) and ``app`` (or site) of each application span."""
-    lo, hi = _bounds(period, person.timezone)
+    lo, hi = local_bounds(period, person.timezone)
     s = app_spans.c
     query = select(s.start_ts, s.end_ts, s.app, s.site).where(
         s.person_id == person.person_id, s.start_ts >= lo, s.start_ts < hi

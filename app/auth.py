@@ -1,4 +1,5 @@
-"""Sign-in, sessions that expire when idle, and the guard every page calls first."""
+"""Sign-in (passwords, or OIDC by configuration), sessions that expire when idle, and the
+guard every page calls first."""
 
 from __future__ import annotations
 
@@ -6,11 +7,20 @@ import time
 from typing import NoReturn
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from analytics.accounts import Account, authenticate, reload_account
-from app.context import idle_limit_seconds, storage
+from analytics.sso import IdentityRefused, account_for_claims, is_fresh
+from app.context import idle_limit_seconds, now, storage
+from app.oidc import (
+    SignInConfigError,
+    configured_methods,
+    identity_claim,
+    provider_label,
+    signed_in_claims,
+)
 
-ACCOUNT, LAST_SEEN = "account", "last_seen"
+ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
 ROLES = ("admin", "manager", "employee", "dpo")
 
 
@@ -18,9 +28,11 @@ def current() -> Account | None:
     """The signed-in account, or None (an idle session expires here)."""
     account = st.session_state.get(ACCOUNT)
     if not isinstance(account, Account):
-        return None
+        return _from_identity()
     if time.time() - float(st.session_state.get(LAST_SEEN, 0)) > idle_limit_seconds():
-        sign_out()
+        # No st.logout here: the provider's identity is older than the idle limit by now,
+        # so it cannot reopen a session (see analytics.sso.is_fresh).
+        _forget()
         st.session_state["expired"] = True
         return None
     fresh = reload_account(storage().engine, account.user_id)
@@ -32,17 +44,69 @@ def current() -> Account | None:
     return fresh
 
 
-def sign_out() -> None:
-    """Forget the session's account."""
+def _from_identity() -> Account | None:
+    """Open a session for a fresh OIDC identity that names one enabled account."""
+    try:
+        methods = configured_methods()
+    except SignInConfigError:
+        return None  # the sign-in page says what to change
+    claims = signed_in_claims() if methods.providers else None
+    if claims is None or not is_fresh(claims, now(), idle_limit_seconds()):
+        return None
+    try:
+        account = account_for_claims(storage().engine, claims, identity_claim())
+    except IdentityRefused as exc:
+        st.session_state[REFUSAL] = str(exc)
+        return None
+    st.session_state.update({ACCOUNT: account, LAST_SEEN: time.time(), VIA_OIDC: True})
+    return account
+
+
+def _forget() -> bool:
+    """Forget the session's account; whether it came through OIDC."""
     for key in (ACCOUNT, LAST_SEEN):
         st.session_state.pop(key, None)
+    return bool(st.session_state.pop(VIA_OIDC, False))
+
+
+def sign_out() -> None:
+    """Forget the session's account, and the provider's identity if it signed in with one
+    (otherwise that identity would open a new session at once)."""
+    if _forget() and signed_in_claims() is not None:
+        st.logout()
 
 
 def sign_in_form() -> None:
-    """The sign-in page."""
+    """The sign-in page: a button per OIDC provider and/or the password form."""
     st.title("Sign in to TraqNext")
     if st.session_state.pop("expired", False):
         st.info("Your session expired; please sign in again.")
+    try:
+        methods = configured_methods()
+    except SignInConfigError as exc:
+        st.error(str(exc))
+        return
+    refusal = st.session_state.pop(REFUSAL, None)
+    if refusal is not None:
+        st.error(refusal)
+        if st.button("Use another identity", key="sso-logout"):
+            st.logout()
+    for provider in methods.providers:
+        if st.button(provider_label(provider), key=f"sso-{provider}", type="primary"):
+            _start_login(provider)
+    if methods.passwords:
+        _password_form()
+
+
+def _start_login(provider: str) -> None:
+    try:
+        st.login(provider)
+    except StreamlitAuthError as exc:  # Authlib missing, or an incomplete [auth] section
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        st.error(f"Single sign-on is not available: {first_line}")
+
+
+def _password_form() -> None:
     with st.form("sign-in"):
         username = st.text_input("Username")
         password = st.text_input("Password", type="password")

@@ -11,6 +11,10 @@ Every statement is set-based (``DELETE`` then ``INSERT ... SELECT``) and the sam
 and PostgreSQL. SQLite has no time zone database, so local days are computed here with
 zoneinfo: the UTC offsets in force over the range become a ``CASE`` over transition
 instants, and ``(ts + offset) / 86400`` numbers the local day, exact across DST changes.
+
+Idle time the subject discarded (``storage.idle_reviews``) is not tracked: each minute's
+tracked seconds are 60 less its seconds inside a discarded range (never fewer than its
+active seconds), and a minute wholly discarded is left out (also of ``first_ts``/``last_ts``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from storage.db.schema import (
     app_spans,
     people,
 )
+from storage.idle_reviews import IDLE_APP as IDLE_APP  # re-exported: the collector's name
+from storage.idle_reviews import discarded_cte
 
 SLOT_SECONDS = 600
 DAY_SECONDS = 86400
@@ -43,21 +49,31 @@ Progress = Callable[[int, int], None]
 
 # One row per minute however many devices recorded it, so that time is never counted twice.
 _PER_MINUTE = """SELECT minute, MAX(active_seconds) AS active, SUM(key_presses) AS keys,
-        SUM(mouse_clicks) AS clicks
+        SUM(mouse_clicks) AS clicks, 60 AS tracked
     FROM activity_minutes WHERE person_id = :person AND minute >= :lo AND minute < :hi
     GROUP BY minute"""
 
+# The same, less each minute's seconds inside a discarded idle range (CTE ``cut`` from
+# ``storage.idle_reviews.discarded_cte``); wholly discarded minutes drop out. Active seconds
+# are never discarded (input on another device during one device's idle stretch is work):
+# a minute keeps at least those.
+_CUT_MINUTES = f"""SELECT minute, active, keys, clicks,
+    CASE WHEN kept > active THEN kept ELSE active END AS tracked
+FROM (SELECT p.minute, p.active, p.keys, p.clicks, 60 - COALESCE(cut.seconds, 0) AS kept
+    FROM ({_PER_MINUTE}) AS p LEFT JOIN cut ON cut.minute = p.minute) AS q
+WHERE kept > 0 OR active > 0"""
+
 _SLOTS = f"""INSERT INTO activity_10min
     (person_id, slot_start, tracked_seconds, active_seconds, key_presses, mouse_clicks)
-SELECT :person, minute - minute % {SLOT_SECONDS}, 60 * COUNT(*), SUM(active), SUM(keys),
+SELECT :person, minute - minute % {SLOT_SECONDS}, SUM(tracked), SUM(active), SUM(keys),
     SUM(clicks)
-FROM ({_PER_MINUTE}) AS m
+FROM ({{per_minute}}) AS m
 GROUP BY minute - minute % {SLOT_SECONDS}"""
 
 _DAILY = """INSERT INTO activity_daily (person_id, day, tracked_seconds, active_seconds,
     key_presses, mouse_clicks, first_ts, last_ts)
 SELECT :person, days.day, a.tracked, a.active, a.keys, a.clicks, a.first_ts, a.last_ts
-FROM (SELECT (minute + {offset}) / 86400 AS dayno, 60 * COUNT(*) AS tracked,
+FROM (SELECT (minute + {offset}) / 86400 AS dayno, SUM(tracked) AS tracked,
         SUM(active) AS active, SUM(keys) AS keys, SUM(clicks) AS clicks,
         MIN(minute) AS first_ts, MAX(minute) AS last_ts
     FROM ({per_minute}) AS m GROUP BY (minute + {offset}) / 86400) AS a
@@ -75,7 +91,6 @@ FROM (SELECT d0 AS dayno, app, end_ts - start_ts AS seconds FROM s WHERE d0 = d1
 JOIN days ON days.dayno = x.dayno
 GROUP BY days.day, x.app"""
 
-IDLE_APP = "(idle)"  # the collector's idle stretches: time away, not an application
 _SPANS = (
     """s AS (SELECT SUBSTR(COALESCE(site, app), 1, 200) AS app, start_ts, end_ts,
         (start_ts + {start_offset}) / 86400 AS d0, (end_ts - 1 + {end_offset}) / 86400 AS d1
@@ -116,7 +131,9 @@ def refresh_rollups(
             activity_10min.c.slot_start < hi,
         )
     )
-    connection.execute(text(_SLOTS), {"person": person_id, "lo": lo, "hi": hi})
+    params: dict[str, Any] = {"person": person_id, "lo": lo, "hi": hi}
+    cuts, per_minute = _cuts(connection, person_id, lo, hi, params)
+    connection.execute(text(f"{_with(cuts)}{_SLOTS.format(per_minute=per_minute)}"), params)
     for days in _chunks(local_days(tz, start_ts, end_ts), DAYS_PER_STATEMENT):
         _refresh_days(connection, person_id, tz, days)
 
@@ -152,13 +169,28 @@ def _refresh_days(connection: Connection, person_id: int, tz: str, days: list[_D
         tz, lo - lo % DAY_SECONDS - DAY_SECONDS, hi - hi % DAY_SECONDS + 2 * DAY_SECONDS
     )
     minute = _offset_case("minute", offsets, "om", params)
-    daily = _DAILY.format(offset=minute, per_minute=_PER_MINUTE)
+    cuts, per_minute = _cuts(connection, person_id, lo, hi, params)
+    daily = _DAILY.format(offset=minute, per_minute=per_minute)
     start = _offset_case("start_ts", offsets, "os", params)
     end = _offset_case("end_ts - 1", offsets, "oe", params)
     spans = _SPANS.format(start_offset=start, end_offset=end)
     dates = [bindparam(f"d{i}", type_=Date) for i in range(len(days))]
-    connection.execute(text(f"WITH {values} {daily}").bindparams(*dates), params)
+    with_days = f"WITH {values}, {cuts} " if cuts else f"WITH {values} "
+    connection.execute(text(with_days + daily).bindparams(*dates), params)
     connection.execute(text(f"WITH {values}, {spans} {_APPS}").bindparams(*dates), params)
+
+
+def _cuts(
+    connection: Connection, person_id: int, lo: int, hi: int, params: dict[str, Any]
+) -> tuple[str, str]:
+    """The CTEs of the person's discarded seconds over ``[lo, hi)`` and the per-minute query
+    that honours them; no CTE and the plain query when nothing there was discarded."""
+    cte = discarded_cte(connection, person_id, lo, hi, params)
+    return (cte, _CUT_MINUTES) if cte else ("", _PER_MINUTE)
+
+
+def _with(cte: str) -> str:
+    return f"WITH {cte} " if cte else ""
 
 
 def _days_cte(days: list[_Day], params: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from storage.db.schema import (
     app_daily,
     app_spans,
     devices,
+    idle_reviews,
     people,
     rights_requests,
     screenshots,
@@ -148,6 +149,7 @@ def gather(storage: Storage, connection: Connection, person_id: int) -> Holdings
     data["app_spans"] = _spans(storage, connection, person_id)
     data["screenshots"] = _rows(connection, screenshots, screenshots.c.person_id == person_id)
     _screenshots(storage, holdings, data["screenshots"])
+    data["idle_reviews"] = _rows(connection, idle_reviews, idle_reviews.c.person_id == person_id)
     data["rights_requests"] = _rows(
         connection, rights_requests, rights_requests.c.person_id == person_id
     )

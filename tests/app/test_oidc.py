@@ -1,0 +1,180 @@
+"""OIDC sign-in by configuration: the sign-in page offers the configured providers, passwords
+can be turned off, and a provider's identity opens a session for the one account it names,
+or is refused. ``st.user`` is seeded through ``AppTest.user`` (no identity provider here)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from app.oidc import SignInConfigError, sign_in_methods
+from storage import open_storage
+from storage.db.schema import people, users
+from tests.app.accounts import employee_in_team
+from tests.app.conftest import ENTRY, Demo
+
+PROVIDER = {
+    "client_id": "traq",
+    "client_secret": "not-a-secret",
+    "server_metadata_url": "https://login.example/.well-known/openid-configuration",
+}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret-of-32-bytes!",
+    "google": PROVIDER,
+}
+
+
+def _app(user: dict[str, Any] | None = None, auth: dict[str, Any] | None = None) -> AppTest:
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.secrets["auth"] = AUTH if auth is None else auth
+    app.user = user if user is not None else {}
+    return app.run()
+
+
+def _email_of(username: str) -> str:
+    storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            query = select(people.c.email).join(users, users.c.person_id == people.c.id)
+            return str(connection.execute(query.where(users.c.username == username)).scalar())
+    finally:
+        storage.close()
+
+
+def _labels(app: AppTest) -> list[str]:
+    return [b.label for b in app.button]
+
+
+@pytest.mark.parametrize(
+    ("environ", "section", "passwords", "providers"),
+    [
+        ({}, {}, True, ()),
+        ({}, AUTH, True, ("google",)),
+        ({}, {**PROVIDER, "redirect_uri": "x", "okta": PROVIDER}, True, ("default", "okta")),
+        ({"TRAQ_AUTH": "oidc"}, AUTH, False, ("google",)),
+        ({"TRAQ_AUTH": "Password"}, AUTH, True, ()),
+    ],
+)
+def test_the_configuration_decides_the_sign_in_methods(
+    environ: dict[str, str],
+    section: dict[str, Any],
+    passwords: bool,
+    providers: tuple[str, ...],
+) -> None:
+    methods = sign_in_methods(environ, section)
+    assert (methods.passwords, methods.providers) == (passwords, providers)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"TRAQ_AUTH": "oidc"}, "TRAQ_AUTH=oidc needs an [auth] section"),
+        ({"TRAQ_AUTH": "ldap"}, "TRAQ_AUTH must be one of password, oidc, both, not 'ldap'"),
+    ],
+)
+def test_a_configuration_that_cannot_work_says_what_to_change(
+    environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SignInConfigError) as raised:
+        sign_in_methods(environ, {})
+    assert str(raised.value).startswith(message)
+
+
+def test_a_configured_provider_is_offered_beside_the_password_form(demo: Demo) -> None:
+    app = _app()
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert "Sign in with Google" in _labels(app)
+    assert [t.label for t in app.text_input] == ["Username", "Password"]
+
+
+def test_traq_auth_oidc_turns_passwords_off(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAQ_AUTH", "oidc")
+    app = _app()
+    assert _labels(app) == ["Sign in with Google"]
+    assert not app.text_input
+
+
+def test_oidc_without_a_provider_is_a_clear_error(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRAQ_AUTH", "oidc")
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert not app.exception
+    assert app.error[0].value.startswith("TRAQ_AUTH=oidc needs an [auth] section")
+    assert not app.text_input and not app.button
+
+
+def test_the_provider_button_explains_when_sign_on_cannot_start(demo: Demo) -> None:
+    app = _app()
+    app.button(key="sso-google").click().run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Single sign-on is not available: ")
+
+
+def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
+    username, _ = employee_in_team(1)
+    claims = {"is_logged_in": True, "email": _email_of(username).upper(), "iat": time.time()}
+    app = _app(claims)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "My day"
+    assert app.session_state["account"].username == username
+
+    app.sidebar.button[0].click().run()  # sign out: the provider's identity goes too
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert app.user.get("is_logged_in") is not True
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"email": "stranger@acme.example"}, "No TraqNext account belongs to this identity"),
+        ({"name": "No Mail"}, "The identity provider sent no 'email' claim"),
+    ],
+)
+def test_an_unknown_identity_is_refused_and_no_account_is_made(
+    demo: Demo, claims: dict[str, Any], message: str
+) -> None:
+    app = _app({"is_logged_in": True, "iat": time.time(), **claims})
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert app.error[0].value.startswith(message)
+    assert "account" not in app.session_state
+    assert "Use another identity" in _labels(app)
+
+
+def test_a_stale_identity_does_not_reopen_an_expired_session(demo: Demo) -> None:
+    username, _ = employee_in_team(1)
+    hours_ago = time.time() - 2 * 3600  # older than the 30-minute session limit
+    app = _app({"is_logged_in": True, "email": _email_of(username), "iat": hours_ago})
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert "account" not in app.session_state
+    assert not app.error
+
+
+def test_an_identity_is_ignored_when_no_provider_is_configured(demo: Demo) -> None:
+    username, _ = employee_in_team(1)
+    claims = {"is_logged_in": True, "email": _email_of(username), "iat": time.time()}
+    app = AppTest.from_file(ENTRY, default_timeout=30)
+    app.user = claims
+    app.run()
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert "account" not in app.session_state
+
+
+def test_a_session_opened_by_an_identity_still_expires(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    username, _ = employee_in_team(1)
+    ten_minutes_ago = time.time() - 10 * 60
+    app = _app({"is_logged_in": True, "email": _email_of(username), "iat": ten_minutes_ago})
+    assert app.title[0].value == "My day"
+    monkeypatch.setenv("TRAQ_SESSION_IDLE_MINUTES", "5")
+    app.session_state["last_seen"] = time.time() - 6 * 60
+    app.run()  # idle too long; the identity, older than the limit, cannot reopen it
+    assert app.title[0].value == "Sign in to TraqNext"
+    assert app.info[0].value == "Your session expired; please sign in again."
+    assert "account" not in app.session_state
