@@ -121,3 +121,32 @@ def test_export_and_rectification_through_the_command_line(
     assert status == 1 and "FIELD=VALUE" in err
     status, verified, _ = run(capsys, "audit", "verify", "--json")
     assert verified["ok"]
+
+
+def test_a_restriction_request_is_carried_out_and_lifted(
+    demo_storage: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice, alice_id = _employees(demo_storage)[0]
+    request = str(run(capsys, "rights", "file", "restriction", "--as", alice, "--json")[1]["id"])
+    status, _, err = run(capsys, "rights", "restrict", "--request", request, "--as", DPO)
+    assert status == 1 and "approved" in err and len(err.strip().splitlines()) == 1
+    run(capsys, "rights", "approve", request, "--as", DPO)
+    status, done, _ = run(capsys, "rights", "restrict", "--request", request, "--as", DPO, "--json")
+    assert status == 0 and done["request"]["state"] == "completed" and done["restricted"]
+
+    def restricted() -> bool:
+        with demo_storage.engine.connect() as connection:
+            return bool(
+                connection.execute(
+                    select(schema.people.c.restricted).where(schema.people.c.id == alice_id)
+                ).scalar_one()
+            )
+
+    assert restricted()
+    status, lifted, _ = run(
+        capsys, "rights", "lift", "--person", str(alice_id), "--as", DPO, "--json"
+    )
+    assert status == 0 and lifted["restricted"] is False and not restricted()
+    with pytest.raises(SystemExit) as usage:
+        run(capsys, "rights", "restrict", "--as", DPO)
+    assert usage.value.code == 2 and "--person" in capsys.readouterr().err

@@ -101,6 +101,12 @@ def _person_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--person", type=int, required=True, metavar="ID", help="whose data")
 
 
+def _restrict_args(parser: argparse.ArgumentParser) -> None:
+    whom = parser.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--person", type=int, metavar="ID", help="whose data (DPO's own decision)")
+    whom.add_argument("--request", type=int, metavar="N", help="carry out a restriction request")
+
+
 def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None], Handler]]:
     return [
         ("file", "file a request (for yourself; the DPO on behalf of someone)", _file_args, _file),
@@ -119,7 +125,12 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
         ),
         ("rectify", "DPO: apply an approved rectification", _request_id, _rectify),
         ("erase", "DPO: carry out an approved erasure request completely", _request_id, _erase),
-        ("restrict", "DPO: restrict processing of a person's data", _person_args, _restrict(True)),
+        (
+            "restrict",
+            "DPO: restrict processing of a person's data (or carry out a restriction request)",
+            _restrict_args,
+            _restrict(True),
+        ),
         ("lift", "DPO: lift a restriction of processing", _person_args, _restrict(False)),
     ]
 
@@ -278,6 +289,9 @@ def _restrict(restricted: bool) -> Handler:
     def handle(
         _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
     ) -> Any:
+        if getattr(a, "request", None) is not None:
+            request = rights.restrict_for_request(c, actor, a.request, now)
+            return {"request": request.to_json(now), "restricted": True}
         rights.set_restriction(c, actor, a.person, restricted, now)
         return {"person_id": a.person, "restricted": restricted}
 
