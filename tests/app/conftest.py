@@ -25,20 +25,24 @@ class Demo:
     data_dir: Path
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """`traq init` and a small `traq demo` (14 people, 7 days) in a temporary folder."""
-    data_dir = tmp_path_factory.mktemp("workbench")
+def install_demo(data_dir: Path, employees: int, days: int, seed: int) -> Demo:
+    """`traq init` and `traq demo` (ending 2026-03-31) in ``data_dir``."""
     env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
     assert traq("init", env=env).returncode == 0
     result = traq(
-        "demo", "--employees", "14", "--days", "7", "--seed", "3", "--end", "2026-03-31",
-        env=env,
+        "demo", "--employees", str(employees), "--days", str(days), "--seed", str(seed),
+        "--end", "2026-03-31", env=env,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     found = re.search(r"password \(shown once\): (\S+)", result.stdout)
     assert found, result.stdout
     return Demo(env, found.group(1), data_dir)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """`traq init` and a small `traq demo` (14 people, 7 days) in a temporary folder."""
+    return install_demo(tmp_path_factory.mktemp("workbench"), 14, 7, 3)
 
 
 @pytest.fixture(autouse=True)
