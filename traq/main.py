@@ -25,6 +25,9 @@ COMMANDS = {
     "audit": "traq.commands.audit_cmd",
     "contracts": "traq.commands.contracts_cmd",
     "retention": "traq.commands.retention_cmd",
+    "doctor": "traq.commands.doctor_cmd",
+    "import": "traq.commands.import_cmd",
+    "export": "traq.commands.export_cmd",
 }
 
 

@@ -1,0 +1,141 @@
+"""What the lake holds: each exported dataset, its columns, and how its months are found.
+
+Only analytics tables go to the lake, never screenshots or window titles: spans are exported
+without ``title_ct``, and people without name, e-mail or pseudonym (the loaders' view:
+``person_id, team_id, team, department, timezone``). Epoch series are partitioned by their
+UTC month, daily rollups by the month of their local day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+
+import polars as pl
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    func,
+    literal_column,
+    select,
+)
+
+from analytics.loaders.base import eligible
+from storage.db.schema import (
+    activity_10min,
+    activity_daily,
+    activity_minutes,
+    app_daily,
+    app_spans,
+    people,
+)
+
+TimeKind = Literal["epoch", "date"]
+
+
+@dataclass(frozen=True)
+class LakeDataset:
+    """One month-partitioned dataset of the lake."""
+
+    table: Table
+    columns: tuple[str, ...]
+    time_column: str
+    kind: TimeKind
+
+    @property
+    def name(self) -> str:
+        """The dataset's folder in the lake (the table's name)."""
+        return self.table.name
+
+    def schema(self) -> dict[str, Any]:
+        """The Parquet column types (integers as Int64, days as Date, text as String)."""
+        types: dict[str, Any] = {}
+        for name in self.columns:
+            python = self.table.c[name].type.python_type
+            types[name] = pl.Date if python is date else pl.String if python is str else pl.Int64
+        return types
+
+
+def _series(table: Table, time_column: str, kind: TimeKind, *skip: str) -> LakeDataset:
+    columns = tuple(c.name for c in table.c if c.name not in skip)
+    return LakeDataset(table, columns, time_column, kind)
+
+
+DATASETS: tuple[LakeDataset, ...] = (
+    _series(activity_minutes, "minute", "epoch"),
+    _series(app_spans, "start_ts", "epoch", "title_ct"),  # titles never leave the database
+    _series(activity_10min, "slot_start", "epoch"),
+    _series(activity_daily, "day", "date"),
+    _series(app_daily, "day", "date"),
+)
+
+
+def month_of(connection: Connection, dataset: LakeDataset) -> ColumnElement[str]:
+    """SQL for the ``YYYY-MM`` month of a row, the same on SQLite and PostgreSQL."""
+    column = f'"{dataset.table.name}"."{dataset.time_column}"'
+    sqlite = connection.dialect.name == "sqlite"
+    if dataset.kind == "epoch":
+        sql = (
+            f"strftime('%Y-%m', {column}, 'unixepoch')"
+            if sqlite
+            else f"to_char(to_timestamp({column}) AT TIME ZONE 'UTC', 'YYYY-MM')"
+        )
+    else:
+        sql = f"substr({column}, 1, 7)" if sqlite else f"to_char({column}, 'YYYY-MM')"
+    return literal_column(sql)
+
+
+def _of_eligible(table: Table) -> ColumnElement[bool]:
+    # Restricted, objecting and withdrawn people are left out, as the analytics loaders do.
+    return table.c.person_id.in_(select(people.c.id).where(*eligible()))
+
+
+def fingerprints_query(connection: Connection, dataset: LakeDataset) -> Select[Any]:
+    """Per month: a row count and sums of every column, to tell which months changed.
+
+    Sums of lengths stand in for text columns; a change that keeps every count and sum
+    equal goes unnoticed until ``--full``, which is rare enough for a nightly export.
+    """
+    table = dataset.table
+    month = month_of(connection, dataset)
+    measures: list[ColumnElement[Any]] = [func.count()]
+    for name in dataset.columns:
+        column: Column[Any] = table.c[name]
+        python = column.type.python_type
+        if python is str:
+            measures.append(func.sum(func.length(func.coalesce(column, ""))))
+        elif python is int:
+            measures.append(func.sum(column))
+    return (
+        select(month.label("month"), *measures)
+        .where(_of_eligible(table))
+        .group_by(month)
+        .order_by(month)
+    )
+
+
+def _month_bounds(dataset: LakeDataset, month: str) -> list[ColumnElement[bool]]:
+    """Range conditions for ``month`` (``YYYY-MM``): index-friendly, unlike a month expression."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    after = date(year + number // 12, number % 12 + 1, 1)
+    column = dataset.table.c[dataset.time_column]
+    if dataset.kind == "date":
+        return [column >= first, column < after]
+    lo, hi = (int(datetime.combine(d, time(), UTC).timestamp()) for d in (first, after))
+    return [column >= lo, column < hi]
+
+
+def month_rows_query(dataset: LakeDataset, month: str) -> Select[Any]:
+    """Every eligible row of ``month``, ordered by person and time."""
+    table = dataset.table
+    columns = [table.c[name] for name in dataset.columns]
+    return (
+        select(*columns)
+        .where(_of_eligible(table), *_month_bounds(dataset, month))
+        .order_by(table.c.person_id, table.c[dataset.time_column])
+    )

@@ -1,0 +1,188 @@
+"""`traq doctor`'s checks: is this installation (or company deployment) fit to run?
+
+Each check returns one ``Check`` (name, ok, one-line detail) and never raises: a failure is
+a result to print, not an exception. Checks that need the database are skipped (failed with
+"needs the database") when it is unreachable, so the report still has one line per check.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage.config import Settings
+from storage.db.engine import check_connection, open_engine, redacted
+from storage.db.migrate import SCHEMA_HEAD, current_revision
+from storage.db.schema import subject_keys
+from storage.errors import StorageError
+from storage.objects import open_object_store
+from storage.policies import DEFAULT_POLICIES, load_policies, validate_policy
+from storage.vault import KeyVault, open_master_key
+
+MAX_SKEW_SECONDS = 5.0  # collectors stamp minutes with their own clock; keep them aligned
+INGEST_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check."""
+
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        """One printable line: ``ok   name: detail`` or ``FAIL name: detail``."""
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def _guarded(name: str, probe: Callable[[], str]) -> Check:
+    """Run ``probe``; its return value is the detail of a pass, any error a failure."""
+    try:
+        return Check(name, True, probe())
+    except (StorageError, SQLAlchemyError, ValueError, OSError) as exc:
+        return Check(name, False, _first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(exc).strip()
+    return text_.splitlines()[0] if text_ else type(exc).__name__
+
+
+def check_database(engine: Engine) -> Check:
+    """The database answers and is migrated to the schema this version ships."""
+
+    def probe() -> str:
+        check_connection(engine)
+        revision = current_revision(engine)
+        if revision != SCHEMA_HEAD:
+            raise ValueError(
+                f"{redacted(engine.url)} is at schema {revision or 'none'}, "
+                f"expected {SCHEMA_HEAD}; run `traq init`"
+            )
+        return f"{redacted(engine.url)} reachable, schema {revision}"
+
+    return _guarded("database", probe)
+
+
+def check_objects(url: str) -> Check:
+    """The object store takes a probe object, returns it and deletes it."""
+
+    def probe() -> str:
+        open_object_store(url).check_writable()
+        return f"{url} writable"
+
+    return _guarded("object store", probe)
+
+
+def check_master_key(engine: Engine, settings: Settings) -> Check:
+    """The master key file is present, is the installation's, and unwraps a subject key."""
+
+    def probe() -> str:
+        master = open_master_key(engine, settings.master_key_file)
+        with engine.connect() as connection:
+            key_id = connection.execute(
+                select(subject_keys.c.key_id)
+                .where(subject_keys.c.wrapped_private.is_not(None))
+                .limit(1)
+            ).scalar()
+        if key_id is None:
+            return f"{settings.master_key_file} (id {master.key_id}); no subject keys yet"
+        KeyVault(engine, master).private_key(str(key_id))
+        return f"{settings.master_key_file} (id {master.key_id}) opens the vault"
+
+    return _guarded("master key", probe)
+
+
+def check_policies(engine: Engine) -> Check:
+    """Every stored policy is known and well-formed (privacy filters compile)."""
+
+    def probe() -> str:
+        from collector.sources.privacy_filter import rules_from_policy
+
+        with engine.connect() as connection:
+            policies = load_policies(connection)
+        for name, value in policies.items():
+            if name in DEFAULT_POLICIES:
+                validate_policy(name, value)
+        rules_from_policy(policies["privacy_filters"])
+        return f"{len(policies)} policies valid"
+
+    return _guarded("policies", probe)
+
+
+def check_ingest(env: Mapping[str, str]) -> Check:
+    """The ingestion service answers HTTP at ``TRAQ_INGEST_URL`` (when one is configured)."""
+    url = env.get("TRAQ_INGEST_URL", "").strip()
+    if not url:
+        return Check("ingestion", True, "not configured (TRAQ_INGEST_URL unset)")
+
+    def probe() -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"TRAQ_INGEST_URL must be an http(s) URL, got {url!r}")
+        try:
+            with urllib.request.urlopen(url, timeout=INGEST_TIMEOUT_SECONDS) as answer:
+                status = int(answer.status)
+        except urllib.error.HTTPError as exc:
+            status = exc.code  # any HTTP answer below 500 means the service is up
+        except urllib.error.URLError as exc:
+            raise OSError(f"{url} unreachable ({exc.reason})") from exc
+        if status >= 500:
+            raise OSError(f"{url} answered HTTP {status}")
+        return f"{url} answered HTTP {status}"
+
+    return _guarded("ingestion", probe)
+
+
+def check_clock(engine: Engine) -> Check:
+    """This machine's clock agrees with the database server's within ``MAX_SKEW_SECONDS``."""
+
+    def probe() -> str:
+        if engine.dialect.name == "sqlite":
+            return "SQLite runs on this machine's clock (no skew possible)"
+        before = time.time()
+        with engine.connect() as connection:
+            server: datetime = connection.execute(text("SELECT now()")).scalar_one()
+        after = time.time()
+        # The server read its clock somewhere between before and after: compare to the middle.
+        skew = server.astimezone(UTC).timestamp() - (before + after) / 2
+        if abs(skew) > MAX_SKEW_SECONDS:
+            raise ValueError(
+                f"this machine is {-skew:+.1f} s off the database server; sync the clock (NTP)"
+            )
+        return f"{skew:+.2f} s against the database server"
+
+    return _guarded("clock skew", probe)
+
+
+def run_checks(settings: Settings, env: Mapping[str, str] | None = None) -> list[Check]:
+    """Every check, in order; the database-bound ones fail fast when it is unreachable."""
+    env = os.environ if env is None else env
+    try:
+        engine = open_engine(settings.database_url)
+    except StorageError as exc:
+        engine = None
+        database = Check("database", False, _first_line(exc))
+    try:
+        if engine is not None:
+            database = check_database(engine)
+        checks = [database, check_objects(settings.object_store_url)]
+        if engine is None or not database.ok:
+            skipped = ("master key", "policies", "clock skew")
+            checks += [Check(name, False, "needs the database") for name in skipped]
+        else:
+            checks += [check_master_key(engine, settings), check_policies(engine)]
+            checks.append(check_clock(engine))
+        checks.insert(4, check_ingest(env))
+        return checks
+    finally:
+        if engine is not None:
+            engine.dispose()
