@@ -80,7 +80,7 @@ def run_collector(
     *,
     stop: threading.Event | None = None,
     sink: Sink | None = None,
-    open_sources: Callable[[], SystemSources] = open_system_sources,
+    open_sources: Callable[[bool], SystemSources] = open_system_sources,
 ) -> Summary:
     """Capture until ``duration`` elapses, ``stop`` is set or consent ends; summarise."""
     lock = SpoolLock(config.spool_dir)
@@ -130,7 +130,7 @@ class _Run:
         self,
         duration: float | None,
         stop: threading.Event,
-        open_sources: Callable[[], SystemSources],
+        open_sources: Callable[[bool], SystemSources],
         stack: ExitStack,
     ) -> Summary:
         """Sample until told to stop, then flush, upload and summarise."""
@@ -140,7 +140,7 @@ class _Run:
         if reason is not None:  # no consent: nothing is even opened; earlier capture may go
             self.worker.attempt()
             return self._summary(None, reason, started)
-        sources = open_sources()
+        sources = open_sources(self.watcher.directive.screenshots_allowed)
         stack.callback(sources.close)
         sampler = self._sampler(sources)
         self.worker.start()

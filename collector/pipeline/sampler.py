@@ -64,6 +64,8 @@ class Totals:
     scrolls: int = 0
     screenshots: int = 0
     screenshot_ms: list[float] = field(default_factory=list)
+    screenshot_cpu_ms: list[float] = field(default_factory=list)
+    screenshot_sync_ms: list[float] = field(default_factory=list)
     span_starts: set[int] = field(default_factory=set)
 
     def add(self, counts: InputCounts) -> None:
@@ -77,11 +79,34 @@ class Totals:
 
     def screenshot_stats(self) -> tuple[float, float]:
         """Median and 95th percentile of the screenshot pipeline time, in ms (0 if none)."""
-        times = sorted(self.screenshot_ms)
-        if not times:
-            return 0.0, 0.0
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        return statistics.median(times), p95
+        return median_p95(self.screenshot_ms)
+
+    def screenshot_cpu_stats(self) -> tuple[float, float]:
+        """Median and p95 of the CPU time the capture thread spent on a screenshot, in ms.
+
+        Unlike the wall time, it does not grow with the machine's load (nor include the
+        X server's share of the grab).
+        """
+        return median_p95(self.screenshot_cpu_ms)
+
+    def screenshot_sync_stats(self) -> tuple[float, float]:
+        """Median and 95th percentile of a screenshot's share of the flush's fsyncs, in ms."""
+        return median_p95(self.screenshot_sync_ms)
+
+    def screenshot_total_stats(self) -> tuple[float, float]:
+        """Median and p95 of pipeline plus fsync share per screenshot: its whole cost."""
+        # Not strict: a screenshot staged when a flush failed has no sync time, no total.
+        pairs = zip(self.screenshot_ms, self.screenshot_sync_ms, strict=False)
+        return median_p95([capture + sync for capture, sync in pairs])
+
+
+def median_p95(times_ms: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank) of ``times_ms``; (0, 0) when empty."""
+    times = sorted(times_ms)
+    if not times:
+        return 0.0, 0.0
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return statistics.median(times), p95
 
 
 class Sampler:
@@ -141,6 +166,7 @@ class Sampler:
         """Write what changed since the last flush to the spool (one transaction)."""
         batch = self.sessionizer.take(now)
         sealed = [self._seal_span(span) for span in batch.spans]
+        self._sync_screenshots()
         self._spool.write(self._identity.person_id, self._identity.device_id, batch.minutes, sealed)
         self.totals.span_starts.update(span.start_ts for span in batch.spans)
         _forget_closed(self._titles, batch)
@@ -149,6 +175,14 @@ class Sampler:
         """Close the open span and minute and write them."""
         self.sessionizer.pause()
         self.flush(now)
+
+    def _sync_screenshots(self) -> None:
+        """Make staged screenshots durable, timing each one's share of the fsyncs."""
+        started = time.perf_counter()
+        synced = self._spool.sync_screenshots()
+        if synced and len(self.totals.screenshot_sync_ms) < _MAX_TIMINGS:
+            share = (time.perf_counter() - started) * 1000 / synced
+            self.totals.screenshot_sync_ms.extend([share] * synced)
 
     def _seal_span(self, span: Span) -> SealedSpan:
         title_ct = None
@@ -177,15 +211,16 @@ class Sampler:
         if now < self._next_shot:
             return
         self._next_shot = next_shot_at(now, interval, jitter, self._rng)
-        # Why skip: a blocked (private) window must not be pictured, and an idle screen
-        # shows nothing about work.
-        if self._blocked or self.sessionizer.idle:
+        # Why skip: a blocked (private) window must not be pictured, an idle screen shows
+        # nothing about work, and a restricted person's data may only be stored (GDPR
+        # Art. 18), which new screenshots would not serve: see ``Directive``.
+        if self._blocked or self.sessionizer.idle or not directive.screenshots_allowed:
             return
         self._take_screenshot(int(now), directive.screenshot_blur)
 
     def _take_screenshot(self, taken_at: int, blur: bool) -> None:
         assert self._shooter is not None
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         ident = self._identity
         self._shooter.blur_radius = BLUR_RADIUS if blur else 0.0
         object_id = screenshot_key(ident.pseudonym, taken_at, ident.device_id)
@@ -193,10 +228,12 @@ class Sampler:
         name = ScreenshotName(
             ident.person_id, ident.device_id, taken_at, image.width, image.height, blur
         )
-        self._spool.add_screenshot(name, image.envelope)
+        # Staged, not yet durable: the next flush fsyncs it and lists it in the spool.
+        self._spool.stage_screenshot(name, image.envelope)
         self.totals.screenshots += 1
         if len(self.totals.screenshot_ms) < _MAX_TIMINGS:
             self.totals.screenshot_ms.append((time.perf_counter() - started) * 1000)
+            self.totals.screenshot_cpu_ms.append((time.thread_time() - started_cpu) * 1000)
 
 
 def _forget_closed(titles: dict[int, tuple[str, bytes]], batch: Batch) -> None:

@@ -28,14 +28,18 @@ class SystemSources:
                     method()
 
 
-def open_system_sources() -> SystemSources:
-    """Start counting input and open the display; ``DisplayUnavailable`` if there is none."""
+def open_system_sources(grab_screen: bool = True) -> SystemSources:
+    """Start counting input and open the display; ``DisplayUnavailable`` if there is none.
+
+    ``grab_screen`` False (screenshots not allowed now, e.g. a restriction) skips the
+    warm-up grab: the screen is never read unless a screenshot may be taken.
+    """
     window = active_window_source()
     counter = InputCounter()
     screenshots = ScreenshotTaker()
     try:
         counter.start()
-        screenshots.warm_up()
+        screenshots.warm_up(grab_screen)
     except BaseException:
         counter.stop()
         getattr(window, "close", lambda: None)()

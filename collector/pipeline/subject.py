@@ -58,6 +58,7 @@ def remember_state(folder: Path, device_id: int, state: SubjectState) -> DeviceI
         timezone=state.timezone,
         consent=state.consent,
         objected=state.objected,
+        restricted=state.restricted,
         policies={name: state.policies[name] for name in COLLECTOR_POLICIES},
     )
     save_identity(folder, identity)
@@ -71,7 +72,7 @@ def cached_state(identity: DeviceIdentity) -> SubjectState:
         pseudonym=identity.pseudonym,
         consent=identity.consent,
         objected=identity.objected,
-        restricted=False,
+        restricted=identity.restricted,
         timezone=identity.timezone,
         public_key=SubjectPublicKey(identity.key_id, identity.public_key),
         policies=dict(identity.policies),

@@ -16,7 +16,14 @@ _TOTALS = (
 
 @dataclass(frozen=True)
 class Summary:
-    """What a run did. ``seconds_tracked`` is work time (unpaused); counts are totals."""
+    """What a run did. ``seconds_tracked`` is work time (unpaused); counts are totals.
+
+    Screenshot timings: ``screenshot_ms`` is the capture thread's pipeline (grab,
+    downscale, encode, seal, write to a temp file), ``screenshot_cpu_ms`` the CPU time
+    of the same (load-independent); ``screenshot_sync_ms`` is each
+    screenshot's share of the fsyncs and rename at the next flush; ``screenshot_total_ms``
+    is their sum per screenshot, the whole cost of making it durable in the spool.
+    """
 
     seconds_run: float
     seconds_tracked: int
@@ -35,6 +42,12 @@ class Summary:
     device_id: int
     screenshot_ms_median: float
     screenshot_ms_p95: float
+    screenshot_cpu_ms_median: float
+    screenshot_cpu_ms_p95: float
+    screenshot_sync_ms_median: float
+    screenshot_sync_ms_p95: float
+    screenshot_total_ms_median: float
+    screenshot_total_ms_p95: float
 
     def to_json(self) -> str:
         """One line of JSON with stable keys."""
@@ -61,7 +74,10 @@ def summarise(
 ) -> Summary:
     """Build the summary from a run's totals (None when nothing was captured)."""
     totals = totals or Totals()
-    median, p95 = totals.screenshot_stats()
+    capture = [round(v, 2) for v in totals.screenshot_stats()]
+    cpu = [round(v, 2) for v in totals.screenshot_cpu_stats()]
+    sync = [round(v, 2) for v in totals.screenshot_sync_stats()]
+    total = [round(v, 2) for v in totals.screenshot_total_stats()]
     counts = {name: getattr(totals, name) for name in _TOTALS}
     return Summary(
         seconds_run=round(seconds_run, 1),
@@ -71,7 +87,13 @@ def summarise(
         stop_reason=stop_reason,
         subject=identity.pseudonym,
         device_id=identity.device_id,
-        screenshot_ms_median=round(median, 2),
-        screenshot_ms_p95=round(p95, 2),
+        screenshot_ms_median=capture[0],
+        screenshot_ms_p95=capture[1],
+        screenshot_cpu_ms_median=cpu[0],
+        screenshot_cpu_ms_p95=cpu[1],
+        screenshot_sync_ms_median=sync[0],
+        screenshot_sync_ms_p95=sync[1],
+        screenshot_total_ms_median=total[0],
+        screenshot_total_ms_p95=total[1],
         **counts,
     )

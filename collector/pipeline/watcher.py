@@ -40,9 +40,16 @@ _JITTER_SHARE = 0.2  # an explicit interval keeps jitter within a fifth of it
 
 @dataclass(frozen=True)
 class Directive:
-    """What to capture now, and how; ``stop_reason`` set means capture must stop."""
+    """What to capture now, and how; ``stop_reason`` set means capture must stop.
+
+    ``screenshots_allowed`` is False while the person's processing is restricted (GDPR
+    Art. 18): activity is still captured and stored (storage is what a restriction
+    allows; analytics leave the person out, DESIGN invariant 6), but screenshots, the
+    most intrusive capture, serve nothing a restriction permits, so none is taken.
+    """
 
     stop_reason: str | None
+    screenshots_allowed: bool
     idle_threshold: int
     screenshot_interval: float
     screenshot_jitter: float
@@ -74,6 +81,7 @@ def directive_for(state: SubjectState, interval_override: float | None = None) -
         jitter = min(jitter, interval * _JITTER_SHARE)
     return Directive(
         stop_reason=stop_reason_for(state),
+        screenshots_allowed=not state.restricted,
         idle_threshold=int(policy["idle_threshold_seconds"]),
         screenshot_interval=interval,
         screenshot_jitter=min(jitter, interval / 2),

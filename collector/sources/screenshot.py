@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 
 ImageFormat = Literal["JPEG", "WEBP"]
 _FORMATS = ("JPEG", "WEBP")
-# Why BOX (area averaging): the right filter for shrinking text and edges, and the cheapest
-# antialiased one: 15 ms for 1920x1080 -> 1280x720 here, against 22 (BILINEAR), 40 (LANCZOS).
-_RESAMPLE = Image.Resampling.BOX
 # Pillow's GaussianBlur costs ~40 ms on 1280x720 whatever the radius; a blur of radius r
 # done at 1/k of the size (radius r/k) and scaled back looks the same and costs a quarter.
 _MAX_BLUR_REDUCTION = 8
@@ -56,7 +53,10 @@ class SealedImage:
 
 
 class ScreenshotTaker:
-    """Grabs all monitors as one image, downscaled to ``max_width``, in JPEG or WebP.
+    """Grabs all monitors as one image, downscaled to at most ``max_width``, in JPEG or WebP.
+
+    The downscale divides the size by a whole number, the smallest that fits ``max_width``
+    (1920 px wide with the default 1280 gives 960: see ``downscale_factor``).
 
     ``blur_radius`` (pixels of the downscaled image) applies a Gaussian blur when above 0
     (from radius 4 on, computed at a reduced size and scaled back: same look, 4x cheaper).
@@ -98,20 +98,31 @@ class ScreenshotTaker:
             del plaintext
         return SealedImage(envelope, width, height)
 
-    def warm_up(self) -> None:
+    def warm_up(self, grab_screen: bool = True) -> None:
         """Open the display and load the encoder now, so the first capture is not the slow one.
 
         Measured: the first capture of a session paid ~60 ms more (mss set-up, Pillow's
-        encoder plugin import), which alone made the pipeline's p95 over a minute miss 60 ms.
+        encoder plugin import), the first full-screen grab 15-20 ms more (the X server
+        filling a fresh shared-memory segment: only a full grab warms it), and the next two
+        frames ~15 ms more CPU each (most likely malloc handing each 8 MB frame back to the
+        system until its mmap threshold adapts). Each alone made the pipeline's p95 over a
+        minute miss 60 ms. So one grab is made and dropped unread (nothing of it is decoded,
+        encoded or kept), and two blank frames of the screen's size go through downscale and
+        encoder. ``grab_screen`` False skips the grab (screenshots are not allowed now).
         """
         import mss
 
         try:
             if self._mss is None:
                 self._mss = mss.MSS()
+            screen = self._mss.monitors[0]
+            if grab_screen:
+                self._mss.grab(screen)  # one-off server set-up; the unread result is freed at once
         except mss.ScreenShotError as exc:
             raise DisplayUnavailable("cannot grab the screen: no display (set DISPLAY)") from exc
-        self._encode(Image.new("RGB", (16, 16)))
+        size = (screen["width"], screen["height"])
+        for _ in range(2):
+            self._encode(_downscaled_rgb(bytearray(size[0] * size[1] * 4), size, self.max_width))
 
     def close(self) -> None:
         """Release the display connection (a later capture opens a new one)."""
@@ -136,14 +147,10 @@ class ScreenshotTaker:
             shot = self._mss.grab(monitors[0])
         except mss.ScreenShotError as exc:
             raise DisplayUnavailable("cannot grab the screen: no display (set DISPLAY)") from exc
-        # BGRX straight from mss's buffer: no intermediate RGB copy in Python.
-        image = Image.frombuffer("RGB", shot.size, shot.raw, "raw", "BGRX", 0, 1)
+        image = _downscaled_rgb(shot.raw, shot.size, self.max_width)
         return image, max(1, len(monitors) - 1)
 
     def _prepare(self, image: Image.Image) -> Image.Image:
-        if image.width > self.max_width:
-            height = max(1, round(image.height * self.max_width / image.width))
-            image = image.resize((self.max_width, height), _RESAMPLE)
         if self.blur_radius > 0:
             image = _blur(image, self.blur_radius)
         return image
@@ -156,6 +163,29 @@ class ScreenshotTaker:
             image.save(out, format="JPEG", quality=self.quality)
         # getvalue() hands over the buffer without a copy when nothing else holds it.
         return out.getvalue()
+
+
+def downscale_factor(width: int, max_width: int) -> int:
+    """The smallest whole number that divides ``width`` down to ``max_width`` or less.
+
+    Why whole numbers: ``Image.reduce`` averages n x n blocks, an exact box filter that
+    costs ~5 ms on a 1920x1080 frame, where a fractional BOX resize to 1280 cost 15 ms idle
+    and 40-70 ms on a busy machine, which alone broke the pipeline's 60 ms p95 (issue 3).
+    """
+    return max(1, -(-width // max_width))
+
+
+def _downscaled_rgb(bgrx: bytearray, size: tuple[int, int], max_width: int) -> Image.Image:
+    """mss's BGRX pixels of ``size`` as an RGB image at most ``max_width`` wide."""
+    factor = downscale_factor(size[0], max_width)
+    if factor == 1:
+        return Image.frombuffer("RGB", size, bgrx, "raw", "BGRX", 0, 1)
+    # Why map first: Pillow maps a BGRX buffer as "RGBX" without a copy, and block means
+    # do not care which channel is which, so the swap to RGB runs on 1/factor² of the
+    # pixels and no full-size RGB image (8 MB at 1080p) is ever allocated.
+    mapped = Image.frombuffer("RGBX", size, bgrx, "raw", "RGBX", 0, 1)
+    blue, green, red, _padding = mapped.reduce(factor).split()
+    return Image.merge("RGB", (red, green, blue))
 
 
 def _blur(image: Image.Image, radius: float) -> Image.Image:

@@ -8,9 +8,9 @@ the last policy seen. It holds ids and a public key only, no name or e-mail addr
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +38,7 @@ class DeviceIdentity:
     timezone: str
     consent: str = "given"
     objected: bool = False
+    restricted: bool = False
     policies: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -80,14 +81,19 @@ def save_identity(folder: Path, identity: DeviceIdentity) -> None:
 
 
 class SpoolLock:
-    """An exclusive ``flock`` on the spool; the kernel releases it if the process dies."""
+    """An exclusive lock on the spool; the system releases it if the process dies.
+
+    ``flock`` on POSIX, ``msvcrt.locking`` (a byte-range lock on the first byte) on
+    Windows: both are dropped by the kernel with the process, so a ``kill -9`` never
+    leaves a stale lock behind.
+    """
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            _lock(self._fd)
+        except OSError:  # BlockingIOError (POSIX) or PermissionError (Windows)
             os.close(self._fd)
             raise SpoolBusy(
                 f"another collector is running on {folder}; stop it or set TRAQ_SPOOL_DIR"
@@ -95,5 +101,26 @@ class SpoolLock:
 
     def release(self) -> None:
         """Let another collector take the spool."""
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        _unlock(self._fd)
         os.close(self._fd)
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

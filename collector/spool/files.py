@@ -1,16 +1,20 @@
 """Sealed screenshot files in the spool: atomic writes, recovery after a crash.
 
-A file is written to a temporary name, flushed and fsynced, then renamed into place and
-the folder fsynced: a reader sees a complete envelope or nothing. A crash leaves at most
-a ``.part`` file, which ``recover`` deletes. The final name carries the metadata the
-spool row holds (person, device, time, size, blur), so a file whose row was never
-committed is adopted again instead of being lost.
+A file is written in two steps (or both at once by ``write``). ``stage`` writes it under
+a temporary name (the page cache only: fast enough for the capture thread);
+``commit_staged`` later fsyncs every staged file, renames each into place and fsyncs the
+folder once, so one folder sync serves a whole batch (issue 3). A reader sees a complete
+envelope under its final name or nothing. A crash leaves at most ``.part`` files, which
+``recover`` deletes: what was staged but not committed is lost, like any sample not yet
+flushed. The final name carries the metadata the spool row holds (person, device, time,
+size, blur), so a file whose row was never committed is adopted again, not lost.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,28 +57,75 @@ class ScreenshotName:
         return cls(int(person), int(device), int(taken), int(width), int(height), blurred == "1")
 
 
+@dataclass(frozen=True)
+class _Staged:
+    """A screenshot written to a temporary file, waiting for its commit."""
+
+    name: ScreenshotName
+    temp: Path
+
+
 class ScreenshotFiles:
     """The folder of sealed screenshots waiting for upload."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._staged: list[_Staged] = []
 
     def write(self, name: ScreenshotName, envelope: bytes) -> Path:
-        """Write ``envelope`` atomically under ``name``; return the final path."""
-        final = self.folder / name.file_name
+        """Write ``envelope`` atomically and durably under ``name``; return the final path."""
+        staged = self._write_temp(name, envelope)
+        try:
+            self._commit([staged])
+        except BaseException:
+            staged.temp.unlink(missing_ok=True)
+            raise
+        return self.folder / name.file_name
+
+    def stage(self, name: ScreenshotName, envelope: bytes) -> None:
+        """Write ``envelope`` to a temp file: neither durable nor visible as ``name`` yet."""
+        self._staged.append(self._write_temp(name, envelope))
+
+    def commit_staged(self) -> list[ScreenshotName]:
+        """Make the staged files durable and final; return their names.
+
+        On an error the files not yet renamed stay staged; one renamed but not listed
+        is adopted by ``recover`` at the next start.
+        """
+        staged, self._staged = self._staged, []
+        try:
+            self._commit(staged)
+        except BaseException:
+            self._staged = [item for item in staged if item.temp.exists()] + self._staged
+            raise
+        return [item.name for item in staged]
+
+    def discard_staged(self) -> None:
+        """Delete the staged files (a run that ends without writing them)."""
+        for item in self._staged:
+            item.temp.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def _write_temp(self, name: ScreenshotName, envelope: bytes) -> _Staged:
         fd, temp = tempfile.mkstemp(prefix=".shot-", suffix=_TEMP_SUFFIX, dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(envelope)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, final)
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        self._sync_folder()
-        return final
+        return _Staged(name, Path(temp))
+
+    def _commit(self, staged: list[_Staged]) -> None:
+        """Fsync each file, rename it into place, then fsync the folder once."""
+        for item in staged:
+            # "ab": Windows' fsync (_commit) needs a handle open for writing.
+            with item.temp.open("ab") as handle:
+                os.fsync(handle.fileno())
+            os.replace(item.temp, self.folder / item.name.file_name)
+        if staged:
+            self._sync_folder()
 
     def read(self, name: ScreenshotName) -> bytes:
         """The envelope stored under ``name`` (FileNotFoundError if it is gone)."""
@@ -100,6 +151,8 @@ class ScreenshotFiles:
 
     def _sync_folder(self) -> None:
         # Why: the rename itself must reach the disk, or a power cut could undo it.
+        if sys.platform == "win32":
+            return  # a folder cannot be opened there; NTFS journals the rename itself
         fd = os.open(self.folder, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -15,6 +15,11 @@ only when sent in their final state:
 - spans are keyed by start and replaced on every change (an extended or idle-cut span is
   re-sent under the same key); a span is final once closed;
 - screenshots are immutable: an entry and its sealed file go when confirmed.
+
+Screenshots from the capture thread are staged (a temp file, no fsync) and made durable
+by the next ``write``: files fsynced and renamed, then listed in that write's transaction.
+The spool never lists a file before it is complete and on disk, and a screenshot pays no
+commit of its own (issue 3: the fsyncs ate much of the pipeline's 60 ms budget).
 """
 
 from __future__ import annotations
@@ -99,9 +104,11 @@ class Spool:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._unlisted: list[ScreenshotName] = []
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; staged screenshots never written are deleted."""
+        self.files.discard_staged()
         self._db.close()
 
     def write(
@@ -111,13 +118,17 @@ class Spool:
         minutes: Sequence[MinuteRow],
         spans: Sequence[SealedSpan],
     ) -> None:
-        """Add minute deltas and replace spans, in one durable transaction."""
-        if not minutes and not spans:
+        """Add minute deltas, replace spans and list staged screenshots, in one transaction."""
+        self.sync_screenshots()
+        if not minutes and not spans and not self._unlisted:
             return
         with self._transaction():
             for row in minutes:
                 self._add_minute(person_id, device_id, row)
             self._db.executemany(_PUT_SPAN, [_span_params(person_id, device_id, s) for s in spans])
+            for name in self._unlisted:
+                self._insert_screenshot(name)
+        self._unlisted.clear()
 
     def _add_minute(self, person_id: int, device_id: int, row: MinuteRow) -> None:
         counts = (
@@ -139,10 +150,20 @@ class Spool:
             )
 
     def add_screenshot(self, name: ScreenshotName, envelope: bytes) -> None:
-        """Store a sealed screenshot: the file atomically first, then its entry."""
+        """Store a sealed screenshot now: the file atomically first, then its entry."""
         self.files.write(name, envelope)
         with self._transaction():
             self._insert_screenshot(name)
+
+    def stage_screenshot(self, name: ScreenshotName, envelope: bytes) -> None:
+        """Write a sealed screenshot to a temp file; the next ``write`` makes it durable."""
+        self.files.stage(name, envelope)
+
+    def sync_screenshots(self) -> int:
+        """Fsync and rename the staged files; return how many (``write`` lists them)."""
+        names = self.files.commit_staged()
+        self._unlisted.extend(names)
+        return len(names)
 
     def _insert_screenshot(self, name: ScreenshotName) -> None:
         self._db.execute(

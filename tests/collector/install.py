@@ -64,11 +64,13 @@ class Install:
 
     def set_consent(self, pseudonym: str, consent: str) -> None:
         """Give or withdraw the person's consent."""
+        self.set_person(pseudonym, consent=consent)
+
+    def set_person(self, pseudonym: str, **values: object) -> None:
+        """Change the person's row (``consent``, ``objected``, ``restricted``)."""
         with self.engine.begin() as connection:
             connection.execute(
-                update(schema.people)
-                .where(schema.people.c.pseudonym == pseudonym)
-                .values(consent=consent)
+                update(schema.people).where(schema.people.c.pseudonym == pseudonym).values(**values)
             )
 
     def set_policy(self, name: str, value: object) -> None:

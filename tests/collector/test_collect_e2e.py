@@ -142,7 +142,7 @@ def test_policy_changes_apply_at_the_next_check(install: Install, open_window: O
     flags = [row.blurred for row in rows]
     assert flags == sorted(flags)  # clear ones first, blurred once the policy said so
     image = install.vault().open(install.objects.get(rows[-1].object_key))
-    assert image[:3] == b"\xff\xd8\xff" and rows[-1].width == 1280  # a JPEG, downscaled
+    assert image[:3] == b"\xff\xd8\xff" and rows[-1].width == 960  # a JPEG, halved
 
 
 def test_an_idle_stretch_is_a_span_the_employee_can_review(
@@ -193,6 +193,69 @@ def test_withdrawn_consent_stops_capture_within_the_check_interval(install: Inst
     assert summary.stop_reason == "consent_withdrawn"
     again = Background(install.config(subject=pseudonym), duration=30).join()
     assert again.stop_reason == "consent_withdrawn" and again.seconds_tracked == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [({"consent": "withdrawn"}, "consent_withdrawn"), ({"objected": True}, "objection")],
+)
+def test_traq_collect_ends_at_the_next_check_after_a_withdrawal_or_objection(
+    install: Install, change: dict[str, object], reason: str
+) -> None:
+    pseudonym = install.add_person()
+    # No --duration: only the withdrawal or objection can end this run.
+    child = cli.start(
+        "--json", "--subject", pseudonym, "--check-interval", "1", "--flush-interval", "1",
+        env=install.env,
+    )  # fmt: skip
+    wait_until(lambda: capturing(install.spool_dir), 30, "capture to start")
+    install.set_person(pseudonym, **change)
+    changed_at = time.monotonic()
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert time.monotonic() - changed_at < 10  # one check interval, plus a busy machine
+    summary = cli.summary(out)
+    assert summary["stop_reason"] == reason and summary["pending"] == 0
+    assert summary["seconds_tracked"] >= 1  # what was captured before is kept and uploaded
+    again = cli.run("--json", "--duration", "5", env=install.env)
+    assert cli.summary(again.stdout)["stop_reason"] == reason  # a new run does not start
+    assert cli.summary(again.stdout)["seconds_tracked"] == 0
+
+
+def test_restriction_stops_screenshots_but_activity_is_still_captured(
+    install: Install, open_window: OpenWindow
+) -> None:
+    pseudonym = install.add_person()
+    install.set_person(pseudonym, restricted=True)
+    focus(open_window("Restricted", "RestrictedApp"))
+    options = {"subject": pseudonym, "screenshot_interval": 1.0, "flush_interval": 1.0}
+    run = Background(install.config(**options), duration=6)
+    run.wait_capturing()
+    xdotool("type", "--delay", "40", "still counted")
+    restricted = run.join()
+    assert restricted.screenshots == 0 and restricted.key_presses == len("still counted")
+    assert _shots(install, blurred=False) == 0
+    install.set_person(pseudonym, restricted=False)
+    lifted = Background(install.config(**options), duration=4).join()
+    assert lifted.screenshots >= 1 and _shots(install, blurred=False) == lifted.screenshots
+
+
+def test_no_screenshot_while_a_filtered_window_is_active(
+    install: Install, open_window: OpenWindow
+) -> None:
+    pseudonym = install.add_person()
+    private = open_window("Plans \u2014 Mozilla Firefox Private Browsing", "PrivateFox")
+    bank = open_window("Accounts - My Bank", "BankApp")
+    options = {"subject": pseudonym, "screenshot_interval": 1.0, "flush_interval": 1.0}
+    for window in (private, bank):  # the default policy drops one and redacts the other
+        focus(window)
+        summary = Background(install.config(**options), duration=5).join()
+        assert summary.seconds_tracked >= 3 and summary.screenshots == 0
+    with install.engine.connect() as connection:
+        spans = connection.execute(select(schema.app_spans)).all()
+        shots = connection.execute(select(schema.screenshots)).all()
+    assert shots == [] and list(install.objects.list_keys()) == []
+    assert [(s.app, s.title_ct) for s in spans] == [("BankApp", None)]  # private: dropped
 
 
 def test_pause_flag_stops_capture_and_work_time(install: Install, open_window: OpenWindow) -> None:

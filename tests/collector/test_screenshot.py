@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from PIL import Image, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 from collector.sources import ScreenshotTaker
-from collector.sources.screenshot import _blur
+from collector.sources.screenshot import _blur, downscale_factor
 from storage.crypto import Sealer, open_envelope, read_header
 from tests.collector.x11 import SCREEN_SIZE, OpenWindow, XServer, window_geometry
 
@@ -124,8 +124,33 @@ def test_webp_capture(painted: dict[str, Box]) -> None:
         shot = webp.capture()
     assert shot.data[:4] == b"RIFF" and shot.data[8:12] == b"WEBP"
     image = decode(shot.data)
-    assert image.size == (1280, 720) == (shot.width, shot.height)
-    assert close_to(sample(image, painted["red"], 2 / 3), RED)
+    assert image.size == (960, 540) == (shot.width, shot.height)
+    assert close_to(sample(image, painted["red"], 0.5), RED)
+
+
+def test_the_default_capture_halves_a_1920_screen_exactly(painted: dict[str, Box]) -> None:
+    with ScreenshotTaker() as default:
+        shot = default.capture()
+    with ScreenshotTaker(max_width=1920, quality=95) as full:
+        reference = decode(full.capture().data).reduce(2)  # 2x2 block means
+    image = decode(shot.data)
+    assert (shot.width, shot.height) == image.size == (960, 540)
+    assert close_to(sample(image, painted["red"], 0.5), RED)
+    assert close_to(sample(image, painted["blue"], 0.5), BLUE)
+    difference = ImageStat.Stat(ImageChops.difference(image, reference)).mean
+    assert max(difference) < 6  # JPEG q80 of the same pixels: text stays as drawn
+
+
+@pytest.mark.parametrize(
+    ("width", "max_width", "factor"),
+    [(1920, 1280, 2), (1920, 1920, 1), (1280, 1920, 1), (2560, 1280, 2), (3840, 1280, 3),
+     (3840, 960, 4), (1921, 1920, 2), (7, 1, 7)],
+)  # fmt: skip
+def test_the_downscale_factor_is_the_smallest_whole_one_that_fits(
+    width: int, max_width: int, factor: int
+) -> None:
+    assert downscale_factor(width, max_width) == factor
+    assert -(-width // factor) <= max_width  # Image.reduce rounds the size up
 
 
 def test_blur_softens_the_image(painted: dict[str, Box], taker: ScreenshotTaker) -> None:

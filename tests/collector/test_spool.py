@@ -1,16 +1,19 @@
-"""The spool: additive minutes, replaced spans, atomic screenshot files, crash recovery."""
+"""The spool: additive minutes, replaced spans, atomic screenshot files, crash recovery, lock."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from collector.pipeline.sessionizer import MinuteRow
 from collector.spool import ScreenshotName, SealedSpan, Spool
+from collector.spool.device import SpoolBusy, SpoolLock
 from storage.crypto.envelope import seal
 
 T0 = 1_767_225_600
@@ -134,6 +137,77 @@ def test_recovery_drops_torn_and_unreadable_files_and_adopts_complete_ones(
 def test_screenshot_names_round_trip() -> None:
     assert ScreenshotName.parse(NAME.file_name) == NAME
     assert ScreenshotName.parse("p1-d2-t3.tqe") is None
+
+
+def test_a_staged_screenshot_is_listed_only_once_durable_by_the_next_write(spool: Spool) -> None:
+    data = envelope()
+    spool.stage_screenshot(NAME, data)
+    folder = spool.files.folder
+    [temp] = list(folder.iterdir())
+    assert temp.name.endswith(".part") and temp.read_bytes() == data  # not under its name
+    assert spool.pending_screenshots(10) == []
+    assert spool.sync_screenshots() == 1
+    assert [p.name for p in folder.iterdir()] == [NAME.file_name]
+    assert spool.pending_screenshots(10) == []  # durable, but listed by the write
+    spool.write(1, 2, [], [])
+    assert spool.pending_screenshots(10) == [NAME] and spool.files.read(NAME) == data
+
+
+def test_a_write_syncs_and_lists_staged_screenshots_with_its_rows(spool: Spool) -> None:
+    later = ScreenshotName(1, 2, T0 + 15, 960, 540, True)
+    spool.stage_screenshot(NAME, envelope())
+    spool.stage_screenshot(later, envelope())
+    spool.write(1, 2, [minute(0, 10, 4, 7)], [])
+    assert spool.pending_screenshots(10) == [NAME, later]
+    assert sorted(p.name for p in spool.files.folder.iterdir()) == sorted(
+        [NAME.file_name, later.file_name]
+    )
+    assert spool.sync_screenshots() == 0
+
+
+def test_a_screenshot_staged_when_the_process_dies_is_dropped_at_recovery(
+    tmp_path: Path,
+) -> None:
+    dead = Spool(tmp_path / "spool")
+    dead.stage_screenshot(NAME, envelope())  # then kill -9: no write, no close
+    after = Spool(tmp_path / "spool")
+    after.recover()
+    assert after.pending_screenshots(10) == [] and not any(after.files.folder.iterdir())
+    dead.close()
+    after.close()
+
+
+def test_closing_deletes_staged_screenshots_never_written(spool: Spool) -> None:
+    spool.stage_screenshot(NAME, envelope())
+    spool.close()
+    assert not any(spool.files.folder.iterdir())
+
+
+def test_one_collector_per_spool_and_a_killed_one_frees_it(tmp_path: Path) -> None:
+    folder = tmp_path / "spool"
+    lock = SpoolLock(folder)
+    with pytest.raises(SpoolBusy, match="another collector is running on"):
+        SpoolLock(folder)
+    lock.release()
+    SpoolLock(folder).release()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with pytest.raises(SpoolBusy):
+        SpoolLock(folder)
+    holder.kill()  # SIGKILL: no clean release, the kernel drops the lock
+    holder.wait(timeout=30)
+    SpoolLock(folder).release()
+
+
+_HOLD_LOCK = (
+    "import sys, time, pathlib\n"
+    "from collector.spool.device import SpoolLock\n"
+    "lock = SpoolLock(pathlib.Path(sys.argv[1]))\n"
+    "print('locked', flush=True)\n"
+    "time.sleep(120)\n"
+)
 
 
 def _rows(spool: Spool, table: str) -> int:

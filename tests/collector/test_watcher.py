@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 
@@ -9,6 +10,7 @@ import pytest
 
 from collector.errors import CollectorConfigError
 from collector.pipeline.schedule import next_shot_at
+from collector.pipeline.subject import cached_state
 from collector.pipeline.watcher import (
     DEFAULT_CHECK_INTERVAL,
     STOP_CONSENT,
@@ -17,6 +19,7 @@ from collector.pipeline.watcher import (
     stop_reason_for,
 )
 from collector.sinks.base import SubjectState
+from collector.spool.device import DeviceIdentity
 from storage.policies import DEFAULT_POLICIES
 from storage.vault import SubjectPublicKey
 
@@ -41,6 +44,24 @@ def test_withdrawn_consent_or_an_objection_stops_capture() -> None:
     assert stop_reason_for(replace(STATE, consent="withdrawn")) == STOP_CONSENT
     assert stop_reason_for(replace(STATE, objected=True)) == STOP_OBJECTION
     assert directive_for(replace(STATE, objected=True)).stop_reason == STOP_OBJECTION
+
+
+def test_restriction_stops_screenshots_but_not_capture() -> None:
+    restricted = directive_for(replace(STATE, restricted=True))
+    assert restricted.stop_reason is None and restricted.screenshots_allowed is False
+    assert directive_for(STATE).screenshots_allowed is True
+
+
+def test_an_offline_start_keeps_the_last_restriction_seen() -> None:
+    identity = DeviceIdentity(
+        pseudonym=STATE.pseudonym, person_id=1, device_id=7, key_id="k1",
+        public_key=bytes(32), timezone="UTC", restricted=True, policies=dict(DEFAULT_POLICIES),
+    )  # fmt: skip
+    cached = cached_state(DeviceIdentity.from_json(identity.to_json()))
+    assert cached.restricted is True and directive_for(cached).screenshots_allowed is False
+    older = json.loads(identity.to_json())
+    del older["restricted"]  # a device.json written before restriction was cached
+    assert DeviceIdentity.from_json(json.dumps(older)).restricted is False
 
 
 def test_screenshots_follow_the_policy_interval_jitter_and_blur() -> None:
