@@ -9,9 +9,11 @@ import streamlit as st
 from app.auth import current, sign_in_form
 from app.nav import pages_for
 from app.sidebar import draw_policy, draw_sidebar
+from app.warmup import start_warm_up
 
 # No page_icon: a :material: favicon is fetched from fonts.gstatic.com (nothing may leave).
 st.set_page_config(page_title="TraqNext", layout="wide")
+start_warm_up()
 account = current()
 if account is None:
     page = st.navigation([st.Page(sign_in_form, title="Sign in")])
