@@ -16,6 +16,11 @@ verifying without holding any personal data. A redacted field is accepted only w
 ``subject.erased`` tombstone lists the entry, so redaction cannot silently hide an edit.
 Removing the newest entries is the one change a chain cannot see by itself: anchor ``head``
 (printed by ``traq audit verify``) somewhere else to detect that.
+
+Retention (issue 7) removes the oldest entries, always a whole prefix of the chain
+(``storage.audit_purge``): the sequence number and hash of the last one removed are kept in
+``audit_anchor``, verification starts from there instead of the genesis, and the purge
+appends an ``audit_log.purged`` entry naming that anchor, so a moved anchor is detected too.
 """
 
 from __future__ import annotations
@@ -30,13 +35,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, text, update
 
-from storage.db.schema import audit_log
+from storage.db.schema import audit_anchor, audit_log
 
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
 PERSONAL_FIELDS = ("actor", "subject_ref", "details")
 REDACTED: dict[str, Any] = {"actor": "[erased]", "subject_ref": None, "details": {}}
 TOMBSTONE_ACTION = "subject.erased"
+PURGE_ACTION = "audit_log.purged"
 SYSTEM = "system"
 
 
@@ -81,11 +87,18 @@ def user_ref(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def anchor(connection: Connection) -> tuple[int, str]:
+    """(seq, hash) the chain starts after: the last purged entry, or (0, GENESIS)."""
+    row = connection.execute(select(audit_anchor.c.seq, audit_anchor.c.entry_hash)).first()
+    return (0, GENESIS) if row is None else (int(row.seq), str(row.entry_hash))
+
+
 def _head(connection: Connection) -> tuple[int, str]:
     row = connection.execute(
         select(audit_log.c.seq, audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
-    return (0, GENESIS) if row is None else (int(row.seq), str(row.entry_hash))
+    # An empty log after a purge of every entry continues from the anchor, not the genesis.
+    return anchor(connection) if row is None else (int(row.seq), str(row.entry_hash))
 
 
 def append(
@@ -224,28 +237,53 @@ def _check_entry(row: Any, expected_seq: int, prev: str) -> tuple[list[str], boo
     return reasons, redacted
 
 
-def _rows(engine: Engine, batch: int = 5000) -> Iterator[Any]:
+def _rows(engine: Engine, start: list[tuple[int, str]], batch: int = 5000) -> Iterator[Any]:
+    """Every entry in order; ``start`` receives the anchor, read in the same snapshot."""
     with engine.connect() as connection:
-        result = connection.execution_options(yield_per=batch).execute(
-            select(audit_log).order_by(audit_log.c.seq)
-        )
-        yield from result
+        if connection.dialect.name == "postgresql":  # anchor and rows from one snapshot
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            start.append(anchor(connection))
+            result = connection.execution_options(yield_per=batch).execute(
+                select(audit_log).order_by(audit_log.c.seq)
+            )
+            yield from result
+
+
+def _purge_anchor(details: dict[str, Any]) -> tuple[int, str]:
+    return int(details.get("through_seq", -1)), str(details.get("through_hash"))
+
+
+def _anchor_problem(start: tuple[int, str], confirmed: tuple[int, str] | None) -> list[Problem]:
+    """The newest purge entry must name the anchor verification started from."""
+    if start[0] == 0 or confirmed is None or confirmed == start:
+        return []
+    return [Problem(start[0], "anchor differs from the one the last purge recorded")]
 
 
 def verify(engine: Engine) -> VerificationResult:
     """Check every entry, in order; list each problem found (empty when intact)."""
     problems: list[Problem] = []
+    start: list[tuple[int, str]] = []
     prev, expected, count = GENESIS, 1, 0
     redacted_seqs: list[int] = []
     covered: set[int] = set()
-    for row in _rows(engine):
+    confirmed: tuple[int, str] | None = None
+    for row in _rows(engine, start):
+        if count == 0:
+            expected, prev = start[0][0] + 1, start[0][1]
         reasons, redacted = _check_entry(row, expected, prev)
         problems += [Problem(int(row.seq), reason) for reason in reasons]
         if redacted:
             redacted_seqs.append(int(row.seq))
         if row.action == TOMBSTONE_ACTION and isinstance(row.details, dict):
             covered.update(int(s) for s in row.details.get("redacted_entries", []) if s < row.seq)
+        if row.action == PURGE_ACTION and isinstance(row.details, dict):
+            confirmed = _purge_anchor(row.details)
         prev, expected, count = row.entry_hash, int(row.seq) + 1, count + 1
+    if start:
+        problems += _anchor_problem(start[0], confirmed)
+        prev = prev if count else start[0][1]
     problems += [
         Problem(seq, "redacted without an erasure tombstone listing it")
         for seq in redacted_seqs

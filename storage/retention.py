@@ -6,6 +6,10 @@ killed at any point and started again ends in the same state as an uninterrupted
 Screenshot objects are purged (every version and delete marker) by whole expired UTC days,
 before the rows that point to them, so that a crash never leaves an object without its row
 for the next run to miss. People on legal hold are skipped by every step.
+
+On PostgreSQL, minute activity and spans are partitioned by month: months wholly expired
+are dropped (``storage.retention_months``) before the batches take the partial month. The
+audit log loses only a prefix of its chain, behind an anchor (``storage.audit_purge``).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.audit_purge import purge_audit_log
+from storage.db.partitions import PARTITIONED
 from storage.db.schema import PERSON_SERIES, metadata, people
 from storage.objects import ObjectStore
+from storage.retention_months import drop_expired_months
 
 TimeKind = Literal["epoch", "date", "datetime"]
 DAY_PREFIX_RE = re.compile(r"subjects/(s_[0-9a-f]{16})/screenshots/(\d{4})/(\d{2})/(\d{2})/")
@@ -76,15 +83,15 @@ def _purge_batch(
     engine: Engine, table: Table, where: ColumnElement[bool], step: PurgeStep, batch_size: int
 ) -> int:
     key = list(table.primary_key.columns)
+    # The batch's keys stay in the database (a sub-select), whatever the batch size: a list
+    # of bound keys would hit PostgreSQL's limit of 65,535 parameters.
+    batch = select(*key).where(where).limit(batch_size).correlate(None)
+    chosen = tuple_(*key).in_(batch)
+    if step.clear is not None:
+        statement: Any = update(table).where(chosen).values({step.clear: None})
+    else:
+        statement = delete(table).where(chosen)
     with engine.begin() as connection:
-        keys = connection.execute(select(*key).where(where).limit(batch_size)).all()
-        if not keys:
-            return 0
-        chosen = tuple_(*key).in_([tuple(k) for k in keys])
-        if step.clear is not None:
-            statement: Any = update(table).where(chosen).values({step.clear: None})
-        else:
-            statement = delete(table).where(chosen)
         return int(connection.execute(statement).rowcount)
 
 
@@ -92,9 +99,13 @@ def purge_step(
     engine: Engine, step: PurgeStep, batch_size: int, on_batch: Callable[[int], None] | None = None
 ) -> int:
     """Apply ``step`` batch by batch (one transaction each); return rows touched."""
+    if step.table == "audit_log" and step.clear is None:
+        return purge_audit_log(engine, cutoff_value(step), batch_size, datetime.now(UTC))
     table = metadata.tables[step.table]
     where = expired_filter(step)
     total = 0
+    if step.clear is None and step.table in PARTITIONED:
+        total = drop_expired_months(engine, step.table, cutoff_value(step), on_batch)
     while done := _purge_batch(engine, table, where, step, batch_size):
         total += done
         if on_batch is not None:
@@ -107,10 +118,32 @@ def orphan_filter(table: Table) -> ColumnElement[bool]:
     return table.c.person_id.not_in(select(people.c.id))
 
 
+def unguarded_series(connection: Connection) -> list[Table]:
+    """Person series whose rows could outlive their person: all but those PostgreSQL guards.
+
+    On PostgreSQL a series with a cascading foreign key to ``people`` loses its rows with the
+    person, always, so looking for orphans there would scan tens of millions of rows to
+    prove what the database enforces. SQLite enforces foreign keys only on connections
+    that ask (ours do; a stray tool may not), so there every series is checked.
+    """
+    if connection.dialect.name != "postgresql":
+        return list(PERSON_SERIES)
+    inspector = inspect(connection)
+    return [
+        table
+        for table in PERSON_SERIES
+        if not any(
+            fk["referred_table"] == "people"
+            and str((fk.get("options") or {}).get("ondelete", "")).upper() == "CASCADE"
+            for fk in inspector.get_foreign_keys(table.name)
+        )
+    ]
+
+
 def count_orphans(connection: Connection) -> dict[str, int]:
     """Series rows left behind for erased people, per table (only tables that have some)."""
     counts = {}
-    for table in PERSON_SERIES:
+    for table in unguarded_series(connection):
         n = connection.execute(select(func.count()).where(orphan_filter(table))).scalar_one()
         if n:
             counts[table.name] = int(n)
@@ -119,8 +152,10 @@ def count_orphans(connection: Connection) -> dict[str, int]:
 
 def purge_orphans(engine: Engine, batch_size: int) -> int:
     """Delete series rows of erased people, in batches; return how many."""
+    with engine.connect() as connection:
+        tables = unguarded_series(connection)
     total = 0
-    for table in PERSON_SERIES:
+    for table in tables:
         step = PurgeStep(ERASED, table.name, "person_id", "epoch", date.min)
         while done := _purge_batch(engine, table, orphan_filter(table), step, batch_size):
             total += done

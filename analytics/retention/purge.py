@@ -1,7 +1,8 @@
 """The retention purge: apply the policy's rules to every table and the object store.
 
 Order matters for crash safety: expired screenshot objects go first (whole UTC days, every
-version), then rows batch by batch, then whatever erased people left behind. Every part is
+version), then rows (on PostgreSQL whole expired months first: partitions are settled and
+next month's created before), then whatever erased people left behind. Every part is
 idempotent, so a purge killed midway and run again finishes exactly as an uninterrupted one.
 """
 
@@ -27,6 +28,7 @@ from storage.retention import (
     purge_prefixes,
     purge_step,
 )
+from storage.retention_months import maintain_partitions
 
 DEFAULT_BATCH = 5_000
 
@@ -99,6 +101,7 @@ def run_purge(
             run_id = connection.execute(
                 insert(retention_runs).values(started_at=datetime.now(UTC), as_of=as_of, counts={})
             ).inserted_primary_key[0]  # type: ignore[index]
+        maintain_partitions(engine, datetime.now(UTC))
     _objects(engine, objects, first_kept_day(as_of, retention_days["screenshots"]), report)
     _rows(engine, retention_days, report, batch_size, on_batch)
     _orphans(engine, report, batch_size)

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Connection, Date, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from storage.db.partitions import PARTITIONED, ensure_months
 from storage.db.types import UtcDateTime
 from storage.errors import DatabaseError
 
@@ -93,6 +94,7 @@ def _copy_postgres(
     rows: Iterable[Sequence[Any]],
     on_conflict: OnConflict,
 ) -> int:
+    rows = _with_partitions(connection, table, columns, rows)
     raw = connection.connection.driver_connection
     column_list = ", ".join(f'"{name}"' for name in columns)
     target = f'"{table.name}"'
@@ -118,6 +120,26 @@ def _copy_postgres(
     ).rowcount
     connection.exec_driver_sql(f"TRUNCATE {target}")
     return int(inserted)
+
+
+def _with_partitions(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Iterable[Sequence[Any]]:
+    """Create the month partitions the batch needs (monthly-partitioned tables only).
+
+    The batch is read once to find its time range, so it must be held in memory; batches
+    are one person's rows at most. Rows of a month that cannot get its partition now go to
+    the DEFAULT partition (see ``storage.db.partitions``), so the write never fails for it.
+    """
+    key = PARTITIONED.get(table.name)
+    if key is None or key not in columns:
+        return rows
+    batch = rows if isinstance(rows, list) else list(rows)
+    if batch:
+        index = list(columns).index(key)
+        times = [int(row[index]) for row in batch]
+        ensure_months(connection, table.name, min(times), max(times))
+    return batch
 
 
 def _sqlite_executemany(

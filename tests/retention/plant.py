@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
+from storage.audit import GENESIS, append, entry_hash
 from storage.db.schema import (
     PERSON_SERIES,
     activity_10min,
@@ -18,6 +19,7 @@ from storage.db.schema import (
     people,
     rights_requests,
     screenshots,
+    teams,
 )
 from storage.objects import ObjectStore
 from storage.objects.keys import screenshot_key
@@ -116,18 +118,26 @@ def plant_expired(engine: Engine, objects: ObjectStore) -> None:
                 details={},
             )
         )
-        c.execute(
-            insert(audit_log).values(
-                at=old,
-                actor="system",
-                action="planted",
-                details={},
-                prev_hash="0" * 64,
-                entry_hash="f" * 64,
-            )
-        )
+        age_first_audit_entry(c, old)
     # An erased person's leftover (series rows cannot outlive a person: foreign keys).
     objects.put(screenshot_key("s_ffffffffffffffff", _epoch(2026, 3, 30), 1), b"orphan")
+
+
+def age_first_audit_entry(connection: Connection, at: datetime) -> None:
+    """Date the log's first entry ``at`` and re-seal the chain, as if it were that old."""
+    if connection.execute(select(func.count()).select_from(audit_log)).scalar_one() == 0:
+        append(connection, "system", "planted", None, {}, at)
+        return
+    connection.execute(update(audit_log).where(audit_log.c.seq == 1).values(at=at))
+    prev = GENESIS
+    for row in connection.execute(select(audit_log).order_by(audit_log.c.seq)).all():
+        digest = entry_hash(row.seq, row.at, row.action, prev, row.digests)
+        connection.execute(
+            update(audit_log)
+            .where(audit_log.c.seq == row.seq)
+            .values(prev_hash=prev, entry_hash=digest)
+        )
+        prev = digest
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -143,3 +153,17 @@ def table_counts(engine: Engine) -> dict[str, int]:
             ).scalar_one()
         )
     return counts
+
+
+def add_people(engine: Engine, holds: dict[int, str | None]) -> None:
+    """A team and one person per id in ``holds`` (id -> legal hold reason, or None)."""
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    with engine.begin() as c:
+        c.execute(insert(teams).values(id=1, name="t", department="d"))
+        for pid, hold in holds.items():
+            c.execute(
+                insert(people).values(
+                    id=pid, pseudonym=f"s_{pid:016x}", display_name=f"P{pid}", team_id=1,
+                    timezone="UTC", created_at=now, legal_hold_reason=hold,
+                )
+            )  # fmt: skip

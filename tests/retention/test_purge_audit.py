@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from storage.audit import verify
 from storage.db.engine import open_engine
 from storage.objects import open_object_store
 from tests.contracts.demo import Installation, demo, traq_cmd
@@ -40,6 +41,7 @@ def test_plant_audit_purge_audit(demo: Installation, tmp_path: Path) -> None:
     before = table_counts(engine)
     versions_before = len(list(objects.list_versions("subjects/")))
     plant_expired(engine, objects)
+    planted_log = table_counts(engine)["audit_log"]
 
     code, report = _audit(demo, "--html", str(tmp_path / "audit.html"))
     failing = {c["category"] for c in report["checks"] if not c["ok"]}  # type: ignore[union-attr]
@@ -69,9 +71,12 @@ def test_plant_audit_purge_audit(demo: Installation, tmp_path: Path) -> None:
         **before,
         "app_spans": before["app_spans"] + 1,
         "activity_minutes": before["activity_minutes"] + 1,
+        "audit_log": planted_log,  # the old entry purged, the purge's own record appended
     }
     assert after == expected
     assert len(list(objects.list_versions("subjects/"))) == versions_before
+    chain = verify(engine)  # the log lost its oldest entry and still verifies from its anchor
+    assert chain.ok, chain.problems
 
     code, report = _audit(demo, "--html", str(tmp_path / "after.html"))
     assert code == 0, [c for c in report["checks"] if not c["ok"]]  # type: ignore[union-attr]

@@ -40,7 +40,11 @@ def register(sub: Any) -> None:
     )
     actions = parser.add_subparsers(dest="action", required=True, help="the action to run")
     purge = actions.add_parser(
-        "purge", help="delete every expired row and object (all versions), in batches"
+        "purge",
+        help="delete every expired row and object (all versions), in batches",
+        description="On PostgreSQL, months of minute activity and spans that expired whole "
+        "are dropped as partitions; the audit log loses its oldest entries and keeps "
+        "verifying from an anchor.",
     )
     _common(purge)
     purge.add_argument(
