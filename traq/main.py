@@ -28,6 +28,8 @@ COMMANDS = {
     "doctor": "traq.commands.doctor_cmd",
     "import": "traq.commands.import_cmd",
     "export": "traq.commands.export_cmd",
+    "serve-ingest": "traq.commands.serve_ingest_cmd",
+    "devices": "traq.commands.devices_cmd",
 }
 
 

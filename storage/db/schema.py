@@ -148,6 +148,7 @@ activity_minutes = Table(
     CheckConstraint("active_seconds BETWEEN 0 AND 60", name="active_seconds_range"),
     CheckConstraint("minute % 60 = 0", name="minute_aligned"),
     sqlite_with_rowid=False,
+    postgresql_partition_by="RANGE (minute)",  # monthly: storage/db/partitions.py
 )
 
 app_spans = Table(
@@ -162,6 +163,14 @@ app_spans = Table(
     Column("title_ct", LargeBinary),  # sealed to the subject's key; NULL when dropped by policy
     CheckConstraint("end_ts >= start_ts", name="span_order"),
     sqlite_with_rowid=False,
+    postgresql_partition_by="RANGE (start_ts)",  # monthly: storage/db/partitions.py
+)
+# The titles still held, by time: the window-titles purge finds what to clear without a scan.
+Index(
+    "ix_app_spans_titled",
+    app_spans.c.start_ts,
+    postgresql_where=app_spans.c.title_ct.is_not(None),
+    sqlite_where=app_spans.c.title_ct.is_not(None),
 )
 
 screenshots = Table(
@@ -373,6 +382,19 @@ retention_runs = Table(
     Column("counts", JSON, nullable=False),
 )
 
+# Where audit-log verification starts once the retention purge removed the oldest entries:
+# the sequence number and hash of the last purged entry (one row; none before any purge).
+audit_anchor = Table(
+    "audit_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),  # time of the last purged entry
+    Column("purged_at", UtcDateTime, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
 # --- workbench tables (issue 5): append below this line ---
 
 # An employee's decision about one idle stretch (Hubstaff / Time Doctor "idle time review"):
@@ -389,4 +411,26 @@ idle_reviews = Table(
     Column("decided_at", UtcDateTime, nullable=False),
     UniqueConstraint("person_id", "start"),
     CheckConstraint("decision IN ('keep', 'discard')", name="decision_known"),
+)
+
+# --- ingestion tables (issue 8): append below this line ---
+
+# A device enrolled through the ingestion service holds a bearer token; only its SHA-256 is
+# kept (a 256-bit random token needs no slow hash). Revoking sets ``revoked_at``; devices
+# registered by the embedded sink have neither.
+devices.append_column(Column("token_hash", String(64)))
+devices.append_column(Column("revoked_at", UtcDateTime))
+Index("ix_devices_token_hash", devices.c.token_hash, unique=True)
+
+# One-time enrolment codes an admin hands to a person for one device: stored hashed, valid
+# until ``expires_at``, spent by the enrolment that sets ``used_at``.
+enrol_codes = Table(
+    "enrol_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,7 @@ from traq.errors import CommandError
 
 if TYPE_CHECKING:
     from collector.run import CollectorConfig
+    from collector.sinks.base import Sink
 
 
 def register(sub: Any) -> None:
@@ -39,6 +42,12 @@ def register(sub: Any) -> None:
         help="whose device this is, on the first run (default: the installation's only person)",
     )
     parser.add_argument(
+        "--enrol",
+        metavar="CODE",
+        help="enrol this device at $TRAQ_INGEST_URL with a one-time code from the admin "
+        "(`traq devices enrol-code`), then collect",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the final summary as one JSON object"
     )
     for flag, default, help_text in (
@@ -59,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     stop = threading.Event()
     try:
-        with _stop_on_signals(stop):
-            summary = run_collector(config, args.duration, stop=stop)
+        sink = _remote_sink(args.enrol, config.spool_dir)
+        try:
+            with _stop_on_signals(stop):
+                summary = run_collector(config, args.duration, stop=stop, sink=sink)
+        finally:
+            if sink is not None:
+                sink.close()
     except CollectorError as exc:
         raise CommandError(str(exc)) from exc
     print(summary.to_json() if args.json else summary.human(), flush=True)
@@ -80,6 +94,30 @@ def _config(args: argparse.Namespace) -> CollectorConfig:
         )
     except CollectorError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def _remote_sink(code: str | None, spool_dir: Path) -> Sink | None:
+    """The HTTPS sink when TRAQ_INGEST_URL is set (enrolling first with ``code``), else None."""
+    from collector.sinks.device_token import save_token
+    from collector.sinks.https import enrol_device, open_https_sink, token_path, transport_from
+    from collector.spool.device import load_identity
+
+    env = os.environ
+    if code is not None:
+        url = env.get("TRAQ_INGEST_URL")
+        if not url:
+            raise CommandError("--enrol needs TRAQ_INGEST_URL, the ingestion service's URL")
+        stored = load_identity(spool_dir)
+        if stored is not None:
+            # Its pending rows carry that device's id, which a new token may not write.
+            raise CommandError(
+                f"this spool already belongs to device {stored.device_id}; "
+                "enrol with a fresh TRAQ_SPOOL_DIR"
+            )
+        token = enrol_device(url, code, transport_from(env))
+        save_token(token_path(env, spool_dir), token)
+        print(f"traq collect: enrolled as device {token.device_id}", file=sys.stderr)
+    return open_https_sink(env, spool_dir)
 
 
 @contextmanager

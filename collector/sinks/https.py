@@ -1,0 +1,184 @@
+"""The HTTPS sink: the collector's uploads go to the company's ingestion service.
+
+Same protocol as the embedded sink, but the device holds only a bearer token (from
+``traq collect --enrol CODE``), never a database or bucket credential. Minute rows and spans
+are POSTed as JSON batches (the service upserts them by the same keys, so a replay changes
+nothing); a screenshot is presigned, PUT (to S3 directly, or to the service for a folder
+store) and committed. A batch the service quarantined (422) counts as delivered, as in the
+embedded sink. Retries are the uploader's: every failure here raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import platform as platform_module
+import secrets
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
+from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
+from collector.sinks.transport import ServiceRefused, Transport, check_service_url
+from collector.spool.records import PendingMinute, PendingSpan
+from storage.vault import SubjectPublicKey
+
+QUARANTINED = 422
+
+
+class HttpsSink:
+    """Central storage behind the ingestion service, for one enrolled device."""
+
+    def __init__(self, token: DeviceToken, transport: Transport | None = None) -> None:
+        self._token = token
+        self._base = check_service_url(token.url)
+        self._http = transport or Transport()
+
+    @property
+    def enrolled(self) -> DeviceToken:
+        """The device this sink speaks for."""
+        return self._token
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+    def subject_state(self, pseudonym: str | None) -> SubjectState:
+        """The enrolled person's consent, key and policies (also notes the device alive)."""
+        if pseudonym is not None and pseudonym != self._token.pseudonym:
+            raise SubjectUnknown(f"this device is enrolled for {self._token.pseudonym}, not that")
+        answer = self._call("GET", "/v1/state", None)
+        try:
+            return state_from_json(answer)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SinkUnavailable("the ingestion service sent a malformed state") from exc
+
+    def register_device(self, person_id: int, name: str, platform: str) -> int:
+        """The device id enrolment issued (the service registered the device then)."""
+        if person_id != self._token.person_id:
+            raise SubjectUnknown("this device is enrolled for another person")
+        return self._token.device_id
+
+    def device_seen(self, device_id: int) -> None:
+        """Nothing to do: every state read notes the device as seen."""
+
+    def send_minutes(self, rows: Sequence[PendingMinute]) -> int:
+        """POST minute rows; return how many the service confirmed (or quarantined)."""
+        return self._batch("minutes", [_plain(row) for row in rows])
+
+    def send_spans(self, rows: Sequence[PendingSpan]) -> int:
+        """POST spans with their sealed titles in base64."""
+        return self._batch("spans", [_plain(row) for row in rows])
+
+    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> bool:
+        """Presign, PUT the sealed envelope, then commit its row."""
+        digest = hashlib.sha256(envelope).digest()
+        announce = {
+            "key": key,
+            "size": len(envelope),
+            "sha256": base64.b64encode(digest).decode("ascii"),
+        }
+        target = self._call("POST", "/v1/screenshots/presign", announce)
+        headers = {str(k): str(v) for k, v in dict(target.get("headers", {})).items()}
+        headers["Content-Type"] = "application/octet-stream"
+        if target.get("service"):
+            headers["Authorization"] = f"Bearer {self._token.token}"
+        url = urljoin(f"{self._base}/", str(target["url"]))
+        self._http.send("PUT", url, envelope, headers)
+        commit = {
+            "key": key,
+            "size": len(envelope),
+            "taken_at": meta.taken_at,
+            "width": meta.width,
+            "height": meta.height,
+            "blurred": meta.blurred,
+        }
+        self._call("POST", "/v1/screenshots/commit", commit)
+        return True
+
+    def _batch(self, name: str, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        try:
+            self._call("POST", "/v1/batches", {name: rows})
+        except ServiceRefused as exc:
+            if exc.status != QUARANTINED:
+                raise
+        return len(rows)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        return self._http.json(method, f"{self._base}{path}", body, self._token.token)
+
+
+def enrol_device(
+    url: str, code: str, transport: Transport | None = None, name: str | None = None
+) -> DeviceToken:
+    """Spend the one-time ``code`` at the service ``url``; the token to save."""
+    base = check_service_url(url)
+    body = {"code": code.strip(), "device_name": name or _device_name(), "platform": _platform()}
+    answer = (transport or Transport()).json("POST", f"{base}/v1/enrol", body, None)
+    try:
+        return DeviceToken(
+            url=base,
+            token=str(answer["token"]),
+            device_id=int(answer["device_id"]),
+            person_id=int(answer["person_id"]),
+            pseudonym=str(answer["pseudonym"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SinkUnavailable("the ingestion service sent a malformed enrolment") from exc
+
+
+def token_path(env: Mapping[str, str], spool_dir: Path) -> Path:
+    """Where the device token lives: ``TRAQ_DEVICE_TOKEN_FILE`` or the spool folder."""
+    return Path(env.get("TRAQ_DEVICE_TOKEN_FILE") or spool_dir / TOKEN_FILE).expanduser()
+
+
+def open_https_sink(env: Mapping[str, str], spool_dir: Path) -> HttpsSink | None:
+    """The HTTPS sink when ``TRAQ_INGEST_URL`` is set (None: use the embedded sink)."""
+    url = env.get("TRAQ_INGEST_URL")
+    if not url:
+        return None
+    token = load_token(token_path(env, spool_dir))
+    if check_service_url(token.url) != check_service_url(url):
+        token = DeviceToken(**{**asdict(token), "url": url})  # the service moved
+    return HttpsSink(token, transport_from(env))
+
+
+def transport_from(env: Mapping[str, str]) -> Transport:
+    """A transport trusting ``TRAQ_INGEST_CA_FILE`` (a private CA) if set."""
+    ca_file = env.get("TRAQ_INGEST_CA_FILE")
+    return Transport(Path(ca_file) if ca_file else None)
+
+
+def state_from_json(answer: Mapping[str, Any]) -> SubjectState:
+    """The SubjectState in a service answer (the public key comes in hex)."""
+    return SubjectState(
+        person_id=int(answer["person_id"]),
+        pseudonym=str(answer["pseudonym"]),
+        consent=str(answer["consent"]),
+        objected=bool(answer["objected"]),
+        restricted=bool(answer["restricted"]),
+        timezone=str(answer["timezone"]),
+        public_key=SubjectPublicKey(str(answer["key_id"]), bytes.fromhex(answer["public_key"])),
+        policies=dict(answer.get("policies", {})),
+    )
+
+
+def _plain(row: PendingMinute | PendingSpan) -> dict[str, Any]:
+    values = {k: v for k, v in asdict(row).items() if k != "rev"}
+    if isinstance(values.get("title_ct"), bytes):
+        values["title_ct"] = base64.b64encode(values["title_ct"]).decode("ascii")
+    return values
+
+
+def _device_name() -> str:
+    # Why not the host name: it often carries the owner's name ("alice-laptop").
+    return f"{sys.platform}-{secrets.token_hex(3)}"
+
+
+def _platform() -> str:
+    return platform_module.system().lower() or "unknown"

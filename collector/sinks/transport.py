@@ -1,0 +1,116 @@
+"""HTTP(S) calls of the collector to the ingestion service and to presigned URLs (stdlib).
+
+Failures are translated at this boundary: no answer, a 5xx or a 429 is ``SinkUnavailable``
+(the spool holds and the uploader backs off); a refused token is ``DeviceRefused``; any
+other 4xx is ``ServiceRefused`` with the service's one-line reason.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import json
+import ssl
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from collector.errors import CollectorConfigError, CollectorError
+from collector.sinks.base import SinkUnavailable
+
+
+class ServiceRefused(CollectorError):
+    """The service refused a request the collector cannot fix by retrying alone."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class DeviceRefused(ServiceRefused):
+    """The service does not accept this device's token (revoked?): enrol again."""
+
+
+def check_service_url(url: str) -> str:
+    """``url`` without a trailing '/', if it is https, or http on loopback (tests, proxies)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        return url.rstrip("/")
+    raise CollectorConfigError(
+        "TRAQ_INGEST_URL must be https://host[:port] (plain http only on loopback)"
+    )
+
+
+class Transport:
+    """Makes requests with a timeout and the TLS trust of ``ca_file`` (default: the system)."""
+
+    def __init__(self, ca_file: Path | None = None, timeout: float = 30.0) -> None:
+        self._timeout = timeout
+        try:
+            self._tls = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+        except (OSError, ssl.SSLError) as exc:
+            raise CollectorConfigError(f"cannot read CA file {ca_file}") from exc
+
+    def json(
+        self, method: str, url: str, body: dict[str, Any] | None, token: str | None
+    ) -> dict[str, Any]:
+        """Send ``body`` as JSON, return the JSON answer; errors translated."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        raw = self.send(method, url, data, headers)
+        try:
+            answer = json.loads(raw) if raw else {}
+        except ValueError:
+            raise SinkUnavailable("the ingestion service answered something not JSON") from None
+        return answer if isinstance(answer, dict) else {}
+
+    def send(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
+        """One request; the answer's body, or a translated error."""
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        where = urlsplit(url).netloc
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout, context=self._tls) as r:
+                body: bytes = r.read()
+                return body
+        except urllib.error.HTTPError as exc:
+            raise _refusal(exc, where) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise SinkUnavailable(f"cannot reach {where} ({type(exc).__name__})") from exc
+
+
+def _refusal(exc: urllib.error.HTTPError, where: str) -> CollectorError:
+    reason = _reason(exc)
+    if exc.code == 429 or exc.code >= 500:
+        return SinkUnavailable(f"{where} answered {exc.code}: {reason}")
+    if exc.code == 401:
+        return DeviceRefused(
+            f"{where} refused this device's token ({reason}); "
+            "enrol again with `traq collect --enrol CODE`",
+            exc.code,
+        )
+    return ServiceRefused(f"{where} refused the request ({exc.code}): {reason}", exc.code)
+
+
+def _reason(exc: urllib.error.HTTPError) -> str:
+    try:
+        answer = json.loads(exc.read() or b"{}")
+        text = str(answer.get("error", "")) if isinstance(answer, dict) else ""
+    except (ValueError, OSError):
+        text = ""  # S3 answers XML: its status code says enough
+    return (text.strip().splitlines() or [exc.reason or "refused"])[0]
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

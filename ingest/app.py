@@ -1,0 +1,194 @@
+"""The ASGI app: routes, bearer-token auth, rate and size limits, one-line JSON errors.
+
+Handlers read the body here (bounded) and do their storage work in a worker thread, so a
+slow database never stalls the event loop. Every failure is answered as
+``{"error": "one line"}``: 4xx for what the device can fix, 503 when storage is down (the
+collector's spool then retries), and a bare 500 only for a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from collector.errors import CollectorError
+from collector.sinks.base import SubjectUnknown
+from ingest import enrolment, screens
+from ingest.errors import IngestError, RateLimited, TooLarge, Unauthorized
+from ingest.payloads import parse_object, require
+from ingest.ratelimit import RateLimiter, retry_after_header
+from ingest.writer import BatchWriter, state_json
+from storage.config import Settings
+from storage.errors import StorageError
+from storage.objects.presign import CHECKSUM_HEADER
+
+log = logging.getLogger("ingest")
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Limits of the service; storage comes from ``settings``."""
+
+    settings: Settings
+    max_body: int = 4 * 1024 * 1024
+    rate: float = 20.0  # requests a second per device, on average
+    burst: int = 60
+    presign_expires: int = 300
+
+
+class _Service:
+    """What the handlers share: the writer (database, object store) and the rate limiter."""
+
+    def __init__(self, config: IngestConfig) -> None:
+        self.config = config
+        self.writer = BatchWriter(config.settings)
+        self.limiter = RateLimiter(config.rate, config.burst)
+
+    async def body(self, request: Request, limit: int) -> bytes:
+        """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge(f"request body over {limit} bytes")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"request body over {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def device(self, request: Request) -> enrolment.DeviceAuth:
+        """The device of the bearer token, after its rate limit; 401 or 429 otherwise."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("missing bearer token; enrol the device first")
+        auth = self.writer.authenticate(token.strip())
+        wait = self.limiter.take(auth.device_id, time.monotonic())
+        if wait > 0:
+            raise RateLimited("too many requests from this device; slow down", wait)
+        return auth
+
+
+def create_app(config: IngestConfig) -> Starlette:
+    """The ingestion app over the storage named in ``config.settings``."""
+    service = _Service(config)
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    async def enrol(request: Request) -> Response:
+        payload = parse_object(await service.body(request, 4096))
+        code = require(payload, "code", str)
+        name = require(payload, "device_name", str)
+        platform = require(payload, "platform", str, optional=True) or "unknown"
+        result = await run_in_threadpool(service.writer.enrol, code, name, platform)
+        return JSONResponse(result, status_code=201)
+
+    async def state(request: Request) -> Response:
+        auth = await run_in_threadpool(service.device, request)
+        subject = await run_in_threadpool(service.writer.state, auth)
+        return JSONResponse(state_json(subject, auth))
+
+    async def batches(request: Request) -> Response:
+        auth = await run_in_threadpool(service.device, request)
+        payload = parse_object(await service.body(request, config.max_body))
+        stored = await run_in_threadpool(service.writer.write_batch, payload, auth)
+        return JSONResponse(stored)
+
+    async def presign(request: Request) -> Response:
+        auth = await run_in_threadpool(service.device, request)
+        upload = screens.announced(parse_object(await service.body(request, 4096)), auth)
+        store = service.writer.objects
+        answer = await run_in_threadpool(screens.presign, store, upload, config.presign_expires)
+        return JSONResponse(answer)
+
+    async def upload(request: Request) -> Response:
+        auth = await run_in_threadpool(service.device, request)
+        key = screens.own_key(request.path_params["key"], auth)
+        body = await service.body(request, screens.MAX_SCREENSHOT)
+        checksum = request.headers.get(CHECKSUM_HEADER, "")
+        store = service.writer.objects
+        await run_in_threadpool(screens.store_through_service, store, key, body, checksum)
+        return JSONResponse({"stored": True})
+
+    async def commit(request: Request) -> Response:
+        auth = await run_in_threadpool(service.device, request)
+        payload = parse_object(await service.body(request, 4096))
+        writer = service.writer
+        await run_in_threadpool(screens.commit, writer.engine, writer.objects, payload, auth)
+        return JSONResponse({"committed": True})
+
+    routes = [
+        Route("/v1/health", health, methods=["GET"]),
+        Route("/v1/enrol", enrol, methods=["POST"]),
+        Route("/v1/state", state, methods=["GET"]),
+        Route("/v1/batches", batches, methods=["POST"]),
+        Route("/v1/screenshots/presign", presign, methods=["POST"]),
+        Route("/v1/screenshots/commit", commit, methods=["POST"]),
+        Route("/v1/screenshots/{key:path}", upload, methods=["PUT"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            IngestError: _ingest_error,
+            HTTPException: _http_error,
+            StorageError: _unavailable,
+            CollectorError: _unavailable,
+            Exception: _unexpected,
+        },
+        lifespan=_closing(service),
+    )
+    return app
+
+
+def _closing(service: _Service) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        service.writer.close()
+
+    return lifespan
+
+
+async def _ingest_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IngestError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = retry_after_header(exc.retry_after)
+    return JSONResponse({"error": _line(exc)}, status_code=exc.status, headers=headers)
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": _line(exc.detail)}, status_code=exc.status_code)
+
+
+async def _unavailable(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, SubjectUnknown):
+        return JSONResponse({"error": _line(exc)}, status_code=403)
+    # Storage is down or refused: the device keeps its spool and retries later.
+    log.warning("storage unavailable: %s", _line(exc))
+    return JSONResponse(
+        {"error": "storage unavailable; retry later"}, status_code=503, headers={"Retry-After": "5"}
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> Response:
+    log.error("internal error (%s)", type(exc).__name__, exc_info=exc)
+    return JSONResponse({"error": "internal error"}, status_code=500)
+
+
+def _line(value: object) -> str:
+    text = str(value).strip()
+    return text.splitlines()[0] if text else "error"

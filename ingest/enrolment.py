@@ -1,0 +1,157 @@
+"""Enrolment codes and device tokens: created, spent, checked and revoked in the database.
+
+A code is for a person to enrol one device: 128 random bits, valid for a day by default,
+spent by the first enrolment. A token is 256 random bits handed to that device once; the
+database keeps only SHA-256 digests of both, so a database dump enrols nothing and
+impersonates no device (a slow password hash would add nothing against 256-bit secrets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from ingest.errors import BadRequest, Unauthorized
+from storage.db.schema import devices, enrol_codes, people
+
+CODE_VALIDITY = timedelta(hours=24)
+MAX_NAME = 120
+
+
+@dataclass(frozen=True)
+class DeviceAuth:
+    """Who a valid token speaks for: one device of one person."""
+
+    device_id: int
+    person_id: int
+    pseudonym: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What an enrolment hands the device: its token (shown once) and identity."""
+
+    token: str
+    auth: DeviceAuth
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 hex digest under which a code or token is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def find_person(conn: Connection, ref: str) -> tuple[int, str]:
+    """The (id, pseudonym) of the person named by numeric id or pseudonym; ValueError if none."""
+    column = people.c.id if ref.isdigit() else people.c.pseudonym
+    value: Any = int(ref) if ref.isdigit() else ref
+    row = conn.execute(select(people.c.id, people.c.pseudonym).where(column == value)).first()
+    if row is None:
+        raise ValueError(f"no person {ref!r}; give a person id or pseudonym from `traq demo`/admin")
+    return int(row.id), str(row.pseudonym)
+
+
+def create_code(
+    conn: Connection, person_id: int, now: datetime, valid: timedelta = CODE_VALIDITY
+) -> str:
+    """Store a new one-time code for ``person_id``; return it (it is never shown again)."""
+    if valid <= timedelta(0):
+        raise ValueError("an enrolment code must be valid for a positive time")
+    code = secrets.token_urlsafe(16)
+    conn.execute(
+        insert(enrol_codes).values(
+            person_id=person_id, code_hash=digest(code), created_at=now, expires_at=now + valid
+        )
+    )
+    return code
+
+
+def enrol(conn: Connection, code: str, name: str, platform: str, now: datetime) -> Enrolment:
+    """Spend ``code`` and register a device with a new token; Unauthorized if it cannot."""
+    _check_name(name)
+    # One UPDATE both checks and spends the code, so two racing enrolments cannot share it.
+    spent = conn.execute(
+        update(enrol_codes)
+        .where(
+            enrol_codes.c.code_hash == digest(code),
+            enrol_codes.c.used_at.is_(None),
+            enrol_codes.c.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(enrol_codes.c.person_id)
+    ).first()
+    if spent is None:
+        raise Unauthorized("enrolment code unknown, expired or already used; ask for a new one")
+    person_id = int(spent.person_id)
+    token = secrets.token_urlsafe(32)
+    device_id = conn.execute(
+        insert(devices).values(
+            person_id=person_id,
+            name=name,
+            platform=platform[:32] or "unknown",
+            created_at=now,
+            last_seen_at=now,
+            token_hash=digest(token),
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    pseudonym = conn.execute(select(people.c.pseudonym).where(people.c.id == person_id)).scalar()
+    return Enrolment(token, DeviceAuth(int(device_id), person_id, str(pseudonym)))
+
+
+def authenticate(conn: Connection, token: str) -> DeviceAuth:
+    """The device a bearer token belongs to; Unauthorized if unknown or revoked."""
+    row = conn.execute(
+        select(devices.c.id, devices.c.person_id, devices.c.revoked_at, people.c.pseudonym)
+        .join(people, people.c.id == devices.c.person_id)
+        .where(devices.c.token_hash == digest(token))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("device token unknown or revoked; enrol the device again")
+    return DeviceAuth(int(row.id), int(row.person_id), str(row.pseudonym))
+
+
+def touch(conn: Connection, device_id: int, now: datetime) -> None:
+    """Note that the device was seen."""
+    conn.execute(update(devices).where(devices.c.id == device_id).values(last_seen_at=now))
+
+
+def revoke(conn: Connection, device_id: int, now: datetime) -> bool:
+    """Revoke the device's token; False if there is no such enrolled, unrevoked device."""
+    result = conn.execute(
+        update(devices)
+        .where(
+            devices.c.id == device_id,
+            devices.c.token_hash.is_not(None),
+            devices.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return result.rowcount == 1
+
+
+def list_devices(conn: Connection) -> list[dict[str, Any]]:
+    """Every device with its person's pseudonym and token state, oldest first."""
+    query = (
+        select(
+            devices.c.id,
+            people.c.pseudonym,
+            devices.c.name,
+            devices.c.platform,
+            devices.c.created_at,
+            devices.c.last_seen_at,
+            devices.c.revoked_at,
+            devices.c.token_hash.is_not(None).label("enrolled"),
+        )
+        .join(people, people.c.id == devices.c.person_id)
+        .order_by(devices.c.id)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME or not name.isprintable():
+        raise BadRequest(f"device name must be 1-{MAX_NAME} printable characters")

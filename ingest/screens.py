@@ -1,0 +1,138 @@
+"""Screenshot uploads: presign a PUT under the person's own prefix, then commit the row.
+
+With S3 the device PUTs the sealed envelope straight to the bucket through a presigned URL
+bound to the key, size and SHA-256 (the service never carries the bytes). A folder object
+store cannot presign, so there the device PUTs to the service, which checks the same three
+things and writes the object itself. Either way ``commit`` records the row only after it
+found the object with the announced size and a readable envelope header.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine
+
+# The row's columns in the embedded sink's order: both write screenshots the same way.
+from collector.sinks.embedded import _SHOT_COLUMNS
+from ingest.enrolment import DeviceAuth
+from ingest.errors import BadRequest, Forbidden, NotFound
+from ingest.payloads import require
+from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
+from storage.db.bulk import bulk_insert
+from storage.db.schema import screenshots
+from storage.errors import InvalidObjectKey, InvalidToken, ObjectNotFound
+from storage.objects.base import ObjectStore
+from storage.objects.keys import screenshot_key, subject_prefix, validate_key
+from storage.objects.presign import CHECKSUM_HEADER, presign_put, read_head
+from storage.objects.s3 import S3ObjectStore
+
+MAX_SCREENSHOT = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An announced object: key under the person's prefix, size and SHA-256."""
+
+    key: str
+    size: int
+    sha256: bytes
+
+
+def announced(payload: dict[str, Any], auth: DeviceAuth) -> Upload:
+    """The ``{key, sha256, size}`` of a presign request, checked against the token's person."""
+    key = own_key(require(payload, "key", str), auth)
+    size = require(payload, "size", int)
+    if not 0 < size <= MAX_SCREENSHOT:
+        raise BadRequest(f"field 'size' must be 1-{MAX_SCREENSHOT} bytes")
+    return Upload(key, size, _sha256(require(payload, "sha256", str)))
+
+
+def own_key(key: str, auth: DeviceAuth) -> str:
+    """``key`` if it is a valid key under the person's screenshot prefix; else 400 or 403."""
+    try:
+        validate_key(key)
+    except InvalidObjectKey as exc:
+        raise BadRequest(str(exc)) from None
+    if not key.startswith(f"{subject_prefix(auth.pseudonym)}screenshots/"):
+        raise Forbidden("this device may upload only under its own person's prefix")
+    return key
+
+
+def presign(store: ObjectStore, upload: Upload, expires: int) -> dict[str, Any]:
+    """Where and how to PUT the object: a presigned S3 URL, or this service for a folder."""
+    checksum = base64.b64encode(upload.sha256).decode("ascii")
+    if isinstance(store, S3ObjectStore):
+        url = presign_put(store, upload.key, upload.size, upload.sha256, expires)
+        return {"url": url, "method": "PUT", "headers": {CHECKSUM_HEADER: checksum}}
+    return {
+        "url": f"/v1/screenshots/{quote(upload.key)}",
+        "method": "PUT",
+        "headers": {CHECKSUM_HEADER: checksum},
+        "service": True,  # send the device token with it
+    }
+
+
+def store_through_service(store: ObjectStore, key: str, body: bytes, checksum: str) -> None:
+    """Write an upload that came through the service, after checking its SHA-256."""
+    if isinstance(store, S3ObjectStore):
+        raise NotFound("uploads go to the presigned S3 URL, not to this service")
+    if hashlib.sha256(body).digest() != _sha256(checksum):
+        raise BadRequest("body does not match its x-amz-checksum-sha256 header")
+    if not store.exists(key):  # a replay writes nothing again
+        store.put(key, body)
+
+
+def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: DeviceAuth) -> None:
+    """Record the screenshot row once its object is there with the announced size."""
+    taken_at = require(payload, "taken_at", int)
+    width, height = require(payload, "width", int), require(payload, "height", int)
+    size, blurred = require(payload, "size", int), require(payload, "blurred", bool)
+    key = own_key(require(payload, "key", str), auth)
+    try:
+        expected = screenshot_key(auth.pseudonym, taken_at, auth.device_id)
+    except InvalidObjectKey as exc:
+        raise BadRequest(str(exc)) from None
+    if key != expected:
+        raise Forbidden("the key does not belong to this device's screenshot at that time")
+    if not (0 < width <= 65535 and 0 < height <= 65535):
+        raise BadRequest("width and height must be 1-65535 pixels")
+    try:
+        stored_size, head = read_head(store, key, MAX_HEADER_SIZE)
+        header = read_header(head)
+    except ObjectNotFound:
+        raise BadRequest("no object under that key yet; upload it first") from None
+    except InvalidToken:
+        raise BadRequest("the object is not a sealed envelope") from None
+    if stored_size != size:
+        raise BadRequest("the stored object's size differs from the announced size")
+    if header.object_id != key:  # the device seals each envelope to its own object key
+        raise BadRequest("the object's envelope was sealed for another key")
+    row = (
+        auth.person_id,
+        auth.device_id,
+        taken_at,
+        key,
+        header.key_id,
+        width,
+        height,
+        size,
+        blurred,
+    )
+    with engine.begin() as conn:
+        bulk_insert(conn, screenshots, _SHOT_COLUMNS, [row], on_conflict="ignore")
+
+
+def _sha256(text: str) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise BadRequest("sha256 must be the base64 of a 32-byte SHA-256 digest")
+    return raw
