@@ -35,6 +35,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "dpo": [
         ("app/pages/dpo_queue.py", "Request queue"),
         ("app/pages/dpo_audit_log.py", "Audit log"),
+        ("app/pages/dpo_holds.py", "Legal holds"),
         ("app/pages/dpo_retention.py", "Retention audit"),
         ("app/pages/dpo_purge.py", "Retention purge"),
         ("app/pages/quarantine.py", "Quarantined batches"),

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import Period
+from analytics.idle_review import DISCARD, my_idle_stretches
 from analytics.selfview import Subject, my_slots, my_spans
 from app.context import storage
 from app.views import colours
@@ -20,11 +21,14 @@ def draw_own_time(person: Subject, period: Period, key: str) -> None:
         st.info("No tracked time in this period.")
         return
     tracked, active = slots["tracked_seconds"].sum(), slots["active_seconds"].sum()
-    idle = slots.filter(pl.col("idle"))
-    left, middle, right = st.columns(3)
+    # The collector's own idle stretches (no input for the idle threshold), as reviewed.
+    stretches = my_idle_stretches(engine, person, period)
+    idle_seconds = sum(s.seconds for s in stretches if s.decision != DISCARD)
+    left, middle, right, last = st.columns(4)
     left.metric("Work time", f"{tracked / 3600:.1f} h")
     middle.metric("Active time", f"{active / 3600:.1f} h")
-    right.metric("Idle stretches (10-minute slots)", len(idle))
+    right.metric("Idle time", f"{idle_seconds / 3600:.1f} h")
+    last.metric("Idle stretches", len(stretches))
     if not spans.is_empty():
         st.subheader("Applications")
         timeline = px.timeline(
@@ -43,4 +47,19 @@ def draw_own_time(person: Subject, period: Period, key: str) -> None:
     )
     bars.update_yaxes(tickformat=".0%")
     st.plotly_chart(bars, key=f"{key}-slots")
-    st.caption("Red bars are idle stretches (activity under 20 %).")
+    st.caption("Red bars are 10-minute slots with activity under 20 %.")
+    if stretches:
+        st.subheader("Idle stretches")
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    "from": [s.start.strftime("%a %H:%M") for s in stretches],
+                    "to": [s.end.strftime("%H:%M") for s in stretches],
+                    "minutes": [round(s.seconds / 60) for s in stretches],
+                    "review": [s.decision or "not reviewed" for s in stretches],
+                }
+            ),
+            hide_index=True,
+            key=f"{key}-idle",
+        )
+        st.caption("Keep or discard them under Review idle time.")

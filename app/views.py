@@ -12,7 +12,8 @@ import polars as pl
 import streamlit as st
 
 from analytics import Guard, GuardRefused, Period, Released
-from analytics.accounts import Account, policies
+from analytics.accounts import Account
+from analytics.freshness import data_version
 from app import dashboards
 from app.context import now, storage
 
@@ -35,12 +36,13 @@ def hidden(k: int) -> str:
     return f"fewer than {k} people"
 
 
-@st.cache_data(ttl=300, max_entries=512, show_spinner=False)
+@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _figure(
-    name: str, analyst: str, days: tuple[date, date], teams: tuple[int, ...], key: tuple[str, int]
+    name: str, analyst: str, days: tuple[date, date], teams: tuple[int, ...], key: tuple[Any, ...]
 ) -> Released:
-    """One released figure, cached per analyst, filters, installation and k: the guard has
-    already let this analyst see exactly this result, so showing it again reveals nothing."""
+    """One released figure, cached per analyst, filters, installation and data version: the
+    guard has already let this analyst see exactly this result, so showing it again reveals
+    nothing; new data, a policy change or a restriction changes the version (a new entry)."""
     engine, at = storage().engine, now()
     guard, period = Guard(engine, analyst, at), Period(*days)
     if name == "weekly_lines":
@@ -52,7 +54,7 @@ def _figure(
 def guarded(name: str, account: Account, period: Period, team_ids: frozenset[int]) -> Released:
     """The figure ``name`` of ``app.dashboards`` for this account and filters."""
     engine = storage().engine
-    key = (str(engine.url), int(policies(engine)["k_anonymity"]))
+    key = (str(engine.url), *data_version(engine))
     days = (period.first, period.last)
     return _figure(name, account.username, days, tuple(sorted(team_ids)), key)
 

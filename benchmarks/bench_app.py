@@ -135,6 +135,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-app-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")}
     env["TRAQ_DATA_DIR"] = str(folder)
+    env["TRAQ_RETENTION_SCHEDULE"] = "off"  # no purge under the measurement
     password_file = folder / "bench-password"
     if not password_file.exists():
         traq(env, "init")

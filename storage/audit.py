@@ -255,9 +255,15 @@ def _purge_anchor(details: dict[str, Any]) -> tuple[int, str]:
 
 
 def _anchor_problem(start: tuple[int, str], confirmed: tuple[int, str] | None) -> list[Problem]:
-    """The newest purge entry must name the anchor verification started from."""
-    if start[0] == 0 or confirmed is None or confirmed == start:
+    """The newest purge entry must name the anchor verification started from.
+
+    A purge always appends that entry after moving the anchor, so an anchor with no purge
+    entry naming it was planted: someone deleted the chain's start and hid it behind one.
+    """
+    if start[0] == 0 or confirmed == start:
         return []
+    if confirmed is None:
+        return [Problem(start[0], "anchor not recorded by any purge entry (entries removed)")]
     return [Problem(start[0], "anchor differs from the one the last purge recorded")]
 
 

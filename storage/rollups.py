@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
+from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ from storage.db.schema import (
     app_daily,
     app_spans,
     people,
+    rollup_marks,
 )
 from storage.idle_reviews import IDLE_APP as IDLE_APP  # re-exported: the collector's name
 from storage.idle_reviews import discarded_cte
@@ -136,6 +138,22 @@ def refresh_rollups(
     connection.execute(text(f"{_with(cuts)}{_SLOTS.format(per_minute=per_minute)}"), params)
     for days in _chunks(local_days(tz, start_ts, end_ts), DAYS_PER_STATEMENT):
         _refresh_days(connection, person_id, tz, days)
+    mark_refreshed(connection, person_id)
+
+
+_MARK = """INSERT INTO rollup_marks (person_id, refreshed_us) VALUES (:person, :us)
+ON CONFLICT (person_id) DO UPDATE SET refreshed_us = excluded.refreshed_us"""
+
+
+def mark_refreshed(connection: Connection, person_id: int) -> None:
+    """Note that ``person_id``'s rollups changed now (``rollup_marks``; cache keys read it)."""
+    connection.execute(text(_MARK), {"person": person_id, "us": time_ns() // 1000})
+
+
+def rollups_version(connection: Connection) -> int:
+    """The newest rollup change (microseconds since the epoch; 0 before any)."""
+    newest = connection.execute(select(func.max(rollup_marks.c.refreshed_us))).scalar_one()
+    return int(newest or 0)
 
 
 def local_days(tz: str, start_ts: int, end_ts: int) -> list[_Day]:
@@ -279,6 +297,8 @@ def rebuild_person(connection: Connection, person_id: int, tz: str) -> None:
     ends = [ts for ts in (None if minutes[1] is None else minutes[1] + 60, spans[1]) if ts]
     if starts and ends:
         refresh_rollups(connection, person_id, int(min(starts)), int(max(ends)), tz)
+    else:
+        mark_refreshed(connection, person_id)
 
 
 def count_rollups(engine: Engine) -> dict[str, int]:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The services' daily retention purge would delete fixed-date demo data under the tests
+# (servers started as subprocesses inherit this); the scheduler's own tests switch it on.
+os.environ.setdefault("TRAQ_RETENTION_SCHEDULE", "off")
 
 pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3", "tests.collector.x11"]
 

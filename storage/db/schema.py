@@ -413,6 +413,16 @@ idle_reviews = Table(
     CheckConstraint("decision IN ('keep', 'discard')", name="decision_known"),
 )
 
+# When each person's rollups last changed (microseconds since the epoch), written in the
+# transaction that refreshes them: the workbench keys its cached dashboards by the newest
+# value, so new data, idle reviews and corrections show at once. One row per person.
+rollup_marks = Table(
+    "rollup_marks",
+    metadata,
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("refreshed_us", BigInteger, nullable=False),
+)
+
 # --- ingestion tables (issue 8): append below this line ---
 
 # A device enrolled through the ingestion service holds a bearer token; only its SHA-256 is

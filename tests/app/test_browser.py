@@ -46,6 +46,7 @@ def server(demo: Demo) -> Iterator[str]:
         missing_rig(f"{CHROMIUM} is not installed (apt-get install chromium)")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")} | demo.env
+    env["TRAQ_RETENTION_SCHEDULE"] = "off"  # the demo has fixed dates: no purge under it
     process = subprocess.Popen(
         [sys.executable, "-m", "traq.main", "app", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -233,3 +233,32 @@ def test_the_pages_helpers_load_without_great_expectations() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def _hold_of(engine: Engine, person: int) -> str | None:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(people.c.legal_hold_reason).where(people.c.id == person)
+        ).scalar_one()
+
+
+def test_the_dpo_places_and_releases_a_legal_hold(own: Demo) -> None:
+    engine, _ = _handles()
+    app = page_as("app/pages/dpo_holds.py", account("demo-dpo", own.password))
+    assert not app.exception and not app.error
+    person = int(app.selectbox[-1].value)
+    app.text_input[0].input("Case 2026-17")
+    app.button[-1].click().run()
+    assert not app.exception and not app.error
+    assert _hold_of(engine, person) == "Case 2026-17"
+    assert app.dataframe[0].value.iloc[0]["reason"] == "Case 2026-17"
+
+    app.text_input[0].input("   ")  # a hold without a reason is refused
+    app.button[-1].click().run()
+    assert "reason" in app.error[0].value and _hold_of(engine, person) == "Case 2026-17"
+
+    app.selectbox[0].select(person)
+    app.button(key="release-hold").click().run()
+    assert not app.exception and _hold_of(engine, person) is None
+    assert app.info[0].value == "Nobody is under a legal hold."
+    assert _actions(engine)[-2:] == ["person.legal_hold_placed", "person.legal_hold_released"]

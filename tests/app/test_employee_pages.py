@@ -24,7 +24,8 @@ def test_my_day_and_week_show_own_time(demo: Demo) -> None:
     name, _ = employee_in_team(1)
     app = signed_in(name, demo.password)
     assert app.title[0].value == "My day"
-    assert [m.label for m in app.metric][:2] == ["Work time", "Active time"]
+    labels = [m.label for m in app.metric]
+    assert labels == ["Work time", "Active time", "Idle time", "Idle stretches"]
     assert len(app.get("plotly_chart")) == 2
     app.switch_page("app/pages/my_week.py").run()
     assert float(app.metric[0].value.removesuffix(" h")) > 10

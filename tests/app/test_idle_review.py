@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +29,7 @@ from tests.app.conftest import Demo, page_as
 
 PAGE = "app/pages/idle_review.py"
 DEMO_END = date(2026, 3, 31)
+NOW = datetime(2026, 4, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -126,3 +127,33 @@ def test_another_persons_stretch_cannot_be_reviewed(demo: Demo, installation: St
         review_idle_stretch(installation.engine, me, stretch.start_ts, DISCARD, stretch.end)
     assert _work_time(installation, owner, day) == before
     assert my_idle_stretches(installation.engine, owner, day)[0].decision is None
+
+
+def test_my_day_shows_the_collectors_idle_stretches_and_their_review(
+    demo: Demo, installation: Storage
+) -> None:
+    username, person_id = employee_in_team(1)
+    person = subject(installation.engine, person_id)
+    stretch, day = _first_stretch(installation, person)
+    stretches = my_idle_stretches(installation.engine, person, day)
+
+    def my_day() -> AppTest:
+        app = page_as("app/pages/my_day.py", account(username, demo.password))
+        app.date_input(key="my-day").set_value(day.first).run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    app = my_day()
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["Idle stretches"] == str(len(stretches))
+    idle_hours = sum(s.seconds for s in stretches) / 3600
+    assert shown["Idle time"] == f"{idle_hours:.1f} h"
+    table = app.dataframe[0].value
+    assert list(table["minutes"]) == [round(s.seconds / 60) for s in stretches]
+    assert set(table["review"]) == {"not reviewed"}
+
+    review_idle_stretch(installation.engine, person, stretch.start_ts, DISCARD, NOW)
+    app = my_day()
+    left = (sum(s.seconds for s in stretches) - stretch.seconds) / 3600
+    assert {m.label: m.value for m in app.metric}["Idle time"] == f"{left:.1f} h"
+    assert list(app.dataframe[0].value["review"]).count(DISCARD) == 1

@@ -71,3 +71,19 @@ def test_a_moved_anchor_is_detected(engine: Engine) -> None:
         c.execute(update(audit_anchor).values(seq=2, entry_hash=row.entry_hash))
     problems = audit.verify(engine).problems
     assert [p.reason for p in problems] == ["anchor differs from the one the last purge recorded"]
+
+
+def test_an_anchor_no_purge_recorded_is_detected(engine: Engine) -> None:
+    _log(engine, [NEW, NEW, NEW])
+    with engine.begin() as c:  # delete the chain's start and plant an anchor over it
+        row = c.execute(select(audit_log).where(audit_log.c.seq == 2)).one()
+        c.execute(delete(audit_log).where(audit_log.c.seq <= 2))
+        c.execute(
+            audit_anchor.insert().values(
+                id=1, seq=2, entry_hash=row.entry_hash, at=row.at, purged_at=NOW
+            )
+        )
+    problems = audit.verify(engine).problems
+    assert [p.reason for p in problems] == [
+        "anchor not recorded by any purge entry (entries removed)"
+    ]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from app.scheduler import PurgeThread, start
+from analytics.retention.schedule import PurgeThread
+from app.scheduler import start
 from storage import Storage
 from storage.config import load_settings
 from storage.db.schema import activity_minutes, retention_runs

@@ -150,3 +150,35 @@ def test_a_restriction_request_is_carried_out_and_lifted(
     with pytest.raises(SystemExit) as usage:
         run(capsys, "rights", "restrict", "--as", DPO)
     assert usage.value.code == 2 and "--person" in capsys.readouterr().err
+
+
+def test_a_legal_hold_blocks_erasure_until_released(
+    demo_storage: Storage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (alice, alice_id), (bob, _) = _employees(demo_storage)[:2]
+    person = str(alice_id)
+    status, _, err = run(capsys, "rights", "hold", "--person", person, "--reason", "x", "--as", bob)
+    assert status == 1 and len(err.strip().splitlines()) == 1
+    status, held, _ = run(
+        capsys, "rights", "hold", "--person", person, "--reason", "Case 2026-17", "--as", DPO,
+        "--json",
+    )  # fmt: skip
+    assert status == 0 and held == {"person_id": alice_id, "legal_hold": True}
+
+    request = str(run(capsys, "rights", "file", "erasure", "--as", alice, "--json")[1]["id"])
+    run(capsys, "rights", "approve", request, "--as", DPO)
+    status, _, err = run(capsys, "rights", "erase", request, "--as", DPO)
+    assert status == 1 and "Case 2026-17" in err
+    with demo_storage.engine.connect() as connection:
+        still = connection.execute(
+            select(schema.people.c.id).where(schema.people.c.id == alice_id)
+        ).scalar_one_or_none()
+    assert still == alice_id  # nothing erased while the hold stands
+
+    assert run(capsys, "rights", "release", "--person", person, "--as", DPO)[0] == 0
+    status, _, err = run(capsys, "rights", "release", "--person", person, "--as", DPO)
+    assert status == 1 and "not under a legal hold" in err
+    status, erased, _ = run(capsys, "rights", "erase", request, "--as", DPO, "--json")
+    assert status == 0 and erased["erasure"]["rows_deleted"]["people"] == 1
+    status, verified, _ = run(capsys, "audit", "verify", "--json")
+    assert status == 0 and verified["ok"]

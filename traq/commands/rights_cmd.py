@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from analytics import rights
 from analytics.rights.errors import RightsError
 from analytics.rights.export import export_request
+from analytics.rights.holds import set_legal_hold
 from analytics.rights.rectify import apply_rectification, file_rectification
 from storage.db.schema import REQUEST_KINDS
 from storage.facade import Storage, open_storage
@@ -101,6 +102,11 @@ def _person_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--person", type=int, required=True, metavar="ID", help="whose data")
 
 
+def _hold_args(parser: argparse.ArgumentParser) -> None:
+    _person_args(parser)
+    parser.add_argument("--reason", required=True, help="why the data must be kept (a case)")
+
+
 def _restrict_args(parser: argparse.ArgumentParser) -> None:
     whom = parser.add_mutually_exclusive_group(required=True)
     whom.add_argument("--person", type=int, metavar="ID", help="whose data (DPO's own decision)")
@@ -132,6 +138,8 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
             _restrict(True),
         ),
         ("lift", "DPO: lift a restriction of processing", _person_args, _restrict(False)),
+        ("hold", "DPO: place a legal hold (blocks erasure and purge)", _hold_args, _hold(True)),
+        ("release", "DPO: release a person's legal hold", _person_args, _hold(False)),
     ]
 
 
@@ -294,5 +302,15 @@ def _restrict(restricted: bool) -> Handler:
             return {"request": request.to_json(now), "restricted": True}
         rights.set_restriction(c, actor, a.person, restricted, now)
         return {"person_id": a.person, "restricted": restricted}
+
+    return handle
+
+
+def _hold(placed: bool) -> Handler:
+    def handle(
+        _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
+    ) -> Any:
+        set_legal_hold(c, actor, a.person, a.reason if placed else None, now)
+        return {"person_id": a.person, "legal_hold": placed}
 
     return handle

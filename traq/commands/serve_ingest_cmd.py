@@ -35,9 +35,11 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     import uvicorn
 
+    from analytics.retention.schedule import start_schedule
     from ingest.app import IngestConfig
     from ingest.server import server_config
     from storage.config import load_settings
+    from storage.facade import open_storage
 
     if not 0 < args.port < 65536:
         raise CommandError(f"port must be 1-65535, got {args.port}")
@@ -48,6 +50,13 @@ def run(args: argparse.Namespace) -> int:
         server_config(config, args.host, args.port, args.tls_cert, args.tls_key)
     )
     scheme = "https" if args.tls_cert else "http"
+    storage = open_storage()
+    purges = start_schedule(lambda: storage)  # the daily retention purge runs here too
     print(f"ingestion service on {scheme}://{args.host}:{args.port}", flush=True)
-    server.run()
+    try:
+        server.run()
+    finally:
+        if purges is not None:
+            purges.stop()
+        storage.close()
     return 0

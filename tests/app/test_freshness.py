@@ -1,0 +1,70 @@
+"""Cached dashboards change the moment the data does: a restriction, an idle review or new
+rows show on the next rerun, not when a cache entry expires. Runs on a copy of the demo."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from analytics.freshness import data_version
+from analytics.rights import load_actor, set_restriction
+from storage import Storage, open_storage
+from storage.db.schema import people, teams
+from storage.rollups import mark_refreshed
+from tests.app.conftest import Demo, signed_in
+
+COVERS = re.compile(r"covers up to (\d+) people")
+NOW = datetime(2026, 4, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def installation(
+    demo: Demo, _demo_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Storage]:
+    """A private copy of the demo installation, which the test changes."""
+    data_dir = tmp_path / "traq-data"
+    shutil.copytree(demo.data_dir, data_dir)
+    monkeypatch.setenv("TRAQ_DATA_DIR", str(data_dir))
+    storage = open_storage()
+    yield storage
+    storage.close()
+
+
+def _covers(app: object) -> list[int]:
+    found = [COVERS.search(c.value) for c in app.caption]  # type: ignore[attr-defined]
+    return [int(m.group(1)) for m in found if m]
+
+
+def test_a_restriction_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
+    engine = installation.engine
+    app = signed_in("manager-platform", demo.password)
+    before = _covers(app)
+    assert before == [6, 6]
+    with engine.begin() as c:
+        team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()
+        member = c.execute(select(people.c.id).where(people.c.team_id == team)).scalars().first()
+        set_restriction(c, load_actor(c, "demo-dpo"), int(member), True, NOW)
+    app.run()
+    assert not app.exception
+    assert _covers(app) == [5, 5]
+
+
+def test_the_version_moves_with_rollups_audit_and_policies(installation: Storage) -> None:
+    engine = installation.engine
+    first = data_version(engine)
+    assert data_version(engine) == first  # stable while nothing changes
+    with engine.begin() as c:
+        person = c.execute(select(people.c.id)).scalars().first()
+        mark_refreshed(c, int(person))
+    second = data_version(engine)
+    assert second[0] > first[0] and second[1:] == first[1:]
+    with engine.begin() as c:
+        set_restriction(c, load_actor(c, "demo-dpo"), int(person), True, NOW)
+    third = data_version(engine)
+    assert third[1] > second[1] and third[0] == second[0]
