@@ -164,7 +164,26 @@ def main() -> None:
         "days": args.days,
         "targets": {"warm_s": 1.5, "cold_s": 4.0},
     }  # type: ignore[dict-item]
+    figures |= verdict(figures)
+    for key, value in figures.items():
+        print(f"{key:<28} {value}")
     print(json.dumps(figures))
+
+
+def verdict(figures: dict[str, Any]) -> dict[str, Any]:
+    """Ratios against the bare page drawn in the same run, and whether the targets hold."""
+    bare = float(figures["bare_page_s"]) or 1e-9
+    pages = ("overview", "trends")
+    ratios = {
+        f"{page}_{state}_over_bare": round(float(figures[f"{page}_{state}_s"]) / bare, 2)
+        for page in pages
+        for state in ("cold", "warm")
+    }
+    met = {
+        "warm_le_1_5_s": all(float(figures[f"{p}_warm_s"]) <= 1.5 for p in pages),
+        "cold_le_4_s": all(float(figures[f"{p}_cold_s"]) <= 4.0 for p in pages),
+    }
+    return {**ratios, "targets_met": met, "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
 def _a_manager(folder: Path) -> str:
