@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -145,6 +146,8 @@ def create_app(config: IngestConfig) -> Starlette:
             HTTPException: _http_error,
             StorageError: _unavailable,
             CollectorError: _unavailable,
+            # A safety net: the writer translates these at its boundary (ingest.errors.database).
+            SQLAlchemyError: _unavailable,
             Exception: _unexpected,
         },
         lifespan=_closing(service),

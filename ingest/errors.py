@@ -9,10 +9,21 @@
     ├── Unprocessable    422  a batch failed its data contract (it was quarantined)
     └── RateLimited      429  the device sent too fast; ``retry_after`` seconds to wait
 
-Messages are one line and never echo captured content (titles, keys, pixels).
+Messages are one line and never echo captured content (titles, keys, pixels). SQLAlchemy
+errors are translated at the boundary (``database``): a value the database cannot hold is
+``BadRequest`` (not 422, which tells the device its batch is safe in quarantine); anything
+else (no connection, a dropped one, a pool timeout, two transactions racing for one key) is
+``storage.errors.DatabaseError``, answered 503 so that the device keeps its spool and retries.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import DataError, SQLAlchemyError
+
+from storage.errors import DatabaseError
 
 
 class IngestError(Exception):
@@ -65,3 +76,17 @@ class RateLimited(IngestError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+@contextmanager
+def database(action: str) -> Iterator[None]:
+    """Translate SQLAlchemy errors raised while doing ``action`` (no content in messages)."""
+    try:
+        yield
+    except DataError as exc:
+        # Retrying would never help: refuse the request (the device sets it aside).
+        raise BadRequest(f"the database refused to {action}") from exc
+    except SQLAlchemyError as exc:
+        # IntegrityError included: the checks before every write leave mostly races between
+        # concurrent transactions, which a retry resolves.
+        raise DatabaseError(f"cannot {action} now ({type(exc).__name__}); retry later") from exc

@@ -12,27 +12,36 @@ import binascii
 import json
 from typing import Any
 
-from collector.spool.records import PendingMinute, PendingSpan
+from collector.spool.records import (
+    MAX_APP_CHARS,
+    MAX_SEALED_TITLE_BYTES,
+    MAX_SITE_CHARS,
+    PendingMinute,
+    PendingSpan,
+)
 from ingest.enrolment import DeviceAuth
 from ingest.errors import BadRequest, Forbidden
 
 MAX_ROWS = 1000
-MAX_TITLE_BYTES = 4096
+MAX_TITLE_BYTES = MAX_SEALED_TITLE_BYTES  # the collector caps titles to fit (one definition)
 _INT32 = 2**31 - 1
-_EPOCH_MAX = 2**40  # far beyond any real epoch second, far inside BIGINT
+# The last second of year 9999: far beyond any real epoch second, far inside BIGINT, and the
+# last one a date can be built for (a screenshot key carries its UTC date). The contracts
+# narrow times further (2020-2100) before anything is written.
+EPOCH_MAX = 253_402_300_799
 
 MINUTE_INTS = {
     "person_id": _INT32,
     "device_id": _INT32,
-    "minute": _EPOCH_MAX,
+    "minute": EPOCH_MAX,
     "active_seconds": 32767,
     "key_presses": _INT32,
     "mouse_clicks": _INT32,
     "mouse_moves": _INT32,
     "scrolls": _INT32,
 }
-SPAN_INTS = {"person_id": _INT32, "device_id": _INT32, "start_ts": _EPOCH_MAX, "end_ts": _EPOCH_MAX}
-SPAN_TEXT = {"app": 200, "site": 255}
+SPAN_INTS = {"person_id": _INT32, "device_id": _INT32, "start_ts": EPOCH_MAX, "end_ts": EPOCH_MAX}
+SPAN_TEXT = {"app": MAX_APP_CHARS, "site": MAX_SITE_CHARS}
 
 
 def parse_object(body: bytes) -> dict[str, Any]:
@@ -41,6 +50,8 @@ def parse_object(body: bytes) -> dict[str, Any]:
         value = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("request body is not valid JSON") from None
+    except RecursionError:  # '[[[[…' deeper than the parser's stack
+        raise BadRequest("request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise BadRequest("request body must be a JSON object")
     return value
@@ -53,6 +64,8 @@ def require(payload: dict[str, Any], name: str, kind: type, *, optional: bool = 
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise BadRequest(f"field {name!r} must be {_type_name(kind)}")
+    if isinstance(value, str) and not _storable(value):
+        raise BadRequest(f"field {name!r} must be UTF-8 text without NUL characters")
     return value
 
 
@@ -130,6 +143,15 @@ def _bind(values: dict[str, Any], auth: DeviceAuth) -> None:
     # The token decides whose data this is; a row naming anyone else is refused, not rewritten.
     if values["person_id"] != auth.person_id or values["device_id"] != auth.device_id:
         raise Forbidden("this device may write only its own person's rows under its own id")
+
+
+def _storable(text: str) -> bool:
+    """False for a NUL or a lone surrogate: JSON escapes carry both, PostgreSQL stores neither."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
 
 
 def _type_name(kind: type) -> str:

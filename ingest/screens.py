@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 # The row's columns in the embedded sink's order: both write screenshots the same way.
 from collector.sinks.embedded import _SHOT_COLUMNS
 from ingest.enrolment import DeviceAuth
-from ingest.errors import BadRequest, Forbidden, NotFound
-from ingest.payloads import require
+from ingest.errors import BadRequest, Forbidden, NotFound, database
+from ingest.payloads import EPOCH_MAX, require
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.db.bulk import bulk_insert
 from storage.db.schema import screenshots
@@ -91,6 +91,8 @@ def store_through_service(store: ObjectStore, key: str, body: bytes, checksum: s
 def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: DeviceAuth) -> None:
     """Record the screenshot row once its object is there with the announced size."""
     taken_at = require(payload, "taken_at", int)
+    if not 0 <= taken_at <= EPOCH_MAX:  # beyond it the key's date (year 9999) cannot be built
+        raise BadRequest("field 'taken_at' is out of range")
     width, height = require(payload, "width", int), require(payload, "height", int)
     size, blurred = require(payload, "size", int), require(payload, "blurred", bool)
     key = own_key(require(payload, "key", str), auth)
@@ -124,7 +126,7 @@ def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: De
         size,
         blurred,
     )
-    with engine.begin() as conn:
+    with database("record the screenshot"), engine.begin() as conn:
         bulk_insert(conn, screenshots, _SHOT_COLUMNS, [row], on_conflict="ignore")
 
 

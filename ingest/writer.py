@@ -2,8 +2,11 @@
 
 Minute rows and spans go through the embedded sink's writer, so the service and a single
 machine share one idempotent upsert (same keys), one contract check with quarantine, and
-one rollup refresh in the write's transaction. A batch failing its contract is quarantined
-there and answered 422, which the device treats as delivered (the DPO sees the batch).
+one rollup refresh in the write's transaction. A batch is all or nothing: both parts are
+checked against their contracts before anything is written, and if either fails the whole
+batch (both parts) is quarantined and answered 422, which the device treats as delivered
+(the DPO sees the batch). Every database call is translated at ``ingest.errors.database``:
+an outage answers 503, never 500.
 """
 
 from __future__ import annotations
@@ -11,21 +14,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from collector.sinks.base import SubjectState
 from collector.sinks.embedded import EmbeddedSink
 from collector.spool.records import PendingMinute, PendingSpan
-from data_contracts.ingest import check_batch
+from data_contracts.ingest import CheckResult, Failure, check_batch
+from data_contracts.quarantine import quarantine_batch
 from ingest import enrolment
 from ingest.enrolment import DeviceAuth
-from ingest.errors import Unprocessable
+from ingest.errors import Unprocessable, database
 from ingest.payloads import batch_rows
 from storage.config import Settings
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
-from storage.errors import DatabaseError
 from storage.objects import ObjectStore, open_object_store
+
+_Results = dict[str, CheckResult]
+_PARTS = {"activity_minutes": "minutes", "app_spans": "spans"}  # dataset -> batch field
 
 
 class BatchWriter:
@@ -33,7 +37,8 @@ class BatchWriter:
 
     def __init__(self, settings: Settings) -> None:
         self.engine = open_engine(settings.database_url)
-        ensure_current(self.engine)
+        with database("check the schema"):
+            ensure_current(self.engine)
         self.objects: ObjectStore = open_object_store(settings.object_store_url)
         self._sink = EmbeddedSink(settings)
 
@@ -44,47 +49,49 @@ class BatchWriter:
 
     def authenticate(self, token: str) -> DeviceAuth:
         """The device of ``token``; Unauthorized if unknown or revoked."""
-        with self.engine.connect() as conn:
+        with database("check the device token"), self.engine.connect() as conn:
             return enrolment.authenticate(conn, token)
 
     def enrol(self, code: str, name: str, platform: str) -> dict[str, Any]:
         """Spend ``code`` for a new device; its token, identity and the person's state."""
-        with self.engine.begin() as conn:
+        with database("enrol the device"), self.engine.begin() as conn:
             enrolled = enrolment.enrol(conn, code, name, platform, datetime.now(UTC))
         state = self._sink.subject_state(enrolled.auth.pseudonym)
         return {"token": enrolled.token, **state_json(state, enrolled.auth)}
 
     def state(self, auth: DeviceAuth) -> SubjectState:
         """The person's consent, key and policies; notes that the device was seen."""
-        with self.engine.begin() as conn:
+        with database("note the device as seen"), self.engine.begin() as conn:
             enrolment.touch(conn, auth.device_id, datetime.now(UTC))
         return self._sink.subject_state(auth.pseudonym)
 
     def write_batch(self, payload: dict[str, Any], auth: DeviceAuth) -> dict[str, int]:
-        """Store a batch's minute rows and spans; Unprocessable if one failed its contract."""
+        """Store a batch's minute rows and spans, or nothing of it (Unprocessable, quarantined)."""
         minutes, spans = batch_rows(payload, auth)
-        failed = [
-            name
-            for name, dataset, rows in (
-                ("minutes", "activity_minutes", _minute_dicts(minutes)),
-                ("spans", "app_spans", _span_dicts(spans)),
-            )
-            if rows and not check_batch(dataset, rows).success
-        ]
-        # Each write checks again and quarantines a failing batch whole (nothing written).
-        try:
-            stored = {
-                "minutes": self._sink.send_minutes(minutes),
-                "spans": self._sink.send_spans(spans),
-            }
-        except DatabaseError as exc:
-            if not isinstance(exc.__cause__, IntegrityError):
-                raise  # an outage: 503, the device retries
-            # A constraint the checks above missed: retrying would never help.
-            raise Unprocessable("the database refused the batch") from exc
+        parts = {"activity_minutes": _minute_dicts(minutes), "app_spans": _span_dicts(spans)}
+        results = {name: check_batch(name, rows) for name, rows in parts.items() if rows}
+        failed = [_PARTS[name] for name, result in results.items() if not result.success]
         if failed:
-            raise Unprocessable(f"{' and '.join(failed)} failed their data contract; quarantined")
-        return stored
+            self._quarantine(parts, results)
+            raise Unprocessable(
+                f"{' and '.join(failed)} failed their data contract; the batch was quarantined"
+            )
+        # Both parts passed: the sink writes each in its own transaction (checking again, which
+        # passes again). Any database error there answers 503: if the database went down
+        # between the two, or a concurrent write of the same person collided, the device
+        # resends the whole batch and the upserts make the replay harmless.
+        return {
+            "minutes": self._sink.send_minutes(minutes),
+            "spans": self._sink.send_spans(spans),
+        }
+
+    def _quarantine(self, parts: dict[str, list[dict[str, Any]]], results: _Results) -> None:
+        """Quarantine every part of a batch in one transaction, the passing part included."""
+        now = datetime.now(UTC)
+        with database("quarantine the batch"), self.engine.begin() as conn:
+            for name, result in results.items():
+                held = result if not result.success else _held_back(name, len(parts[name]))
+                quarantine_batch(conn, parts[name], held, "collector", now)
 
 
 def state_json(state: SubjectState, auth: DeviceAuth) -> dict[str, Any]:
@@ -101,6 +108,11 @@ def state_json(state: SubjectState, auth: DeviceAuth) -> dict[str, Any]:
         "public_key": state.public_key.public_key.hex(),
         "policies": state.policies,
     }
+
+
+def _held_back(dataset: str, rows: int) -> CheckResult:
+    """The result stored with a part that passed but whose batch failed in its other part."""
+    return CheckResult(dataset, rows, (Failure("batch", "other_part_failed", rows),))
 
 
 def _minute_dicts(rows: list[PendingMinute]) -> list[dict[str, Any]]:

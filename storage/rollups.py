@@ -124,6 +124,7 @@ def refresh_rollups(
     """
     if end_ts <= start_ts:
         return
+    lock_person_rollups(connection, person_id)
     lo = start_ts - start_ts % SLOT_SECONDS
     hi = end_ts + (-end_ts) % SLOT_SECONDS
     connection.execute(
@@ -139,6 +140,23 @@ def refresh_rollups(
     for days in _chunks(local_days(tz, start_ts, end_ts), DAYS_PER_STATEMENT):
         _refresh_days(connection, person_id, tz, days)
     mark_refreshed(connection, person_id)
+
+
+ROLLUP_LOCK_SPACE = 0x7471  # the advisory-lock namespace of rollup refreshes ("tq")
+
+
+def lock_person_rollups(connection: Connection, person_id: int) -> None:
+    """Serialise rollup refreshes of one person until the transaction ends (PostgreSQL).
+
+    Two devices of one person upload at once: each refresh deletes and re-inserts the same
+    slots, and without this the second insert fails on the slot's primary key. The lock is
+    per person, so other people's batches never wait; SQLite serialises writers anyway.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": ROLLUP_LOCK_SPACE, "key": person_id},
+        )
 
 
 _MARK = """INSERT INTO rollup_marks (person_id, refreshed_us) VALUES (:person, :us)

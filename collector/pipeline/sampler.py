@@ -24,7 +24,7 @@ from collector.sources.privacy_filter import apply_privacy_rules
 from collector.sources.screenshot import SealedImage
 from collector.spool.device import DeviceIdentity
 from collector.spool.files import ScreenshotName
-from collector.spool.records import SealedSpan
+from collector.spool.records import SealedSpan, clip_title
 from collector.spool.store import Spool
 from storage.crypto.envelope import Sealer
 from storage.objects.keys import screenshot_key
@@ -192,7 +192,8 @@ class Sampler:
                 title_ct = cached[1]
             else:
                 object_id = f"{self._identity.pseudonym}/title"
-                title_ct = self._sealer_now().seal(object_id, span.title.encode("utf-8"))
+                # Capped before sealing, so the sealed title always fits what storage accepts.
+                title_ct = self._sealer_now().seal(object_id, clip_title(span.title))
                 self._titles[span.start_ts] = (span.title, title_ct)
         return SealedSpan(span.start_ts, span.end_ts, span.app, span.site, title_ct, span.closed)
 

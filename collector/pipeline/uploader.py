@@ -4,6 +4,11 @@ Only what the sink confirmed leaves the spool. When the sink is unreachable the 
 says so once (one line, no content), keeps everything, and retries after an exponential
 delay (capped, with jitter so that a fleet of collectors does not retry in step); it logs
 once more when storage is back, and then catches up batch after batch.
+
+Two refusals are not outages. A batch the sink refuses for good (``ServiceRefused``: the
+service will never accept that request) is set aside in the spool, counted and logged in one
+line without content, so that later batches flow. A refused device token (``DeviceRefused``)
+ends the drain at once: nothing more can go until the device is enrolled again.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from collector.errors import CollectorError
 from collector.sinks.base import Sink
+from collector.sinks.transport import DeviceRefused, ServiceRefused
 from collector.spool.store import Spool
 from storage.errors import StorageError
 from storage.objects.keys import screenshot_key
@@ -23,6 +30,9 @@ from storage.objects.keys import screenshot_key
 log = logging.getLogger("collector")
 BATCH_SIZE = 500
 SCREENSHOT_BATCH = 20
+# A wrong service URL (or a proxy before it) answers these to every request: retry, never
+# set aside the whole spool.
+_NOT_A_REFUSAL = frozenset({401, 404, 405, 429})
 
 
 class Backoff:
@@ -54,6 +64,7 @@ class Uploader:
         self._sink = sink
         self._pseudonyms = pseudonyms
         self._confirmed: set[tuple[str, int, int, int]] = set()
+        self.rejected = 0  # items set aside because the sink refused them for good
 
     @property
     def uploaded(self) -> int:
@@ -71,6 +82,8 @@ class Uploader:
             try:
                 while (sent := step(now())) > 0:
                     total += sent
+            except DeviceRefused:
+                raise  # no other kind can go either
             except (CollectorError, StorageError) as exc:
                 failure = failure or exc
         if failure is not None:
@@ -79,35 +92,72 @@ class Uploader:
 
     def _minutes(self, now: float) -> int:
         rows = self._spool.pending_minutes(BATCH_SIZE)
-        if rows:
-            self._sink.send_minutes(rows)
+        if not rows:
+            return 0
+        refusal = _refusal_of(self._sink.send_minutes, rows)
+        if refusal is None:
             self._spool.confirm_minutes(rows, now)
             self._confirmed.update(("m", r.person_id, r.device_id, r.minute) for r in rows)
+        else:
+            self._spool.set_aside_minutes(rows, refusal.status, _line(refusal), now)
+            self._count_rejected("minute rows", len(rows), refusal)
         return len(rows)
 
-    def _spans(self, _now: float) -> int:
+    def _spans(self, now: float) -> int:
         rows = self._spool.pending_spans(BATCH_SIZE)
-        if rows:
-            self._sink.send_spans(rows)
+        if not rows:
+            return 0
+        refusal = _refusal_of(self._sink.send_spans, rows)
+        if refusal is None:
             self._spool.confirm_spans(rows)
             self._confirmed.update(("s", r.person_id, r.device_id, r.start_ts) for r in rows)
+        else:
+            self._spool.set_aside_spans(rows, refusal.status, _line(refusal), now)
+            self._count_rejected("spans", len(rows), refusal)
         return len(rows)
 
-    def _screenshots(self, _now: float) -> int:
+    def _screenshots(self, now: float) -> int:
         names = self._spool.pending_screenshots(SCREENSHOT_BATCH)
         for name in names:
             key = screenshot_key(self._pseudonyms[name.person_id], name.taken_at, name.device_id)
             try:
                 envelope = self._spool.files.read(name)
             except FileNotFoundError:
-                self._spool.confirm_screenshot(
-                    name
-                )  # lost before a crash recovery: nothing to send
+                # Lost before a crash recovery: nothing to send.
+                self._spool.confirm_screenshot(name)
                 continue
-            self._sink.send_screenshot(key, envelope, name)
-            self._spool.confirm_screenshot(name)
-            self._confirmed.add(("p", name.person_id, name.device_id, name.taken_at))
+            refusal = _refusal_of(self._sink.send_screenshot, key, envelope, name)
+            if refusal is None:
+                self._spool.confirm_screenshot(name)
+                self._confirmed.add(("p", name.person_id, name.device_id, name.taken_at))
+            else:
+                self._spool.set_aside_screenshot(name, refusal.status, _line(refusal), now)
+                self._count_rejected("screenshot", 1, refusal)
         return len(names)
+
+    def _count_rejected(self, what: str, count: int, refusal: ServiceRefused) -> None:
+        self.rejected += count
+        # The service's reasons name fields and rules, never values: no content in the log.
+        log.warning(
+            "%d %s set aside in the spool, refused for good (%d set aside in all): %s",
+            count,
+            what,
+            self.rejected,
+            _line(refusal),
+        )
+
+
+def _refusal_of(send: Callable[..., Any], *args: Any) -> ServiceRefused | None:
+    """Call ``send``; None once delivered, the refusal if the sink refused it for good."""
+    try:
+        send(*args)
+    except DeviceRefused:
+        raise
+    except ServiceRefused as exc:
+        if exc.status in _NOT_A_REFUSAL:
+            raise
+        return exc
+    return None
 
 
 class UploadWorker:
@@ -120,6 +170,7 @@ class UploadWorker:
         self._stop = threading.Event()
         self._kick = threading.Event()
         self._outage = False
+        self._refused = False
         self._thread = threading.Thread(target=self._run, name="traq-uploader", daemon=True)
 
     def start(self) -> None:
@@ -144,6 +195,11 @@ class UploadWorker:
         """One drain; True if everything pending went, False (logged once) if not."""
         try:
             self.uploader.drain()
+        except DeviceRefused:
+            if not self._refused:  # whoever stops the run reports the refusal in full
+                log.warning("uploads stopped: this device's token was refused")
+            self._refused = True
+            return False
         except (CollectorError, StorageError) as exc:
             if not self._outage:
                 log.warning("storage unreachable, the spool holds and retries: %s", _line(exc))

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
-from collector.spool.records import PendingMinute, PendingSpan
+from collector.spool.records import PendingMinute, PendingSpan, clip_app, clip_site
 from data_contracts.quarantine import check_or_quarantine
 from storage.config import Settings
 from storage.crypto.envelope import read_header
@@ -265,8 +265,8 @@ def _span_values(row: PendingSpan) -> dict[str, Any]:
         "device_id": row.device_id,
         "start_ts": row.start_ts,
         "end_ts": row.end_ts,
-        "app": row.app[:200],
-        "site": None if row.site is None else row.site[:255],
+        "app": clip_app(row.app),
+        "site": clip_site(row.site),
         "title_ct": row.title_ct,
     }
 

@@ -6,6 +6,11 @@ are POSTed as JSON batches (the service upserts them by the same keys, so a repl
 nothing); a screenshot is presigned, PUT (to S3 directly, or to the service for a folder
 store) and committed. A batch the service quarantined (422) counts as delivered, as in the
 embedded sink. Retries are the uploader's: every failure here raises.
+
+Spans are sent only in the form the service accepts (application and site names clipped as
+the embedded sink clips them, an oversized sealed title dropped). A refused token
+(``DeviceRefused``) is remembered: every later call fails at once without a request, and
+``on_refused`` is told (``traq collect`` stops capture with it).
 """
 
 from __future__ import annotations
@@ -15,33 +20,55 @@ import hashlib
 import platform as platform_module
 import secrets
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+from collector.errors import CollectorConfigError
 from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
 from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
-from collector.sinks.transport import ServiceRefused, Transport, check_service_url
-from collector.spool.records import PendingMinute, PendingSpan
+from collector.sinks.transport import DeviceRefused, ServiceRefused, Transport, check_service_url
+from collector.spool.device import load_identity
+from collector.spool.records import (
+    MAX_SEALED_TITLE_BYTES,
+    PendingMinute,
+    PendingSpan,
+    clip_app,
+    clip_site,
+)
 from storage.vault import SubjectPublicKey
 
 QUARANTINED = 422
+OnRefused = Callable[[DeviceRefused], None]
+_T = TypeVar("_T")
 
 
 class HttpsSink:
     """Central storage behind the ingestion service, for one enrolled device."""
 
-    def __init__(self, token: DeviceToken, transport: Transport | None = None) -> None:
+    def __init__(
+        self,
+        token: DeviceToken,
+        transport: Transport | None = None,
+        on_refused: OnRefused | None = None,
+    ) -> None:
         self._token = token
         self._base = check_service_url(token.url)
         self._http = transport or Transport()
+        self._on_refused = on_refused
+        self._refused: DeviceRefused | None = None
 
     @property
     def enrolled(self) -> DeviceToken:
         """The device this sink speaks for."""
         return self._token
+
+    @property
+    def refused(self) -> DeviceRefused | None:
+        """The refusal of this device's token, once the service refused it."""
+        return self._refused
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
@@ -84,10 +111,12 @@ class HttpsSink:
         target = self._call("POST", "/v1/screenshots/presign", announce)
         headers = {str(k): str(v) for k, v in dict(target.get("headers", {})).items()}
         headers["Content-Type"] = "application/octet-stream"
+        url = urljoin(f"{self._base}/", str(target["url"]))
         if target.get("service"):
             headers["Authorization"] = f"Bearer {self._token.token}"
-        url = urljoin(f"{self._base}/", str(target["url"]))
-        self._http.send("PUT", url, envelope, headers)
+            self._guarded(lambda: self._http.send("PUT", url, envelope, headers))
+        else:
+            _put_presigned(self._http, url, envelope, headers)
         commit = {
             "key": key,
             "size": len(envelope),
@@ -110,7 +139,20 @@ class HttpsSink:
         return len(rows)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
-        return self._http.json(method, f"{self._base}{path}", body, self._token.token)
+        url = f"{self._base}{path}"
+        return self._guarded(lambda: self._http.json(method, url, body, self._token.token))
+
+    def _guarded(self, request: Callable[[], _T]) -> _T:
+        """Run ``request`` unless the token was refused; remember a refusal, tell the listener."""
+        if self._refused is not None:  # a revoked token stays revoked: no request
+            raise DeviceRefused(str(self._refused), self._refused.status)
+        try:
+            return request()
+        except DeviceRefused as exc:
+            self._refused = exc
+            if self._on_refused is not None:
+                self._on_refused(exc)
+            raise
 
 
 def enrol_device(
@@ -137,15 +179,36 @@ def token_path(env: Mapping[str, str], spool_dir: Path) -> Path:
     return Path(env.get("TRAQ_DEVICE_TOKEN_FILE") or spool_dir / TOKEN_FILE).expanduser()
 
 
-def open_https_sink(env: Mapping[str, str], spool_dir: Path) -> HttpsSink | None:
-    """The HTTPS sink when ``TRAQ_INGEST_URL`` is set (None: use the embedded sink)."""
+def open_https_sink(
+    env: Mapping[str, str], spool_dir: Path, on_refused: OnRefused | None = None
+) -> HttpsSink | None:
+    """The HTTPS sink when ``TRAQ_INGEST_URL`` is set (None: use the embedded sink).
+
+    Raises ``CollectorConfigError`` when the spool belongs to another device than the token's.
+    """
     url = env.get("TRAQ_INGEST_URL")
     if not url:
         return None
     token = load_token(token_path(env, spool_dir))
+    check_spool_owner(spool_dir, token)
     if check_service_url(token.url) != check_service_url(url):
         token = DeviceToken(**{**asdict(token), "url": url})  # the service moved
-    return HttpsSink(token, transport_from(env))
+    return HttpsSink(token, transport_from(env), on_refused)
+
+
+def check_spool_owner(spool_dir: Path, token: DeviceToken) -> None:
+    """Refuse a spool written for another device (embedded mode, an earlier enrolment).
+
+    Its rows carry that device's id, which the service refuses (403) under this token.
+    """
+    stored = load_identity(spool_dir)  # SpoolCorrupt (one clear line) if unreadable
+    if stored is None:
+        return
+    if (stored.device_id, stored.person_id) != (token.device_id, token.person_id):
+        raise CollectorConfigError(
+            f"the spool {spool_dir} belongs to device {stored.device_id}, but the device token "
+            f"is for device {token.device_id}; use a fresh TRAQ_SPOOL_DIR for the enrolled device"
+        )
 
 
 def transport_from(env: Mapping[str, str]) -> Transport:
@@ -170,9 +233,24 @@ def state_from_json(answer: Mapping[str, Any]) -> SubjectState:
 
 def _plain(row: PendingMinute | PendingSpan) -> dict[str, Any]:
     values = {k: v for k, v in asdict(row).items() if k != "rev"}
-    if isinstance(values.get("title_ct"), bytes):
-        values["title_ct"] = base64.b64encode(values["title_ct"]).decode("ascii")
+    if isinstance(row, PendingSpan):
+        values.update(app=clip_app(row.app), site=clip_site(row.site))
+    title = values.get("title_ct")
+    if isinstance(title, bytes):
+        # Titles are capped before sealing; a bigger one (spooled by an older collector) cannot
+        # be cut without its key, and dropping it beats having its whole batch refused.
+        fits = len(title) <= MAX_SEALED_TITLE_BYTES
+        values["title_ct"] = base64.b64encode(title).decode("ascii") if fits else None
     return values
+
+
+def _put_presigned(http: Transport, url: str, envelope: bytes, headers: dict[str, str]) -> None:
+    """PUT to a presigned S3 URL; a refusal there (expired, clock skew) is retried later."""
+    try:
+        http.send("PUT", url, envelope, headers)
+    except ServiceRefused as exc:
+        # The next attempt presigns a fresh URL: not a refusal of the screenshot itself.
+        raise SinkUnavailable(f"the object store refused the upload ({exc.status})") from exc
 
 
 def _device_name() -> str:

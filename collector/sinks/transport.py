@@ -1,8 +1,9 @@
 """HTTP(S) calls of the collector to the ingestion service and to presigned URLs (stdlib).
 
 Failures are translated at this boundary: no answer, a 5xx or a 429 is ``SinkUnavailable``
-(the spool holds and the uploader backs off); a refused token is ``DeviceRefused``; any
-other 4xx is ``ServiceRefused`` with the service's one-line reason.
+(the spool holds and the uploader backs off); a refused token (or enrolment code) is
+``DeviceRefused``, which stops capture; any other 4xx is ``ServiceRefused`` with the
+service's one-line reason, a refusal for good that the uploader sets aside.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from collector.errors import CollectorConfigError, CollectorError
-from collector.sinks.base import SinkUnavailable
+from collector.sinks.base import SinkUnavailable, SubjectUnknown
 
 
 class ServiceRefused(CollectorError):
@@ -29,8 +30,12 @@ class ServiceRefused(CollectorError):
         self.status = status
 
 
-class DeviceRefused(ServiceRefused):
-    """The service does not accept this device's token (revoked?): enrol again."""
+class DeviceRefused(ServiceRefused, SubjectUnknown):
+    """The service does not accept this device's token (revoked?): stop capture, enrol again.
+
+    Also a ``SubjectUnknown``: the device may no longer write for its person, so the policy
+    watcher stops capture as it does for a person who is gone.
+    """
 
 
 def check_service_url(url: str) -> str:
@@ -79,20 +84,24 @@ class Transport:
                 body: bytes = r.read()
                 return body
         except urllib.error.HTTPError as exc:
-            raise _refusal(exc, where) from None
+            raise _refusal(exc, where, "Authorization" in headers) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise SinkUnavailable(f"cannot reach {where} ({type(exc).__name__})") from exc
 
 
-def _refusal(exc: urllib.error.HTTPError, where: str) -> CollectorError:
+def _refusal(exc: urllib.error.HTTPError, where: str, with_token: bool) -> CollectorError:
     reason = _reason(exc)
     if exc.code == 429 or exc.code >= 500:
         return SinkUnavailable(f"{where} answered {exc.code}: {reason}")
-    if exc.code == 401:
+    if exc.code == 401 and with_token:
         return DeviceRefused(
-            f"{where} refused this device's token ({reason}); "
+            f"this device's token was refused by {where} ({reason}); "
             "enrol again with `traq collect --enrol CODE`",
             exc.code,
+        )
+    if exc.code == 401:
+        return DeviceRefused(
+            f"{where} refused the enrolment ({reason}); ask the admin for a new code", exc.code
         )
     return ServiceRefused(f"{where} refused the request ({exc.code}): {reason}", exc.code)
 

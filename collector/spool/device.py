@@ -26,6 +26,10 @@ class SpoolBusy(CollectorError):
     """Another collector is already running on this spool."""
 
 
+class SpoolCorrupt(CollectorError, ValueError):
+    """A spool file (``device.json``, ``spool.db``) is unreadable or malformed."""
+
+
 @dataclass(frozen=True)
 class DeviceIdentity:
     """Whose device this is, and the last state known for offline starts."""
@@ -49,13 +53,16 @@ class DeviceIdentity:
 
     @classmethod
     def from_json(cls, text: str) -> DeviceIdentity:
-        """Parse what ``to_json`` wrote; ValueError if it is not that."""
+        """Parse what ``to_json`` wrote; SpoolCorrupt if it is not that."""
         try:
             data = json.loads(text)
             data["public_key"] = base64.b64decode(data["public_key"], validate=True)
-            return cls(**data)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError("device.json is malformed; delete it to register again") from exc
+            identity = cls(**data)
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
+            raise _malformed() from exc
+        if not _well_typed(identity):
+            raise _malformed()
+        return identity
 
 
 def load_identity(folder: Path) -> DeviceIdentity | None:
@@ -63,7 +70,38 @@ def load_identity(folder: Path) -> DeviceIdentity | None:
     path = folder / DEVICE_FILE
     if not path.exists():
         return None
-    return DeviceIdentity.from_json(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _malformed() from exc
+    return DeviceIdentity.from_json(text)
+
+
+def _malformed() -> SpoolCorrupt:
+    return SpoolCorrupt(f"{DEVICE_FILE} is malformed; delete it to register the device again")
+
+
+def _well_typed(identity: DeviceIdentity) -> bool:
+    """Every field of the JSON type it was written with (an int is never a bool)."""
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(identity, name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return False
+    return True
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "pseudonym": str,
+    "person_id": int,
+    "device_id": int,
+    "key_id": str,
+    "public_key": bytes,
+    "timezone": str,
+    "consent": str,
+    "objected": bool,
+    "restricted": bool,
+    "policies": dict,
+}
 
 
 def save_identity(folder: Path, identity: DeviceIdentity) -> None:

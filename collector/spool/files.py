@@ -12,6 +12,7 @@ size, blur), so a file whose row was never committed is adopted again, not lost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -23,7 +24,10 @@ from pathlib import Path
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.errors import InvalidToken
 
-_NAME_RE = re.compile(r"p(\d+)-d(\d+)-t(\d+)-(\d+)x(\d+)-b([01])\.tqe")
+# ASCII digits only, and few enough that every id fits an SQLite INTEGER.
+_NAME_RE = re.compile(
+    r"p([0-9]{1,18})-d([0-9]{1,18})-t([0-9]{1,18})-([0-9]{1,9})x([0-9]{1,9})-b([01])\.tqe"
+)
 _TEMP_SUFFIX = ".part"
 _MIN_BODY_SIZE = 12 + 48 + 12 + 16  # wrap nonce, wrapped key, body nonce, tag (TQE v1)
 
@@ -54,7 +58,9 @@ class ScreenshotName:
         if match is None:
             return None
         person, device, taken, width, height, blurred = match.groups()
-        return cls(int(person), int(device), int(taken), int(width), int(height), blurred == "1")
+        name = cls(int(person), int(device), int(taken), int(width), int(height), blurred == "1")
+        # Only our own spelling ("p01" is not "p1"): the name must find its file again.
+        return name if name.file_name == file_name else None
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,15 @@ class ScreenshotFiles:
     def delete(self, name: ScreenshotName) -> None:
         """Remove the file of ``name``, if it is there."""
         (self.folder / name.file_name).unlink(missing_ok=True)
+
+    def move(self, name: ScreenshotName, folder: Path) -> None:
+        """Move the file of ``name`` into ``folder`` (created private), if it is there.
+
+        No fsync: should a crash undo the rename, ``recover`` lists the file again.
+        """
+        folder.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.folder / name.file_name, folder / name.file_name)
 
     def recover(self) -> list[ScreenshotName]:
         """Delete torn temp files and unreadable files; return the complete screenshots."""

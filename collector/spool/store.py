@@ -16,6 +16,11 @@ only when sent in their final state:
   re-sent under the same key); a span is final once closed;
 - screenshots are immutable: an entry and its sealed file go when confirmed.
 
+A batch the sink refused for good (a request it will never accept, however often sent) is
+set aside, not retried for ever: its rows are copied to the ``rejected_*`` tables and marked
+sent in the same transaction (a screenshot's entry moves there and its file to
+``rejected/``), so later batches flow and nothing captured is silently lost.
+
 Screenshots from the capture thread are staged (a temp file, no fsync) and made durable
 by the next ``write``: files fsynced and renamed, then listed in that write's transaction.
 The spool never lists a file before it is complete and on disk, and a screenshot pays no
@@ -26,10 +31,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from collector.pipeline.sessionizer import MinuteRow
+from collector.spool.device import SpoolCorrupt
 from collector.spool.files import ScreenshotFiles, ScreenshotName
 from collector.spool.records import (
     PendingMinute,
@@ -41,6 +49,7 @@ from collector.spool.records import (
 
 SPOOL_FILE = "spool.db"
 SCREENSHOT_FOLDER = "screenshots"
+REJECTED_FOLDER = "rejected"
 _COUNTS = "tracked_seconds, active_seconds, key_presses, mouse_clicks, mouse_moves, scrolls"
 
 _SCHEMA = """
@@ -63,7 +72,33 @@ CREATE TABLE IF NOT EXISTS screenshots (
     width INTEGER NOT NULL, height INTEGER NOT NULL, blurred INTEGER NOT NULL,
     PRIMARY KEY (person_id, device_id, taken_at)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejected_minutes (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, minute INTEGER NOT NULL,
+    tracked_seconds INTEGER NOT NULL, active_seconds INTEGER NOT NULL,
+    key_presses INTEGER NOT NULL, mouse_clicks INTEGER NOT NULL,
+    mouse_moves INTEGER NOT NULL, scrolls INTEGER NOT NULL,
+    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
+    PRIMARY KEY (person_id, device_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejected_spans (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, start_ts INTEGER NOT NULL,
+    end_ts INTEGER NOT NULL, app TEXT NOT NULL, site TEXT, title_ct BLOB,
+    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
+    PRIMARY KEY (person_id, device_id, start_ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rejected_screenshots (
+    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, taken_at INTEGER NOT NULL,
+    width INTEGER NOT NULL, height INTEGER NOT NULL, blurred INTEGER NOT NULL,
+    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
+    PRIMARY KEY (person_id, device_id, taken_at)
+) WITHOUT ROWID;
 """
+_KEYS = {"minutes": "minute", "spans": "start_ts", "screenshots": "taken_at"}
+_COLUMNS = {
+    "minutes": f"person_id, device_id, minute, {_COUNTS}",
+    "spans": "person_id, device_id, start_ts, end_ts, app, site, title_ct",
+    "screenshots": "person_id, device_id, taken_at, width, height, blurred",
+}
 
 _ADD_MINUTE = f"""
 INSERT INTO minutes (person_id, device_id, minute, {_COUNTS}, closed)
@@ -100,10 +135,17 @@ class Spool:
         path = folder / SPOOL_FILE
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         os.chmod(path, 0o600)
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        # A damaged byte in an app name must not make its rows unreadable: decode leniently.
+        self._db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+        try:
+            with _readable(path):
+                self._db.execute("PRAGMA busy_timeout=10000")
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(_SCHEMA)
+        except SpoolCorrupt:
+            self._db.close()
+            raise
         self._unlisted: list[ScreenshotName] = []
 
     def close(self) -> None:
@@ -209,25 +251,61 @@ class Spool:
     def confirm_minutes(self, sent: Sequence[PendingMinute], now: float) -> None:
         """Record what the sink confirmed; drop rows that are sent and final at ``now``."""
         with self._transaction():
-            self._db.executemany(
-                "UPDATE minutes SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
-                "AND minute = ? AND sent_rev < ?",
-                [(m.rev, m.person_id, m.device_id, m.minute, m.rev) for m in sent],
-            )
-            self._db.execute(
-                "DELETE FROM minutes WHERE sent_rev = rev AND closed = 1 AND minute + 60 <= ?",
-                (int(now),),
-            )
+            self._mark_minutes_sent(sent, now)
 
     def confirm_spans(self, sent: Sequence[PendingSpan]) -> None:
         """Record what the sink confirmed; drop spans sent in their closed state."""
         with self._transaction():
-            self._db.executemany(
-                "UPDATE spans SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
-                "AND start_ts = ? AND sent_rev < ?",
-                [(s.rev, s.person_id, s.device_id, s.start_ts, s.rev) for s in sent],
-            )
-            self._db.execute("DELETE FROM spans WHERE sent_rev = rev AND closed = 1")
+            self._mark_spans_sent(sent)
+
+    def set_aside_minutes(
+        self, sent: Sequence[PendingMinute], status: int, reason: str, now: float
+    ) -> None:
+        """Keep a refused batch of minute rows in ``rejected_minutes``; it is no longer pending."""
+        keys = [(m.person_id, m.device_id, m.minute) for m in sent]
+        with self._transaction():
+            self._copy_rejected("minutes", keys, status, reason, now)
+            self._mark_minutes_sent(sent, now)
+
+    def set_aside_spans(
+        self, sent: Sequence[PendingSpan], status: int, reason: str, now: float
+    ) -> None:
+        """Keep a refused batch of spans in ``rejected_spans``; it is no longer pending."""
+        keys = [(s.person_id, s.device_id, s.start_ts) for s in sent]
+        with self._transaction():
+            self._copy_rejected("spans", keys, status, reason, now)
+            self._mark_spans_sent(sent)
+
+    def _mark_minutes_sent(self, sent: Sequence[PendingMinute], now: float) -> None:
+        self._db.executemany(
+            "UPDATE minutes SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
+            "AND minute = ? AND sent_rev < ?",
+            [(m.rev, m.person_id, m.device_id, m.minute, m.rev) for m in sent],
+        )
+        self._db.execute(
+            "DELETE FROM minutes WHERE sent_rev = rev AND closed = 1 AND minute + 60 <= ?",
+            (int(now),),
+        )
+
+    def _mark_spans_sent(self, sent: Sequence[PendingSpan]) -> None:
+        self._db.executemany(
+            "UPDATE spans SET sent_rev = ? WHERE person_id = ? AND device_id = ? "
+            "AND start_ts = ? AND sent_rev < ?",
+            [(s.rev, s.person_id, s.device_id, s.start_ts, s.rev) for s in sent],
+        )
+        self._db.execute("DELETE FROM spans WHERE sent_rev = rev AND closed = 1")
+
+    def _copy_rejected(
+        self, table: str, keys: list[tuple[int, int, int]], status: int, reason: str, now: float
+    ) -> None:
+        # A later state of a row refused again replaces the copy: minutes and spans hold their
+        # whole state, so the newest copy is the complete one.
+        columns, key = _COLUMNS[table], _KEYS[table]
+        self._db.executemany(
+            f"INSERT OR REPLACE INTO rejected_{table} SELECT {columns}, ?, ?, ? FROM {table} "
+            f"WHERE person_id = ? AND device_id = ? AND {key} = ?",
+            [(status, reason, int(now), *k) for k in keys],
+        )
 
     def confirm_screenshot(self, name: ScreenshotName) -> None:
         """Forget a screenshot the sink stored: its file, then its entry."""
@@ -237,6 +315,31 @@ class Spool:
                 "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? AND taken_at = ?",
                 (name.person_id, name.device_id, name.taken_at),
             )
+
+    def set_aside_screenshot(
+        self, name: ScreenshotName, status: int, reason: str, now: float
+    ) -> None:
+        """Keep a refused screenshot: the entry in ``rejected_screenshots``, the file in rejected/.
+
+        A crash between the two leaves the file in place: recovery lists it again, and it is
+        refused and set aside again.
+        """
+        key = [(name.person_id, name.device_id, name.taken_at)]
+        with self._transaction():
+            self._copy_rejected("screenshots", key, status, reason, now)
+            self._db.execute(
+                "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? AND taken_at = ?",
+                key[0],
+            )
+        self.files.move(name, self.folder / REJECTED_FOLDER)
+
+    def rejected(self) -> int:
+        """How many minute rows, spans and screenshots were set aside as refused."""
+        row = self._db.execute(
+            "SELECT (SELECT count(*) FROM rejected_minutes) + "
+            "(SELECT count(*) FROM rejected_spans) + (SELECT count(*) FROM rejected_screenshots)"
+        ).fetchone()
+        return int(row[0])
 
     def counts(self) -> SpoolCounts:
         """How many items wait for a sink."""
@@ -254,6 +357,15 @@ class Spool:
         files go; a screenshot file whose entry was never committed is entered again; an
         entry whose file is gone (deleted after upload) is dropped.
         """
+        with _readable(self.folder / SPOOL_FILE):
+            # Damage found now stops the start with one clear line, not a run later.
+            if self._db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                raise sqlite3.DatabaseError("its integrity check failed")
+            if _schema_of(self._db) != _expected_schema():
+                raise sqlite3.DatabaseError("its schema is not the spool's")
+            self._recover()
+
+    def _recover(self) -> None:
         names = self.files.recover()
         on_disk = {(n.person_id, n.device_id, n.taken_at) for n in names}
         with self._transaction():
@@ -287,6 +399,36 @@ def _span_params(person_id: int, device_id: int, span: SealedSpan) -> tuple[obje
         span.title_ct,
         int(span.closed),
     )
+
+
+def _schema_of(db: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
+    return sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
+
+
+@cache
+def _expected_schema() -> list[tuple[str, str, str | None]]:
+    """The schema this code creates: a spool whose schema differs was damaged."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return _schema_of(db)
+    finally:
+        db.close()
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Translate SQLite's errors about the spool file into one clear SpoolCorrupt."""
+    try:
+        yield
+    # UnicodeDecodeError: SQLite's message quotes a damaged schema that is no longer UTF-8.
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        text = "damaged schema" if isinstance(exc, UnicodeDecodeError) else str(exc).strip()
+        reason = (text.splitlines() or [type(exc).__name__])[0]
+        raise SpoolCorrupt(
+            f"cannot read the spool database {path} ({reason}); if it is damaged, "
+            "move it aside to start a new spool (what it held is lost)"
+        ) from exc
 
 
 class _Transaction:

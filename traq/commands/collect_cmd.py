@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -19,7 +19,7 @@ from traq.errors import CommandError
 
 if TYPE_CHECKING:
     from collector.run import CollectorConfig
-    from collector.sinks.base import Sink
+    from collector.sinks.https import HttpsSink
 
 
 def register(sub: Any) -> None:
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     config = _config(args)
     stop = threading.Event()
     try:
-        sink = _remote_sink(args.enrol, config.spool_dir)
+        # A refused token ends the run as Ctrl-C would: flush, summary, spool kept.
+        sink = _remote_sink(args.enrol, config.spool_dir, lambda _refusal: stop.set())
         try:
             with _stop_on_signals(stop):
                 summary = run_collector(config, args.duration, stop=stop, sink=sink)
@@ -78,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     except CollectorError as exc:
         raise CommandError(str(exc)) from exc
     print(summary.to_json() if args.json else summary.human(), flush=True)
+    if sink is not None and sink.refused is not None:
+        raise CommandError(f"{sink.refused}; capture stopped, the spool is kept")
     return 0
 
 
@@ -96,8 +99,14 @@ def _config(args: argparse.Namespace) -> CollectorConfig:
         raise CommandError(str(exc)) from exc
 
 
-def _remote_sink(code: str | None, spool_dir: Path) -> Sink | None:
-    """The HTTPS sink when TRAQ_INGEST_URL is set (enrolling first with ``code``), else None."""
+def _remote_sink(
+    code: str | None, spool_dir: Path, on_refused: Callable[[Exception], None]
+) -> HttpsSink | None:
+    """The HTTPS sink when TRAQ_INGEST_URL is set (enrolling first with ``code``), else None.
+
+    ``on_refused`` is called (once, from an upload or policy thread) if the service refuses
+    the device's token.
+    """
     from collector.sinks.device_token import save_token
     from collector.sinks.https import enrol_device, open_https_sink, token_path, transport_from
     from collector.spool.device import load_identity
@@ -117,7 +126,7 @@ def _remote_sink(code: str | None, spool_dir: Path) -> Sink | None:
         token = enrol_device(url, code, transport_from(env))
         save_token(token_path(env, spool_dir), token)
         print(f"traq collect: enrolled as device {token.device_id}", file=sys.stderr)
-    return open_https_sink(env, spool_dir)
+    return open_https_sink(env, spool_dir, on_refused)
 
 
 @contextmanager
