@@ -1,7 +1,10 @@
 """Run the contract suites with Great Expectations against the database (SQL data sources).
 
 Validation runs inside the database (GE compiles each expectation to SQL), so it scales with
-the database rather than with memory. A batch not yet written is staged in a scratch table
+the database rather than with memory. Over a whole table, what the catalog enforces (NOT NULL,
+keys, PostgreSQL column types; ``data_contracts.enforced``) is recorded as evidence instead of
+scanned, and the remaining per-value rules run as one scan; a failure reruns every expectation
+to name the failing columns. A batch not yet written is staged in a scratch table
 without constraints and validated there (``validate_batch``). Imports Great Expectations: use
 it only where validation runs. Results keep counts and observed column types, never values.
 """
@@ -12,16 +15,17 @@ import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from data_contracts.declarations import CONTRACTS, Contract, contract_for
+from data_contracts.enforced import Enforced, enforced_checks
 from data_contracts.errors import ValidationFailed
 from data_contracts.staging import staged_batch
-from data_contracts.suites import build_suite, gx
+from data_contracts.suites import VALUE_TYPES, build_suite, build_table_suite, gx
 
 SAFE_RESULT_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
 
@@ -115,12 +119,22 @@ def _outcome(dataset: str, table: str, suite: str, run: Any) -> ContractOutcome:
 
 
 def _validate_table(
-    context: Any, source: Any, contract: Contract, table: str, dialect: str
+    context: Any,
+    source: Any,
+    contract: Contract,
+    table: str,
+    dialect: str,
+    enforced: Enforced | None = None,
 ) -> ContractOutcome:
+    """Run the contract over ``table``: every expectation, or with ``enforced`` given only
+    what the catalog does not guarantee (row rules in one scan)."""
     asset = source.add_table_asset(f"{table}_{uuid.uuid4().hex[:6]}", table_name=table)
     batch = asset.add_batch_definition_whole_table("whole table")
+    name = f"{contract.dataset}_{uuid.uuid4().hex[:6]}"
     suite = context.suites.add(
-        build_suite(contract, dialect, f"{contract.dataset}_{uuid.uuid4().hex[:6]}")
+        build_suite(contract, dialect, name)
+        if enforced is None
+        else build_table_suite(contract, dialect, enforced, name)
     )
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"validate {suite.name}", data=batch, suite=suite)
@@ -131,7 +145,26 @@ def _validate_table(
         raise ValidationFailed(
             f"Great Expectations could not validate {contract.dataset} ({type(exc).__name__})"
         ) from exc
-    return _outcome(contract.dataset, table, contract.dataset, run)
+    outcome = _outcome(contract.dataset, table, contract.dataset, run)
+    if not enforced:
+        return outcome
+    evidence = tuple(
+        ExpectationOutcome(f"enforced_{check}", column, True, {"enforced_by": source_of})
+        for (check, column), source_of in sorted(enforced.items())
+    )
+    return replace(outcome, expectations=outcome.expectations + evidence)
+
+
+def _validate_whole_table(
+    context: Any, source: Any, engine: Engine, contract: Contract
+) -> ContractOutcome:
+    """The fast whole-table run; when it fails, every expectation again to name the culprits."""
+    dialect = engine.dialect.name
+    enforced = enforced_checks(engine, contract, contract.dataset, VALUE_TYPES.get(dialect, {}))
+    outcome = _validate_table(context, source, contract, contract.dataset, dialect, enforced)
+    if outcome.success:
+        return outcome
+    return _validate_table(context, source, contract, contract.dataset, dialect)
 
 
 def validate_database(
@@ -142,8 +175,7 @@ def validate_database(
     names = list(datasets) if datasets is not None else list(CONTRACTS)
     contracts = [contract_for(n) for n in names]
     with _connected(context, engine) as source:
-        dialect = engine.dialect.name
-        return [_validate_table(context, source, c, c.dataset, dialect) for c in contracts]
+        return [_validate_whole_table(context, source, engine, c) for c in contracts]
 
 
 def validate_batch(

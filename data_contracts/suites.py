@@ -15,6 +15,7 @@ import great_expectations as _gx
 import great_expectations.expectations as _gxe
 
 from data_contracts.declarations import ColumnSpec, Contract
+from data_contracts.enforced import Enforced, key_name
 
 # GE's stubs leave most expectations unexported for mypy; the API is used as documented.
 gx: Any = _gx
@@ -45,20 +46,51 @@ VALUE_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
 _TYPEOF = {"sqlite": "typeof", "postgresql": "pg_typeof"}
 
 
-def _type_expectation(spec: ColumnSpec, dialect: str) -> Expectation | None:
+def _wrong_type(spec: ColumnSpec, dialect: str) -> str | None:
+    """SQL true for a row whose ``spec`` column holds a value of another type."""
     names = VALUE_TYPES.get(dialect, {}).get(spec.kind)
     if names is None:
         return None
     allowed = ", ".join(f"'{name}'" for name in names)
+    cast = "::text" if dialect == "postgresql" else ""
+    column = f'"{spec.name}"'
+    return f"({column} IS NOT NULL AND {_TYPEOF[dialect]}({column}){cast} NOT IN ({allowed}))"
+
+
+def _type_expectation(spec: ColumnSpec, dialect: str) -> Expectation | None:
+    wrong = _wrong_type(spec, dialect)
+    if wrong is None:
+        return None
     return gxe.UnexpectedRowsExpectation(
-        unexpected_rows_query=(
-            f'SELECT "{spec.name}" FROM {{batch}} WHERE "{spec.name}" IS NOT NULL '
-            f'AND {_TYPEOF[dialect]}("{spec.name}")::text NOT IN ({allowed})'
-            if dialect == "postgresql"
-            else f'SELECT "{spec.name}" FROM {{batch}} WHERE "{spec.name}" IS NOT NULL '
-            f'AND {_TYPEOF[dialect]}("{spec.name}") NOT IN ({allowed})'
-        ),
+        unexpected_rows_query=f'SELECT "{spec.name}" FROM {{batch}} WHERE {wrong}',
         description=f"{spec.name}: every value is of type {spec.kind}",
+    )
+
+
+def _out_of_bounds(spec: ColumnSpec) -> list[str]:
+    """SQL true for a row whose ``spec`` column is outside its range or allowed values."""
+    column, found = f'"{spec.name}"', []
+    if spec.min_value is not None:
+        found.append(f"{column} < {int(spec.min_value)}")
+    if spec.max_value is not None:
+        found.append(f"{column} > {int(spec.max_value)}")
+    if spec.allowed is not None:
+        values = ", ".join("'" + value.replace("'", "''") + "'" for value in spec.allowed)
+        found.append(f"{column} NOT IN ({values})")
+    return found
+
+
+def _row_check(contract: Contract, dialect: str, enforced: Enforced) -> Expectation | None:
+    """One scan for every per-value rule no constraint covers: types, ranges, allowed sets."""
+    found: list[str] = []
+    for spec in contract.columns:
+        wrong = None if ("type", spec.name) in enforced else _wrong_type(spec, dialect)
+        found += ([wrong] if wrong else []) + _out_of_bounds(spec)
+    if not found:
+        return None
+    return gxe.UnexpectedRowsExpectation(
+        unexpected_rows_query=f"SELECT 1 AS unexpected FROM {{batch}} WHERE {' OR '.join(found)}",
+        description="rows: every value of its declared type, within its range and allowed set",
     )
 
 
@@ -91,6 +123,30 @@ def expectations_for(contract: Contract, dialect: str) -> list[Expectation]:
     if len(contract.key) > 1:
         found.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=list(contract.key)))
     return found
+
+
+def table_expectations(contract: Contract, dialect: str, enforced: Enforced) -> list[Expectation]:
+    """The whole-table suite: what the catalog does not enforce, row rules in one scan."""
+    found: list[Expectation] = []
+    for spec in contract.columns:
+        found.append(gxe.ExpectColumnToExist(column=spec.name))
+        if not spec.nullable and ("not_null", spec.name) not in enforced:
+            found.append(gxe.ExpectColumnValuesToNotBeNull(column=spec.name))
+        if spec.unique and ("unique", spec.name) not in enforced:
+            found.append(gxe.ExpectColumnValuesToBeUnique(column=spec.name))
+    key = list(contract.key)
+    if len(key) > 1 and ("unique", key_name(key)) not in enforced:
+        found.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=key))
+    rows = _row_check(contract, dialect, enforced)
+    return [*found, rows] if rows is not None else found
+
+
+def build_table_suite(contract: Contract, dialect: str, enforced: Enforced, name: str) -> Any:
+    """The suite ``table_expectations`` describes, named ``name``."""
+    suite = gx.ExpectationSuite(name=name)
+    for expectation in table_expectations(contract, dialect, enforced):
+        suite.add_expectation(expectation)
+    return suite
 
 
 def build_suite(contract: Contract, dialect: str, name: str | None = None) -> Any:
