@@ -13,15 +13,17 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine
 
 # The row's columns in the embedded sink's order: both write screenshots the same way.
-from collector.sinks.embedded import _SHOT_COLUMNS
+from collector.sinks.embedded import SHOT_COLUMNS
+from data_contracts.quarantine import check_or_quarantine
 from ingest.enrolment import DeviceAuth
-from ingest.errors import BadRequest, Forbidden, NotFound, database
+from ingest.errors import BadRequest, Forbidden, NotFound, Unprocessable, database
 from ingest.payloads import EPOCH_MAX, require
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.db.bulk import bulk_insert
@@ -126,8 +128,14 @@ def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: De
         size,
         blurred,
     )
+    values = dict(zip(SHOT_COLUMNS, row, strict=True))
     with database("record the screenshot"), engine.begin() as conn:
-        bulk_insert(conn, screenshots, _SHOT_COLUMNS, [row], on_conflict="ignore")
+        passed = check_or_quarantine(conn, "screenshots", [values], "ingest", datetime.now(UTC))
+        if passed.success:
+            bulk_insert(conn, screenshots, SHOT_COLUMNS, [row], on_conflict="ignore")
+    if not passed.success:
+        store.delete(key)  # no row will ever point at it
+        raise Unprocessable("the screenshot's row failed its data contract; quarantined")
 
 
 def _sha256(text: str) -> bytes:

@@ -42,7 +42,7 @@ _MINUTE_COLUMNS = (
     "mouse_moves",
     "scrolls",
 )
-_SHOT_COLUMNS = (
+SHOT_COLUMNS = (
     "person_id",
     "device_id",
     "taken_at",
@@ -161,14 +161,18 @@ class EmbeddedSink:
             len(envelope),
             meta.blurred,
         )
+        values = dict(zip(SHOT_COLUMNS, row, strict=True))
         with self._boundary("store a screenshot"):
-            with self._engine.connect() as conn:
+            with self._engine.begin() as conn:
                 if not self._live_people(conn, {meta.person_id}):
+                    return True
+                # Checked before the object is stored: a quarantined row leaves no object.
+                if not _passes_contract(conn, "screenshots", [values]):
                     return True
             if not self._objects.exists(key):
                 self._objects.put(key, envelope)
             with self._engine.begin() as conn:
-                bulk_insert(conn, screenshots, _SHOT_COLUMNS, [row], on_conflict="ignore")
+                bulk_insert(conn, screenshots, SHOT_COLUMNS, [row], on_conflict="ignore")
         return True
 
     def _refresh(self, conn: Connection, person_id: int, start_ts: int, end_ts: int) -> None:

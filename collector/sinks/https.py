@@ -125,7 +125,11 @@ class HttpsSink:
             "height": meta.height,
             "blurred": meta.blurred,
         }
-        self._call("POST", "/v1/screenshots/commit", commit)
+        try:
+            self._call("POST", "/v1/screenshots/commit", commit)
+        except ServiceRefused as exc:
+            if exc.status != QUARANTINED:
+                raise  # the row failed its contract: quarantined there, delivered here
         return True
 
     def _batch(self, name: str, rows: list[dict[str, Any]]) -> int:

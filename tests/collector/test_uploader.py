@@ -130,6 +130,21 @@ def test_a_batch_breaking_its_contract_is_quarantined_whole(
     assert quarantined.dataset == "activity_minutes" and quarantined.row_count == 2
 
 
+def test_a_screenshot_breaking_its_contract_is_quarantined_and_never_stored(
+    install: Install, sink: EmbeddedSink
+) -> None:
+    pseudonym, person, device, sealer = _bound(install, sink)
+    ancient = 1_000  # 1970: outside the contract's range for taken_at
+    key = screenshot_key(pseudonym, ancient, device)
+    meta = ScreenshotName(person, device, ancient, 4, 3, False)
+    assert sink.send_screenshot(key, sealer.seal(key, b"pixels"), meta)  # acknowledged
+    assert _count(install, schema.screenshots) == 0
+    assert list(install.objects.list_keys()) == []  # no object without a row
+    with install.engine.connect() as connection:
+        quarantined = connection.execute(select(schema.quarantined_batches)).one()
+    assert quarantined.dataset == "screenshots" and quarantined.row_count == 1
+
+
 class FlakySink:
     """A sink that refuses everything while ``down``; records what it confirmed."""
 

@@ -180,3 +180,25 @@ def test_bad_presign_requests_are_400(rig: Rig, change: dict, status: int) -> No
     body = {**announce(key, envelope), **change}
     answer = call("POST", f"{rig.url}/v1/screenshots/presign", body, sink.enrolled.token)
     assert_refused(answer, status)
+
+
+def test_a_screenshot_row_failing_its_contract_is_quarantined_without_its_object(
+    s3_rig: Rig,
+) -> None:
+    sink = s3_rig.enrolled_sink()
+    ancient = 1_000  # 1970: no TraqNext screenshot is that old (the contract's range)
+    key, envelope, _ = sealed_shot(s3_rig, sink, taken_at=ancient)
+    token = sink.enrolled.token
+    target = call("POST", f"{s3_rig.url}/v1/screenshots/presign", announce(key, envelope), token)
+    assert put(target.body["url"], envelope, target.body["headers"]) == 200
+    body = commit_body(key, envelope, taken_at=ancient)
+    answer = call("POST", f"{s3_rig.url}/v1/screenshots/commit", body, token)
+    assert_refused(answer, 422, "data contract")
+    assert s3_rig.count(schema.screenshots) == 0
+    assert not s3_rig.install.objects.exists(key)  # no object without its row
+    with s3_rig.install.engine.connect() as conn:
+        held = conn.execute(select(schema.quarantined_batches.c.dataset)).scalars().all()
+    assert held == ["screenshots"]
+    # Through the sink, the same refusal counts as delivered (quarantined there).
+    assert sink.send_screenshot(key, envelope, meta(sink, taken_at=ancient))
+    assert s3_rig.count(schema.screenshots) == 0
