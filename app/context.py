@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import streamlit as st
 
@@ -32,15 +31,3 @@ def now() -> datetime:
 def idle_limit_seconds() -> float:
     """How long a session may stay idle: ``TRAQ_SESSION_IDLE_MINUTES`` (default 30)."""
     return float(os.environ.get("TRAQ_SESSION_IDLE_MINUTES", IDLE_MINUTES)) * 60
-
-
-def pause_flag() -> Path:
-    """The collector's pause file on this machine.
-
-    Same rule as ``collector.pipeline.pause`` (which the app may not import): the file
-    ``paused`` in ``$TRAQ_SPOOL_DIR``, else in ``<TRAQ_DATA_DIR>/spool``.
-    """
-    spool = os.environ.get("TRAQ_SPOOL_DIR")
-    if spool:
-        return Path(spool) / "paused"
-    return Path(os.environ.get("TRAQ_DATA_DIR", "./traq-data")) / "spool" / "paused"

@@ -89,6 +89,7 @@ _CONTRACTS: tuple[Contract, ...] = (
             ColumnSpec("objected", "bool"),
             ColumnSpec("restricted", "bool"),
             ColumnSpec("legal_hold_reason", "str", nullable=True),
+            ColumnSpec("tracking_paused", "bool"),
             ColumnSpec("created_at", "datetime"),
         ),
         key=("id",),

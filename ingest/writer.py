@@ -103,6 +103,7 @@ def state_json(state: SubjectState, auth: DeviceAuth) -> dict[str, Any]:
         "consent": state.consent,
         "objected": state.objected,
         "restricted": state.restricted,
+        "paused": state.paused,
         "timezone": state.timezone,
         "key_id": state.public_key.key_id,
         "public_key": state.public_key.public_key.hex(),

@@ -1,4 +1,8 @@
-"""The pause flag: a file ``paused`` in the spool folder that the app (or a person) sets.
+"""The local pause flag: a file ``paused`` in the spool folder that a person at the machine sets.
+
+The workbench's pause is a flag on the person (``people.tracking_paused``) that reaches every
+device of theirs through the policy watcher (``Directive.paused``) within a check interval;
+this file pauses one machine at once. Either one pauses capture.
 
 While the file exists the collector captures nothing (input is counted by the listener
 but discarded every second, no window is read, no screenshot is taken) and the time is

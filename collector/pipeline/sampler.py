@@ -141,7 +141,7 @@ class Sampler:
         """Sample the second ending at ``now`` (epoch seconds)."""
         directive = self._directive()
         counts = self._counter.take()
-        if self._pause.is_set():
+        if directive.paused or self._pause.is_set():
             # Input during a pause is dropped unseen: paused time is not captured at all.
             if not self._paused:
                 self.sessionizer.pause()

@@ -50,6 +50,7 @@ class Directive:
 
     stop_reason: str | None
     screenshots_allowed: bool
+    paused: bool
     idle_threshold: int
     screenshot_interval: float
     screenshot_jitter: float
@@ -82,6 +83,7 @@ def directive_for(state: SubjectState, interval_override: float | None = None) -
     return Directive(
         stop_reason=stop_reason_for(state),
         screenshots_allowed=not state.restricted,
+        paused=state.paused,
         idle_threshold=int(policy["idle_threshold_seconds"]),
         screenshot_interval=interval,
         screenshot_jitter=min(jitter, interval / 2),

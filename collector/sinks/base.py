@@ -41,6 +41,7 @@ class SubjectState:
     timezone: str
     public_key: SubjectPublicKey
     policies: dict[str, Any] = field(default_factory=dict)
+    paused: bool = False  # paused from the workbench: capture nothing until resumed
 
 
 class Sink(Protocol):

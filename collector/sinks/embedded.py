@@ -84,6 +84,7 @@ class EmbeddedSink:
             timezone=str(row.timezone),
             public_key=public_key,
             policies=policies,
+            paused=bool(row.tracking_paused),
         )
 
     def register_device(self, person_id: int, name: str, platform: str) -> int:
@@ -212,6 +213,7 @@ def _find_person(conn: Connection, pseudonym: str | None) -> Any:
         people.c.consent,
         people.c.objected,
         people.c.restricted,
+        people.c.tracking_paused,
         people.c.timezone,
     )
     if pseudonym is None:

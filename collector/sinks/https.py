@@ -232,6 +232,7 @@ def state_from_json(answer: Mapping[str, Any]) -> SubjectState:
         timezone=str(answer["timezone"]),
         public_key=SubjectPublicKey(str(answer["key_id"]), bytes.fromhex(answer["public_key"])),
         policies=dict(answer.get("policies", {})),
+        paused=bool(answer.get("paused", False)),  # absent from older services: not paused
     )
 
 

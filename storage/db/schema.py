@@ -423,6 +423,10 @@ rollup_marks = Table(
     Column("refreshed_us", BigInteger, nullable=False),
 )
 
+# The person paused tracking from the workbench: every collector of theirs (on any machine,
+# embedded or through the ingestion service) captures nothing until they resume.
+people.append_column(Column("tracking_paused", Boolean, nullable=False, server_default="0"))
+
 # --- ingestion tables (issue 8): append below this line ---
 
 # A device enrolled through the ingestion service holds a bearer token; only its SHA-256 is

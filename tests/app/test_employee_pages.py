@@ -50,18 +50,46 @@ def test_my_screenshots_are_decrypted_for_me_and_can_be_deleted(demo: Demo) -> N
     assert "self.screenshots.viewed" in actions and "self.screenshot.deleted" in actions
 
 
-def test_pause_and_resume_set_and_clear_the_collector_flag(demo: Demo) -> None:
-    name, _ = employee_in_team(1)
-    flag = demo.data_dir / "spool" / "paused"
-    app = signed_in(name, demo.password)
-    app.switch_page("app/pages/tracking.py").run()
-    app.main.button[0].click()
-    app.run()
-    assert flag.exists()
-    assert app.warning[0].value.startswith("Tracking is paused")
-    app.main.button[0].click()
-    app.run()
-    assert not flag.exists()
+def test_pause_and_resume_reach_every_collector_of_mine_only(demo: Demo) -> None:
+    from analytics.tracking import tracking_paused
+    from collector.sinks.embedded import EmbeddedSink
+    from storage.config import load_settings
+
+    name, person_id = employee_in_team(1)
+    _, other_id = employee_in_team(1, skip=1)
+    storage = open_storage()
+    sink = EmbeddedSink(load_settings())
+    try:
+        with storage.engine.connect() as connection:
+            pseudonym = connection.execute(
+                select(people.c.pseudonym).where(people.c.id == person_id)
+            ).scalar_one()
+        app = signed_in(name, demo.password)
+        app.switch_page("app/pages/tracking.py").run()
+        app.main.button[0].click()
+        app.run()
+        assert app.warning[0].value.startswith("Tracking is paused")
+        assert tracking_paused(storage.engine, person_id)
+        assert not tracking_paused(storage.engine, other_id)
+        assert sink.subject_state(pseudonym).paused  # what the collector reads every minute
+        app.main.button[0].click()
+        app.run()
+        assert not tracking_paused(storage.engine, person_id)
+        assert not sink.subject_state(pseudonym).paused
+        with storage.engine.connect() as connection:
+            actions = (
+                connection.execute(
+                    select(audit_log.c.action).where(
+                        audit_log.c.subject_ref == f"person:{person_id}"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert actions[-2:] == ["self.tracking_paused", "self.tracking_resumed"]
+    finally:
+        sink.close()
+        storage.close()
 
 
 def test_withdrawing_consent_sets_withdrawn_only(demo: Demo) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from collector.pipeline.watcher import DEFAULT_CHECK_INTERVAL
 from collector.run import CollectorConfig
@@ -269,6 +269,37 @@ def test_pause_flag_stops_capture_and_work_time(install: Install, open_window: O
     xdotool("type", "--delay", "40", "unseen")
     time.sleep(1.5)
     (install.spool_dir / "paused").unlink()
+    run.wait_capturing()
+    xdotool("type", "--delay", "40", "seen")
+    time.sleep(1.5)
+    summary = run.stop()
+    assert summary.key_presses == 4
+    assert summary.seconds_paused >= 3
+    assert 0 < summary.seconds_tracked < summary.seconds_run - 3
+
+
+def test_a_pause_from_the_workbench_stops_capture_and_work_time(
+    install: Install, open_window: OpenWindow
+) -> None:
+    pseudonym = install.add_person()
+    focus(open_window("Paused remotely", "PauseApp"))
+
+    def pause(paused: bool) -> None:
+        with install.engine.begin() as connection:
+            connection.execute(
+                update(schema.people)
+                .where(schema.people.c.pseudonym == pseudonym)
+                .values(tracking_paused=paused)
+            )
+
+    pause(True)
+    options = {"subject": pseudonym, "flush_interval": 1.0, "check_interval": 0.5}
+    run = Background(install.config(**options), duration=30)
+    wait_until(lambda: (install.spool_dir / "spool.db").exists(), 30, "the spool")
+    time.sleep(3)
+    xdotool("type", "--delay", "40", "unseen")
+    time.sleep(1.5)
+    pause(False)
     run.wait_capturing()
     xdotool("type", "--delay", "40", "seen")
     time.sleep(1.5)
