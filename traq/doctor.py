@@ -7,13 +7,16 @@ a result to print, not an exception. Checks that need the database are skipped (
 
 from __future__ import annotations
 
+import json
 import os
+import ssl
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -119,8 +122,44 @@ def check_policies(engine: Engine) -> Check:
     return _guarded("policies", probe)
 
 
+def _tls(env: Mapping[str, str]) -> ssl.SSLContext:
+    """The trust a collector would use: ``TRAQ_INGEST_CA_FILE`` (a private CA) or the system."""
+    ca_file = env.get("TRAQ_INGEST_CA_FILE") or None
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot read TRAQ_INGEST_CA_FILE {ca_file}") from exc
+
+
+def _health(url: str, env: Mapping[str, str]) -> tuple[dict[str, object], float | None]:
+    """The service's health answer and its clock (the ``Date`` header), or OSError."""
+    health = f"{url.rstrip('/')}/v1/health"
+    try:
+        with urllib.request.urlopen(
+            health, timeout=INGEST_TIMEOUT_SECONDS, context=_tls(env)
+        ) as answer:
+            body = json.loads(answer.read() or b"null")
+            date = answer.headers.get("Date")
+    except urllib.error.HTTPError as exc:
+        raise OSError(
+            f"{health} answered HTTP {exc.code}: not a TraqNext ingestion service"
+        ) from exc
+    except urllib.error.URLError as exc:
+        raise OSError(f"{url} unreachable ({exc.reason})") from exc
+    except ValueError as exc:
+        raise OSError(f"{health} answered something not JSON") from exc
+    if not isinstance(body, dict) or body.get("ok") is not True:
+        raise OSError(f"{health} did not answer as a TraqNext ingestion service")
+    try:
+        clock = parsedate_to_datetime(date).timestamp() if date else None
+    except (TypeError, ValueError):  # a malformed Date header: no clock to compare
+        clock = None
+    return body, clock
+
+
 def check_ingest(env: Mapping[str, str]) -> Check:
-    """The ingestion service answers HTTP at ``TRAQ_INGEST_URL`` (when one is configured)."""
+    """The ingestion service at ``TRAQ_INGEST_URL`` is healthy, as a collector would reach it
+    (TLS trust from ``TRAQ_INGEST_CA_FILE``), and its clock agrees with this machine's."""
     url = env.get("TRAQ_INGEST_URL", "").strip()
     if not url:
         return Check("ingestion", True, "not configured (TRAQ_INGEST_URL unset)")
@@ -128,16 +167,16 @@ def check_ingest(env: Mapping[str, str]) -> Check:
     def probe() -> str:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"TRAQ_INGEST_URL must be an http(s) URL, got {url!r}")
-        try:
-            with urllib.request.urlopen(url, timeout=INGEST_TIMEOUT_SECONDS) as answer:
-                status = int(answer.status)
-        except urllib.error.HTTPError as exc:
-            status = exc.code  # any HTTP answer below 500 means the service is up
-        except urllib.error.URLError as exc:
-            raise OSError(f"{url} unreachable ({exc.reason})") from exc
-        if status >= 500:
-            raise OSError(f"{url} answered HTTP {status}")
-        return f"{url} answered HTTP {status}"
+        before = time.time()
+        _, clock = _health(url, env)
+        after = time.time()
+        if clock is None:
+            return f"{url} is healthy"
+        # The Date header has whole seconds: allow one more second of skew for it.
+        skew = clock - (before + after) / 2
+        if abs(skew) > MAX_SKEW_SECONDS + 1:
+            raise ValueError(f"{url} is healthy but {-skew:+.0f} s off this machine's clock")
+        return f"{url} is healthy ({skew:+.0f} s against this machine)"
 
     return _guarded("ingestion", probe)
 

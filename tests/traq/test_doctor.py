@@ -57,13 +57,22 @@ def _lines(stdout: str) -> dict[str, str]:
     return found
 
 
-def test_healthy_installation_passes_every_check(
-    installed: dict[str, str], ingest_url: str
-) -> None:
-    result = traq("doctor", env={**installed, "TRAQ_INGEST_URL": ingest_url})
+def test_healthy_installation_passes_every_check(installed: dict[str, str], tmp_path: Path) -> None:
+    from ingest.app import IngestConfig
+    from storage.config import load_settings
+    from tests.ingest.service import running, self_signed
+
+    tls = self_signed(tmp_path)
+    with running(IngestConfig(load_settings(installed)), tls) as url:
+        env = {**installed, "TRAQ_INGEST_URL": url, "TRAQ_INGEST_CA_FILE": str(tls.cert)}
+        result = traq("doctor", env=env)
+        untrusted = traq("doctor", env={**installed, "TRAQ_INGEST_URL": url})
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(_lines(result.stdout).values()) == {"ok"}
-    assert "answered HTTP 404" in result.stdout
+    assert f"{url} is healthy" in result.stdout
+    # Without the private CA the collector could not connect either: the check says so.
+    assert untrusted.returncode == 1 and _lines(untrusted.stdout)["ingestion"] == "FAIL"
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.stdout
     as_json = json.loads(traq("doctor", "--json", env=installed).stdout)
     assert as_json["ok"] is True
     assert [c["name"] for c in as_json["checks"]] == CHECKS
@@ -101,6 +110,15 @@ def test_missing_master_key_fails(installed: dict[str, str], tmp_path: Path) -> 
     assert result.returncode == 1
     assert _lines(result.stdout)["master key"] == "FAIL"
     assert "master.key" in result.stdout
+
+
+def test_a_server_that_is_not_the_ingestion_service_fails(
+    installed: dict[str, str], ingest_url: str
+) -> None:
+    result = traq("doctor", env={**installed, "TRAQ_INGEST_URL": ingest_url})
+    assert result.returncode == 1
+    assert _lines(result.stdout)["ingestion"] == "FAIL"
+    assert "not a TraqNext ingestion service" in result.stdout
 
 
 def test_unreachable_ingestion_fails(installed: dict[str, str]) -> None:
