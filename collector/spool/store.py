@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from collector.errors import CollectorError
 from collector.pipeline.sessionizer import MinuteRow
 from collector.spool.device import SpoolCorrupt
 from collector.spool.files import ScreenshotFiles, ScreenshotName
@@ -143,7 +144,7 @@ class Spool:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.executescript(_SCHEMA)
-        except SpoolCorrupt:
+        except (SpoolCorrupt, SpoolUnwritable):
             self._db.close()
             raise
         self._unlisted: list[ScreenshotName] = []
@@ -416,15 +417,33 @@ def _expected_schema() -> list[tuple[str, str, str | None]]:
         db.close()
 
 
+class SpoolUnwritable(CollectorError):
+    """The spool's disk refused a write (full, or failing): the spool itself is intact."""
+
+
+# A full disk surfaces as SQLITE_FULL, or as an I/O error when the WAL index (-shm) cannot
+# grow: neither says anything about the file's content, which must not be called damaged.
+_DISK_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR")
+
+
 @contextmanager
 def _readable(path: Path) -> Iterator[None]:
-    """Translate SQLite's errors about the spool file into one clear SpoolCorrupt."""
+    """Translate SQLite's errors about the spool file into one clear SpoolCorrupt.
+
+    A disk that refuses writes is SpoolUnwritable instead: moving the spool aside, as the
+    advice for a damaged file says, would throw away what it holds.
+    """
     try:
         yield
     # UnicodeDecodeError: SQLite's message quotes a damaged schema that is no longer UTF-8.
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         text = "damaged schema" if isinstance(exc, UnicodeDecodeError) else str(exc).strip()
         reason = (text.splitlines() or [type(exc).__name__])[0]
+        if str(getattr(exc, "sqlite_errorname", "")).startswith(_DISK_ERRORS):
+            raise SpoolUnwritable(
+                f"cannot write the spool database {path} ({reason}); is its disk full? "
+                "free some space and start again (the spool is kept)"
+            ) from exc
         raise SpoolCorrupt(
             f"cannot read the spool database {path} ({reason}); if it is damaged, "
             "move it aside to start a new spool (what it held is lost)"

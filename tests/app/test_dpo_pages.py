@@ -251,7 +251,8 @@ def test_the_dpo_places_and_releases_a_legal_hold(own: Demo) -> None:
     app.button[-1].click().run()
     assert not app.exception and not app.error
     assert _hold_of(engine, person) == "Case 2026-17"
-    assert app.dataframe[0].value.iloc[0]["reason"] == "Case 2026-17"
+    held = app.dataframe[0].value
+    assert list(held[held["person"] == person]["reason"]) == ["Case 2026-17"]
 
     app.text_input[0].input("   ")  # a hold without a reason is refused
     app.button[-1].click().run()
@@ -260,5 +261,6 @@ def test_the_dpo_places_and_releases_a_legal_hold(own: Demo) -> None:
     app.selectbox[0].select(person)
     app.button(key="release-hold").click().run()
     assert not app.exception and _hold_of(engine, person) is None
-    assert app.info[0].value == "Nobody is under a legal hold."
+    still = app.dataframe[0].value["person"].tolist() if app.dataframe else []
+    assert person not in still  # others planted by earlier tests may stay held
     assert _actions(engine)[-2:] == ["person.legal_hold_placed", "person.legal_hold_released"]
