@@ -34,8 +34,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
+# Two workers, whole files each (module fixtures stay on one worker): CI stays well under
+# 25 minutes on two cores; `pytest path` alone runs serially.
 test: lint typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_ingest.py

@@ -250,6 +250,7 @@ def test_malformed_headers_are_rejected(data: bytes) -> None:
         (PUBLIC, KEY_ID, "\ud800", "UTF-8"),
         (PUBLIC, KEY_ID, b"o", "a str"),
     ],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 20 else type(value).__name__,
 )
 def test_misuse_raises_value_error_with_expected_form(
     public_key: Any, key_id: str, object_id: Any, expected: str
