@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from storage import Storage, open_storage
 from tests.traq.cli import ROOT, traq
 
 ENTRY = str(ROOT / "streamlit_app.py")
@@ -73,3 +75,17 @@ def page_as(path: str, account: object) -> AppTest:
     app.session_state["account"] = account
     app.session_state["last_seen"] = time.time()
     return app.run()
+
+
+@pytest.fixture
+def installation(
+    demo: Demo, _demo_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Storage]:
+    """A private copy of the demo installation, for a test that changes its data."""
+    data_dir = tmp_path / "traq-data"
+    shutil.copytree(demo.data_dir, data_dir)
+    monkeypatch.setenv("TRAQ_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("TRAQ_SPOOL_DIR", str(data_dir / "spool"))
+    storage = open_storage()
+    yield storage
+    storage.close()

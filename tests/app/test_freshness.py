@@ -4,36 +4,19 @@ rows show on the next rerun, not when a cache entry expires. Runs on a copy of t
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from analytics.freshness import data_version
 from analytics.rights import load_actor, set_restriction
-from storage import Storage, open_storage
+from storage import Storage
 from storage.db.schema import people, teams
 from storage.rollups import mark_refreshed
 from tests.app.conftest import Demo, signed_in
 
 COVERS = re.compile(r"covers up to (\d+) people")
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def installation(
-    demo: Demo, _demo_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Storage]:
-    """A private copy of the demo installation, which the test changes."""
-    data_dir = tmp_path / "traq-data"
-    shutil.copytree(demo.data_dir, data_dir)
-    monkeypatch.setenv("TRAQ_DATA_DIR", str(data_dir))
-    storage = open_storage()
-    yield storage
-    storage.close()
 
 
 def _covers(app: object) -> list[int]:

@@ -4,10 +4,7 @@ nobody reviews another person's stretches. Runs on a copy of the demo, which it 
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -23,27 +20,13 @@ from analytics.idle_review import (
 )
 from analytics.loaders import load_daily
 from analytics.selfview import Subject, my_slots, subject
-from storage import Storage, open_storage
+from storage import Storage
 from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, page_as
 
 PAGE = "app/pages/idle_review.py"
 DEMO_END = date(2026, 3, 31)
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def installation(
-    demo: Demo, _demo_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Storage]:
-    """A private copy of the demo installation, so that decisions stay out of the shared one."""
-    data_dir = tmp_path / "traq-data"
-    shutil.copytree(demo.data_dir, data_dir)
-    monkeypatch.setenv("TRAQ_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("TRAQ_SPOOL_DIR", str(data_dir / "spool"))
-    storage = open_storage()
-    yield storage
-    storage.close()
 
 
 def _first_stretch(storage: Storage, person: Subject) -> tuple[Stretch, Period]:
