@@ -38,8 +38,11 @@ def _applications(browser: object, url: str, password: str, scheme: str, out: Pa
     test_browser.sign_in(page, url, "manager-platform", password)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.get_by_role("link", name="Applications").click()
-    page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
+    # The overview has bars too: wait for the Applications page itself, then its bars.
+    page.get_by_role("heading", name="Applications and categories").wait_for(timeout=60_000)
     test_browser.settle(page)
+    page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
+    page.wait_for_function(f"({BAR_FILLS})().some((fill) => fill)", timeout=60_000)
     page.screenshot(path=str(out / f"applications-{scheme}.png"), full_page=True)
     found = page.evaluate(BACKGROUND), page.evaluate(BAR_FILLS)
     context.close()
