@@ -7,7 +7,7 @@ import secrets
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -258,17 +258,16 @@ def test_no_screenshot_while_a_filtered_window_is_active(
     assert [(s.app, s.title_ct) for s in spans] == [("BankApp", None)]  # private: dropped
 
 
-def test_pause_flag_stops_capture_and_work_time(install: Install, open_window: OpenWindow) -> None:
-    pseudonym = install.add_person()
-    focus(open_window("Paused", "PauseApp"))
-    install.spool_dir.mkdir(parents=True)
-    (install.spool_dir / "paused").touch()
-    run = Background(install.config(subject=pseudonym, flush_interval=1.0), duration=30)
+def _paused_then_resumed(
+    install: Install, pseudonym: str, resume: Callable[[], None], **options: float
+) -> None:
+    """Type while paused, resume, type again: only the second word counts as work."""
+    run = Background(install.config(subject=pseudonym, flush_interval=1.0, **options), duration=30)
     wait_until(lambda: (install.spool_dir / "spool.db").exists(), 30, "the spool")
     time.sleep(3)
     xdotool("type", "--delay", "40", "unseen")
     time.sleep(1.5)
-    (install.spool_dir / "paused").unlink()
+    resume()
     run.wait_capturing()
     xdotool("type", "--delay", "40", "seen")
     time.sleep(1.5)
@@ -276,6 +275,14 @@ def test_pause_flag_stops_capture_and_work_time(install: Install, open_window: O
     assert summary.key_presses == 4
     assert summary.seconds_paused >= 3
     assert 0 < summary.seconds_tracked < summary.seconds_run - 3
+
+
+def test_pause_flag_stops_capture_and_work_time(install: Install, open_window: OpenWindow) -> None:
+    pseudonym = install.add_person()
+    focus(open_window("Paused", "PauseApp"))
+    install.spool_dir.mkdir(parents=True)
+    (install.spool_dir / "paused").touch()
+    _paused_then_resumed(install, pseudonym, (install.spool_dir / "paused").unlink)
 
 
 def test_a_pause_from_the_workbench_stops_capture_and_work_time(
@@ -293,20 +300,7 @@ def test_a_pause_from_the_workbench_stops_capture_and_work_time(
             )
 
     pause(True)
-    options = {"subject": pseudonym, "flush_interval": 1.0, "check_interval": 0.5}
-    run = Background(install.config(**options), duration=30)
-    wait_until(lambda: (install.spool_dir / "spool.db").exists(), 30, "the spool")
-    time.sleep(3)
-    xdotool("type", "--delay", "40", "unseen")
-    time.sleep(1.5)
-    pause(False)
-    run.wait_capturing()
-    xdotool("type", "--delay", "40", "seen")
-    time.sleep(1.5)
-    summary = run.stop()
-    assert summary.key_presses == 4
-    assert summary.seconds_paused >= 3
-    assert 0 < summary.seconds_tracked < summary.seconds_run - 3
+    _paused_then_resumed(install, pseudonym, lambda: pause(False), check_interval=0.5)
 
 
 def test_sigterm_ends_cleanly_with_a_summary(install: Install) -> None:
