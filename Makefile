@@ -8,6 +8,7 @@ export TRAQ_DATA_DIR ?= $(CURDIR)/traq-data
 DEMO_EMPLOYEES ?= 60
 DEMO_DAYS ?= 30
 PORT ?= 8501
+ADMIN ?=
 
 .PHONY: run test lint typecheck install bench clean
 
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(TRAQ) init
+	$(TRAQ) init $(if $(ADMIN),--admin $(ADMIN))
 	@if [ ! -f "$(TRAQ_DATA_DIR)/.demo-done" ]; then \
 		$(TRAQ) demo --employees $(DEMO_EMPLOYEES) --days $(DEMO_DAYS) && touch "$(TRAQ_DATA_DIR)/.demo-done"; \
 	fi

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from storage.accounts import verify_password
+from storage.accounts import has_admin, verify_password
 from storage.db.schema import manager_teams, people, teams, users
 from storage.policies import load_policies
 
@@ -35,6 +35,12 @@ def authenticate(engine: Engine, username: str, password: str) -> Account | None
         if not verify_password(row.password_hash, password):
             return None
         return _account(connection, row)
+
+
+def admin_exists(engine: Engine) -> bool:
+    """Whether the installation has an admin account yet (`traq init --admin NAME`)."""
+    with engine.connect() as connection:
+        return has_admin(connection)
 
 
 def reload_account(engine: Engine, user_id: int) -> Account | None:

@@ -9,7 +9,7 @@ from typing import NoReturn
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from analytics.accounts import Account, authenticate, reload_account
+from analytics.accounts import Account, admin_exists, authenticate, reload_account
 from analytics.sso import IdentityRefused, account_for_claims, is_fresh
 from app.context import idle_limit_seconds, now, storage
 from app.oidc import (
@@ -81,6 +81,11 @@ def sign_in_form() -> None:
     st.title("Sign in to TraqNext")
     if st.session_state.pop("expired", False):
         st.info("Your session expired; please sign in again.")
+    if not admin_exists(storage().engine):
+        st.info(
+            "No admin account yet. Whoever installed TraqNext creates theirs, under their own "
+            "name, with `traq init --admin YOUR-NAME` on the server."
+        )
     try:
         methods = configured_methods()
     except SignInConfigError as exc:

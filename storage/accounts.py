@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,6 +15,16 @@ from sqlalchemy import Connection, delete, insert, select, update
 from storage.db.schema import ROLES, manager_teams, users
 
 _hasher = PasswordHasher()
+
+# Names that say what an account is for, not who uses it: such an account gets shared, and
+# then the audit log cannot say who did what. Compared with digits, dots and dashes removed.
+ROLE_NAMES = frozenset(
+    {
+        "admin", "administrator", "root", "superuser", "sysadmin", "su", "system", "manager",
+        "dpo", "employee", "user", "guest", "test", "shared", "default", "owner", "operator",
+        "itadmin", "webmaster", "support", "helpdesk", "office", "team", "staff", "everyone",
+    }
+)  # fmt: skip
 
 
 def hash_password(password: str) -> str:
@@ -45,12 +56,7 @@ def create_user(
     """Insert an account and return its id; ValueError for a bad role or name."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace(".", "").replace("-", "").isalnum()
-    ):
-        raise ValueError("username must be 1-64 letters, digits, dots or dashes")
+    check_username(username)
     result = connection.execute(
         insert(users).values(
             username=username,
@@ -61,6 +67,24 @@ def create_user(
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def check_username(username: str) -> None:
+    """ValueError unless ``username`` is 1-64 letters, digits, dots or dashes naming a person.
+
+    A role's name ("admin", "dpo-1", ...) is refused: every action must be by someone.
+    """
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace(".", "").replace("-", "").isalnum()
+    ):
+        raise ValueError("username must be 1-64 letters, digits, dots or dashes")
+    if re.sub(r"[\d.-]", "", username.lower()) in ROLE_NAMES:
+        raise ValueError(
+            f"{username!r} names a role, not a person: accounts are personal so that the "
+            "audit log says who did what (e.g. ada.lovelace)"
+        )
 
 
 def has_admin(connection: Connection) -> bool:

@@ -44,7 +44,7 @@ def vault(engine: Engine, tmp_path: Path) -> KeyVault:
 def admin(engine: Engine) -> int:
     """The acting admin account's id."""
     with engine.begin() as connection:
-        return create_user(connection, "root", "admin", hash_password("pw-root-1"), NOW)
+        return create_user(connection, "rosa", "admin", hash_password("pw-root-1"), NOW)
 
 
 def count(engine: Engine, table: Any) -> int:
@@ -137,7 +137,8 @@ def test_each_role_gets_a_named_account_with_a_one_time_password(
 
 
 BAD_ACCOUNTS = [
-    ("root", "dpo", "that username is taken"),
+    ("rosa", "dpo", "that username is taken"),
+    ("Admin-2", "admin", "names a role, not a person"),
     ("x", "employee", "an employee account needs its person"),
     ("x", "manager", "a manager account needs at least one team"),
     ("x", "owner", "role must be one of"),
@@ -185,7 +186,7 @@ def test_the_last_enabled_admin_can_be_neither_disabled_nor_demoted(
         set_enabled(engine, admin, admin, False, NOW)
     with pytest.raises(AdminRefused, match="cannot demote the last enabled admin"):
         change_role(engine, admin, admin, "dpo", NOW)
-    assert authenticate(engine, "root", "pw-root-1") is not None
+    assert authenticate(engine, "rosa", "pw-root-1") is not None
     assert actions(engine) == []
 
 

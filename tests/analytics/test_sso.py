@@ -26,7 +26,7 @@ def _people(engine: Engine) -> tuple[int, int]:
             .values(email="Ada.Lovelace@Acme.example")
         )
         employee = create_user(connection, "ada.lovelace", "employee", None, NOW, person)
-        admin = create_user(connection, "it-admin", "admin", None, NOW)
+        admin = create_user(connection, "ines", "admin", None, NOW)
     return employee, admin
 
 
@@ -38,7 +38,7 @@ def test_an_email_claim_names_the_persons_account_whatever_its_case(engine: Engi
 
 def test_another_claim_names_an_account_by_username(engine: Engine) -> None:
     _, admin = _people(engine)
-    claims = {"preferred_username": "it-admin", "email": "someone@acme.example"}
+    claims = {"preferred_username": "ines", "email": "someone@acme.example"}
     account = account_for_claims(engine, claims, "preferred_username")
     assert (account.user_id, account.role) == (admin, "admin")
 

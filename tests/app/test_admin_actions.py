@@ -22,6 +22,8 @@ from storage.vault import public_key_for
 from tests.app.conftest import signed_in
 from tests.traq.cli import traq
 
+ADMIN = "margaret.hamilton"  # `traq init`'s first admin: a person, never a shared "admin"
+
 
 @dataclass(frozen=True)
 class Installation:
@@ -34,10 +36,10 @@ class Installation:
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Installation:
-    """`traq init` (admin "admin") and a tiny `traq demo` (6 people, 2 days)."""
+    """`traq init --admin margaret.hamilton` and a tiny `traq demo` (6 people, 2 days)."""
     data_dir: Path = tmp_path_factory.mktemp("admin-actions")
     env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
-    init = traq("init", env=env)
+    init = traq("init", "--admin", ADMIN, env=env)
     assert init.returncode == 0, init.stderr
     admin = re.search(r"password \(shown once\): (\S+)", init.stdout)
     demo = traq(
@@ -97,7 +99,7 @@ def one_time_password(app: AppTest) -> str:
 
 
 def test_create_team_add_person_and_their_account_signs_in(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     assert app.title[0].value == "People and teams"
     app.text_input(key="team-name").input("Research")
     app.text_input(key="team-department").input("R&D")
@@ -136,7 +138,7 @@ def test_create_team_add_person_and_their_account_signs_in(installation: Install
 
 
 def test_move_and_edit_a_person(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     mover = app.selectbox(key="move-who")
     target = app.selectbox(key="move-to")
     current_team = mover.options[0].rsplit("(", 1)[1].rstrip(")")
@@ -156,7 +158,7 @@ def test_move_and_edit_a_person(installation: Installation) -> None:
 
 
 def test_a_bad_person_is_refused_in_one_line(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     before = len(app.dataframe[1].value)
     app.text_input(key="person-name").input("No Mail")
     app.text_input(key="person-email").input("no-mail")
@@ -169,7 +171,7 @@ def test_a_bad_person_is_refused_in_one_line(installation: Installation) -> None
 def test_create_a_manager_and_a_dpo(
     installation: Installation, role: str, first_page: str | None
 ) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
     if role == "manager":
         app.multiselect(key="new-teams").select(team_id("Platform"))
@@ -184,7 +186,7 @@ def test_create_a_manager_and_a_dpo(
 
 
 def test_a_manager_needs_a_team(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
     create(app, "lonely-manager", "manager")
     assert app.error[0].value == "Not saved: a manager account needs at least one team"
@@ -206,7 +208,7 @@ def manage(app: AppTest, username: str) -> None:
 
 
 def test_reset_password_and_disable_an_account(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
     manage(app, "demo-dpo")
     press(app, "Reset password")
@@ -228,27 +230,27 @@ def test_reset_password_and_disable_an_account(installation: Installation) -> No
 def test_an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin(
     installation: Installation,
 ) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
-    manage(app, "admin")
+    manage(app, ADMIN)
     press(app, "Disable account")
     assert app.error[0].value == "Not saved: you cannot disable your own account; ask another admin"
-    # With demo-admin disabled, "admin" is the last enabled admin.
+    # With demo-admin disabled, ADMIN is the last enabled admin.
     manage(app, "demo-admin")
     press(app, "Disable account")
-    manage(app, "admin")
+    manage(app, ADMIN)
     press(app, "Disable account")
     assert app.error[0].value.startswith("Not saved: cannot disable the last enabled admin")
     app.selectbox(key=f"role-{app.selectbox(key='manage-account').value}-role").select("dpo")
     press(app, "Save role and teams")
     assert app.error[0].value.startswith("Not saved: cannot demote the last enabled admin")
-    assert signed_in("admin", installation.admin_password).title[0].value == "People and teams"
+    assert signed_in(ADMIN, installation.admin_password).title[0].value == "People and teams"
     manage(app, "demo-admin")
     press(app, "Enable account")
 
 
 def test_policy_forms_validate_and_save(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/policies.py").run()
     app.number_input(key="policy-k").set_value(2)
     press(app, "Save k")
@@ -286,7 +288,7 @@ def test_policy_forms_validate_and_save(installation: Installation) -> None:
 
 
 def test_a_manager_keeps_at_least_one_team(installation: Installation) -> None:
-    app = signed_in("admin", installation.admin_password)
+    app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
     manage(app, "manager-platform")
     chosen = app.selectbox(key="manage-account").value

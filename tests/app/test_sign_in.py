@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -12,6 +13,7 @@ from storage import open_storage
 from storage.accounts import create_user, hash_password
 from storage.db.schema import users
 from tests.app.conftest import ENTRY, Demo, signed_in
+from tests.traq.cli import traq
 
 
 def test_the_right_password_signs_in_to_the_roles_first_page(demo: Demo) -> None:
@@ -71,3 +73,19 @@ def test_sign_out_ends_the_session(demo: Demo) -> None:
     app.sidebar.button[0].click()
     app.run()
     assert app.title[0].value == "Sign in to TraqNext"
+
+
+def test_an_installation_without_admin_says_how_to_name_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: Demo
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    hint = "No admin account yet"
+    demo_page = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert not [i for i in demo_page.info if hint in i.value]  # the demo has demo-admin
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "bare")}
+    assert traq("init", env=env).returncode == 0
+    monkeypatch.setenv("TRAQ_DATA_DIR", env["TRAQ_DATA_DIR"])
+    bare = AppTest.from_file(ENTRY, default_timeout=30).run()
+    assert not bare.exception
+    assert any(hint in i.value and "traq init --admin YOUR-NAME" in i.value for i in bare.info)

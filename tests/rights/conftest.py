@@ -72,6 +72,6 @@ def org(engine: Engine) -> Org:
         bob, _ = add_person(connection, team)
         create_user(connection, "alice", "employee", None, FILED, person_id=alice)
         create_user(connection, "bob", "employee", None, FILED, person_id=bob)
-        create_user(connection, "dpo", "dpo", None, FILED)
+        create_user(connection, "dora", "dpo", None, FILED)
         create_user(connection, "boss", "manager", None, FILED)
     return Org(alice, bob)

@@ -45,7 +45,7 @@ def restricted(engine: Engine, person_id: int) -> bool:
 
 def test_a_restriction_request_is_carried_out_and_lifted(desk: tuple[Storage, int, int]) -> None:
     storage, alice, _ = desk
-    engine, dpo = storage.engine, actor(storage.engine, "dpo")
+    engine, dpo = storage.engine, actor(storage.engine, "dora")
     request = file_for(engine, actor(engine, "alice"), alice, "restriction", NOW)
     with pytest.raises(InvalidTransition, match="needs an approved request"):
         act(storage, dpo, request.id, "restrict", NOW)
@@ -60,7 +60,7 @@ def test_a_restriction_request_is_carried_out_and_lifted(desk: tuple[Storage, in
 
 def test_a_failed_action_changes_nothing(desk: tuple[Storage, int, int]) -> None:
     storage, alice, _ = desk
-    engine, dpo = storage.engine, actor(storage.engine, "dpo")
+    engine, dpo = storage.engine, actor(storage.engine, "dora")
     request = file_for(engine, actor(engine, "alice"), alice, "access", NOW)
     with pytest.raises(InvalidTransition, match="1 to 2 months"):
         act(storage, dpo, request.id, "extend", NOW, reason="busy", months=3)
@@ -91,8 +91,8 @@ def test_the_queue_filters_by_state_kind_and_standing(desk: tuple[Storage, int, 
     late = file_for(engine, actor(engine, "alice"), alice, "access", NOW - timedelta(days=40))
     soon = file_for(engine, actor(engine, "bob"), bob, "erasure", NOW - timedelta(days=27))
     fresh = file_for(engine, actor(engine, "bob"), bob, "portability", NOW)
-    act(storage, actor(engine, "dpo"), fresh.id, "reject", NOW, reason="duplicate")
-    everything = requests_of(engine, actor(engine, "dpo"), NOW)
+    act(storage, actor(engine, "dora"), fresh.id, "reject", NOW, reason="duplicate")
+    everything = requests_of(engine, actor(engine, "dora"), NOW)
     ids = {
         standing: [r.id for r in filter_queue(everything, NOW, standing=standing)]
         for standing in ("all", "open", "overdue", "due soon")
@@ -115,8 +115,8 @@ def test_the_audit_log_reads_newest_first_for_the_dpo_only(
     storage, alice, _ = desk
     engine = storage.engine
     request = file_for(engine, actor(engine, "alice"), alice, "access", NOW)
-    act(storage, actor(engine, "dpo"), request.id, "approve", NOW)
-    dpo = actor(engine, "dpo")
+    act(storage, actor(engine, "dora"), request.id, "approve", NOW)
+    dpo = actor(engine, "dora")
     entries, total = audit_entries(engine, dpo)
     assert total == len(entries) >= 2
     assert [e.seq for e in entries] == sorted((e.seq for e in entries), reverse=True)

@@ -53,10 +53,10 @@ def test_rectification_changes_profile_and_what_analytics_counts(
         for person in (alice, bob):
             refresh_rollups(c, person, DAY, DAY + 7200, "UTC")
         create_user(c, "alice", "employee", None, NOW, person_id=alice)
-        create_user(c, "dpo", "dpo", None, NOW)
+        create_user(c, "dora", "dpo", None, NOW)
     before = _tracked(engine, alice)
     with engine.begin() as c:
-        me, dpo = load_actor(c, "alice"), load_actor(c, "dpo")
+        me, dpo = load_actor(c, "alice"), load_actor(c, "dora")
         request = file_rectification(
             c, me, alice, NOW, profile={"display_name": "Alice Right"},
             untracked=[(DAY + 3600, DAY + 7200)],

@@ -36,7 +36,7 @@ def _actions(engine: Engine) -> list[str]:
 
 def test_full_lifecycle_is_audited_and_verifies(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        alice, dpo = load_actor(c, "alice"), load_actor(c, "dpo")
+        alice, dpo = load_actor(c, "alice"), load_actor(c, "dora")
         request = file_request(c, alice, org.alice, "access", NOW)
         assert request.state == "received" and request.due_at == NOW.replace(month=2, day=28)
         for action in ("review", "approve", "start", "complete"):
@@ -51,7 +51,7 @@ def test_full_lifecycle_is_audited_and_verifies(engine: Engine, org: Org) -> Non
 
 def test_rejection_needs_a_reason_and_closes(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        alice, dpo = load_actor(c, "alice"), load_actor(c, "dpo")
+        alice, dpo = load_actor(c, "alice"), load_actor(c, "dora")
         request = file_request(c, alice, org.alice, "erasure", NOW)
         with pytest.raises(InvalidTransition, match="reason"):
             transition(c, dpo, request.id, "reject", NOW)
@@ -63,7 +63,7 @@ def test_rejection_needs_a_reason_and_closes(engine: Engine, org: Org) -> None:
 
 def test_one_extension_with_a_reason(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        alice, dpo = load_actor(c, "alice"), load_actor(c, "dpo")
+        alice, dpo = load_actor(c, "alice"), load_actor(c, "dora")
         request = file_request(c, alice, org.alice, "access", NOW)
         request = extend(c, dpo, request.id, 2, "complex request", NOW)
         assert request.extended_due_at == datetime(2026, 4, 28, 10, tzinfo=UTC)
@@ -75,7 +75,7 @@ def test_one_extension_with_a_reason(engine: Engine, org: Org) -> None:
 
 def test_overdue_requests_come_first_in_the_queue(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        alice, bob, dpo = (load_actor(c, n) for n in ("alice", "bob", "dpo"))
+        alice, bob, dpo = (load_actor(c, n) for n in ("alice", "bob", "dora"))
         late = file_request(c, alice, org.alice, "access", NOW)
         file_request(c, bob, org.bob, "access", NOW + timedelta(days=20))
         queue = list_requests(c, dpo, NOW + timedelta(days=31))
@@ -113,7 +113,7 @@ def test_a_person_cannot_file_see_or_list_anothers_request(engine: Engine, org: 
 
 def test_dpo_files_on_behalf_only_with_identity_verification(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        dpo = load_actor(c, "dpo")
+        dpo = load_actor(c, "dora")
         with pytest.raises(AccessDenied, match="identity"):
             file_request(c, dpo, org.alice, "access", NOW)
         request = file_request(
@@ -126,7 +126,7 @@ def test_dpo_files_on_behalf_only_with_identity_verification(engine: Engine, org
 
 def test_restriction_and_lift(engine: Engine, org: Org) -> None:
     with engine.begin() as c:
-        dpo = load_actor(c, "dpo")
+        dpo = load_actor(c, "dora")
         set_restriction(c, dpo, org.alice, True, NOW)
         assert c.execute(select(people.c.restricted).where(people.c.id == org.alice)).scalar()
         set_restriction(c, dpo, org.alice, False, NOW)
@@ -166,10 +166,10 @@ def test_restricted_or_objecting_people_leave_every_aggregate_until_lifted(
 
     assert visible() == {org.alice, org.bob, carol}
     with engine.begin() as c:
-        dpo = load_actor(c, "dpo")
+        dpo = load_actor(c, "dora")
         set_restriction(c, dpo, org.alice, True, NOW)
         file_request(c, load_actor(c, "bob"), org.bob, "objection", NOW)
     assert visible() == {carol}
     with engine.begin() as c:
-        set_restriction(c, load_actor(c, "dpo"), org.alice, False, NOW)
+        set_restriction(c, load_actor(c, "dora"), org.alice, False, NOW)
     assert visible() == {org.alice, carol}

@@ -25,13 +25,40 @@ def test_init_sets_up_everything_and_is_idempotent(database_url: str, tmp_path: 
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     engine = open_engine(database_url)
     assert current_revision(engine) == head_revision()
+    assert _usernames(database_url) == ["ada"]
     with engine.connect() as connection:
-        assert connection.execute(select(schema.users.c.username)).scalars().all() == ["ada"]
         assert connection.execute(select(func.count()).select_from(schema.policies)).scalar()
     second = traq("init", env=env)
     assert second.returncode == 0, second.stderr
     assert "password" not in second.stdout  # the password is shown once only
     assert "is initialised" in second.stdout
+
+
+def _usernames(database_url: str) -> list[str]:
+    engine = open_engine(database_url)
+    with engine.connect() as connection:
+        names = connection.execute(select(schema.users.c.username)).scalars().all()
+    engine.dispose()
+    return list(names)
+
+
+def test_the_first_admin_is_a_named_person_never_a_shared_account(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data"), "TRAQ_DATABASE_URL": database_url}
+    for shared in ("admin", "Administrator", "root", "admin-2", "dpo"):
+        refused = traq("init", "--admin", shared, env=env)
+        assert_one_line_error(refused, "traq init: error: --admin:", "names a role, not a person")
+        assert not (tmp_path / "data").exists()  # refused before anything was made
+    unnamed = traq("init", env=env)
+    assert unnamed.returncode == 0, unnamed.stderr
+    assert "no admin account yet: `traq init --admin YOUR-NAME`" in unnamed.stdout
+    assert _usernames(database_url) == []  # no account nobody owns
+    named = traq("init", "--admin", "grace.hopper", env=env)
+    assert "admin account 'grace.hopper' password (shown once)" in named.stdout
+    again = traq("init", "--admin", "alan.turing", env=env)
+    assert again.returncode == 0 and "'alan.turing' was not created" in again.stdout
+    assert _usernames(database_url) == ["grace.hopper"]
 
 
 def test_init_with_s3_object_store(database_url: str, tmp_path: Path, s3_store_url: str) -> None:

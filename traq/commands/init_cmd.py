@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, inspect
 
-from storage.accounts import create_user, has_admin, hash_password, new_password
+from storage.accounts import (
+    check_username,
+    create_user,
+    has_admin,
+    hash_password,
+    new_password,
+)
 from storage.config import Settings, load_settings
 from storage.crypto.keys import create_master_key_file, load_master_key
 from storage.db.engine import check_connection, open_engine
@@ -29,9 +35,9 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--admin",
-        default="admin",
         metavar="USERNAME",
-        help="name of the first admin account, created if no admin exists (default: admin)",
+        help="your own account name (e.g. ada.lovelace): the first admin, created if no admin "
+        "exists yet; a role's name such as 'admin' is refused",
     )
     parser.set_defaults(run=run)
 
@@ -65,8 +71,13 @@ def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
         created.append(missing[-1])  # the outermost folder we created
 
 
-def initialise(settings: Settings, admin: str, created: list[Path]) -> str:
+def initialise(settings: Settings, admin: str | None, created: list[Path]) -> str:
     """Do the work of `traq init`; append every path it creates to ``created``."""
+    if admin is not None:
+        try:
+            check_username(admin)
+        except ValueError as exc:
+            raise CommandError(f"--admin: {exc}") from exc
     _make_data_dir(settings.data_dir, created)
     engine = open_engine(settings.database_url)
     check_connection(engine)
@@ -88,14 +99,15 @@ def initialise(settings: Settings, admin: str, created: list[Path]) -> str:
     master = open_master_key(engine, key_file) if installed else load_master_key(key_file)
     now = datetime.now(UTC)
     upgrade_to_head(engine)
-    password = None
+    password, admin_exists = None, True
     with engine.begin() as connection:
         if installed is None:
             connection.execute(
                 insert(installation).values(id=1, created_at=now, master_key_id=master.key_id)
             )
         seed_default_policies(connection, now)
-        if not has_admin(connection):
+        admin_exists = has_admin(connection)
+        if not admin_exists and admin is not None:
             password = new_password()
             create_user(connection, admin, "admin", hash_password(password), now)
     engine.dispose()
@@ -106,6 +118,13 @@ def initialise(settings: Settings, admin: str, created: list[Path]) -> str:
     ]
     if password:
         lines.append(f"admin account {admin!r} password (shown once): {password}")
+    elif not admin_exists:
+        lines.append(
+            "no admin account yet: `traq init --admin YOUR-NAME` creates yours "
+            "(accounts are personal, so every action is by someone)"
+        )
+    elif admin is not None:
+        lines.append(f"an admin exists already, so {admin!r} was not created: an admin adds it")
     return "\n".join(lines)
 
 
