@@ -19,6 +19,7 @@ from app.oidc import (
     provider_label,
     signed_in_claims,
 )
+from app.warmup import warm_up_browser
 
 ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
 ROLES = ("admin", "manager", "employee", "dpo")
@@ -101,6 +102,7 @@ def sign_in_form() -> None:
             _start_login(provider)
     if methods.passwords:
         _password_form()
+    warm_up_browser()  # last: the form is on screen first
 
 
 def _start_login(provider: str) -> None:

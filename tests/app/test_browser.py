@@ -102,6 +102,10 @@ def test_manager_dashboards_and_employee_screenshots_in_chromium(
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.on("request", lambda request: hosts.add(request.url))
+        page.goto(server)  # the sign-in page loads the chart scripts, showing no chart
+        warm_up = page.locator(".st-key-browser-warm-up .js-plotly-plot .main-svg").first
+        warm_up.wait_for(state="attached", timeout=60_000)
+        assert not warm_up.is_visible() and page.get_by_label("Username").is_visible()
         sign_in(page, server, "manager-platform", demo.password)
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
         settle(page)
