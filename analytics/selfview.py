@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select
 
 from analytics.periods import Period
 from storage import audit
@@ -165,11 +165,3 @@ def record_access(
             connection, audit.user_ref(user_id), action, audit.person_ref(person_id),
             {"count": count}, now,
         )  # fmt: skip
-
-
-def withdraw_consent(engine: Engine, person_id: int) -> None:
-    """Set the person's consent to withdrawn; nothing else is written."""
-    with engine.begin() as connection:
-        connection.execute(
-            update(people).where(people.c.id == person_id).values(consent="withdrawn")
-        )

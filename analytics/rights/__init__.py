@@ -6,7 +6,12 @@ change and every access to a person's individual data is written to the audit lo
 
 from analytics.rights.access import Actor, load_actor
 from analytics.rights.deadlines import add_months, due_at, extended_due_at, urgency
-from analytics.rights.effects import erase_for_request, restrict_for_request, set_restriction
+from analytics.rights.effects import (
+    erase_for_request,
+    give_consent,
+    restrict_for_request,
+    set_restriction,
+)
 from analytics.rights.errors import AccessDenied, InvalidTransition, RequestNotFound, RightsError
 from analytics.rights.requests import (
     Request,
@@ -31,6 +36,7 @@ __all__ = [
     "extended_due_at",
     "file_request",
     "get_request",
+    "give_consent",
     "list_requests",
     "load_actor",
     "restrict_for_request",

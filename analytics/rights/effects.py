@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, update
 
 from analytics.rights.access import Actor, require_dpo, require_person
-from analytics.rights.errors import ErasureBlocked, InvalidTransition
+from analytics.rights.errors import AccessDenied, ErasureBlocked, InvalidTransition
 from analytics.rights.requests import Request, load_request, transition
 from storage import audit
 from storage.db.schema import people
@@ -29,6 +29,15 @@ def set_restriction(
     connection.execute(update(people).where(people.c.id == person_id).values(restricted=restricted))
     action = "person.restricted" if restricted else "person.restriction_lifted"
     audit.append(connection, actor.ref, action, audit.person_ref(person_id), {}, now)
+
+
+def give_consent(connection: Connection, actor: Actor, person_id: int, now: datetime) -> None:
+    """The person gives consent again (only they can: a withdrawal is theirs to undo)."""
+    if actor.person_id != person_id:
+        raise AccessDenied("only the person themselves can give their consent")
+    require_person(connection, person_id)
+    connection.execute(update(people).where(people.c.id == person_id).values(consent="given"))
+    audit.append(connection, actor.ref, "consent.given", audit.person_ref(person_id), {}, now)
 
 
 def _approved(connection: Connection, request_id: int, kind: str) -> tuple[Request, int]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from storage import open_storage
-from storage.db.schema import audit_log, people, screenshots
+from storage import Storage, open_storage
+from storage.audit import person_ref
+from storage.db.schema import audit_log, people, rights_requests, screenshots
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import Demo, signed_in
 
@@ -92,7 +93,7 @@ def test_pause_and_resume_reach_every_collector_of_mine_only(demo: Demo) -> None
         storage.close()
 
 
-def test_withdrawing_consent_sets_withdrawn_only(demo: Demo) -> None:
+def test_withdrawing_and_giving_consent_are_audited_and_change_only_consent(demo: Demo) -> None:
     name, person_id = employee_in_team(3)  # Legal: below k, so no dashboard changes
     app = signed_in(name, demo.password)
     app.switch_page("app/pages/consent.py").run()
@@ -102,8 +103,40 @@ def test_withdrawing_consent_sets_withdrawn_only(demo: Demo) -> None:
     app.main.button[0].click()
     app.run()
     assert app.metric[0].value == "withdrawn"
+    assert app.success[0].value.startswith("Consent withdrawn (request #")
     storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            row = connection.execute(select(people).where(people.c.id == person_id)).one()
+            filed = (
+                connection.execute(
+                    select(rights_requests.c.kind).where(rights_requests.c.person_id == person_id)
+                )
+                .scalars()
+                .all()
+            )
+        assert row.consent == "withdrawn" and not row.objected and not row.restricted
+        assert "consent_withdrawal" in filed  # the DPO sees it in the queue
+        assert _actions_about(storage, person_id)[-2:] == ["request.filed", "consent.withdrawn"]
+        app.checkbox[0].check()
+        app.run()
+        app.main.button[0].click()
+        app.run()
+        assert app.metric[0].value == "given"
+        with storage.engine.connect() as connection:
+            again = connection.execute(select(people).where(people.c.id == person_id)).one()
+        assert again.consent == "given" and not again.objected and not again.restricted
+        assert _actions_about(storage, person_id)[-1] == "consent.given"
+    finally:
+        storage.close()
+
+
+def _actions_about(storage: Storage, person_id: int) -> list[str]:
+    """The audit log's actions about ``person_id``, oldest first."""
     with storage.engine.connect() as connection:
-        row = connection.execute(select(people).where(people.c.id == person_id)).one()
-    storage.close()
-    assert row.consent == "withdrawn" and not row.objected and not row.restricted
+        rows = connection.execute(
+            select(audit_log.c.action)
+            .where(audit_log.c.subject_ref == person_ref(person_id))
+            .order_by(audit_log.c.seq)
+        ).scalars()
+        return list(rows)
