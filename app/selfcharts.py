@@ -7,10 +7,15 @@ import polars as pl
 import streamlit as st
 
 from analytics import Period
+from analytics.categories import load_analytics_policy, with_category
 from analytics.idle_review import DISCARD, my_idle_stretches
 from analytics.selfview import Subject, my_slots, my_spans
 from app.context import storage
 from app.views import colours
+
+# Activity is not a category: its own two colours, none of the category palette's.
+ACTIVE, LOW = "active", "activity under 20 %"
+SLOT_COLOURS = {ACTIVE: "#3d5a80", LOW: "#e9c46a"}
 
 
 def draw_own_time(person: Subject, period: Period, key: str) -> None:
@@ -31,23 +36,30 @@ def draw_own_time(person: Subject, period: Period, key: str) -> None:
     last.metric("Idle stretches", len(stretches))
     if not spans.is_empty():
         st.subheader("Applications")
+        categories = load_analytics_policy(engine).app_categories
+        shown = with_category(spans.lazy(), categories).collect().to_pandas()
         timeline = px.timeline(
-            spans.to_pandas(), x_start="start", x_end="end", y="app", color="app"
-        )
-        timeline.update_layout(showlegend=False)
+            shown, x_start="start", x_end="end", y="app", color="category",
+            color_discrete_map=colours(sorted(shown["category"].unique())),
+            labels={"app": "", "category": "category"},
+        )  # fmt: skip
         st.plotly_chart(timeline, key=f"{key}-timeline")
+        st.caption("Coloured by category, in the same colours as every other chart.")
     st.subheader("Activity per 10 minutes")
+    levels = slots.with_columns(
+        pl.when(pl.col("idle")).then(pl.lit(LOW)).otherwise(pl.lit(ACTIVE)).alias("slot")
+    )
     bars = px.bar(
-        slots.to_pandas(),
+        levels.to_pandas(),
         x="start",
         y="activity_level",
-        color="idle",
-        color_discrete_map={"False": "#1f77b4", "True": "#d62728"} | colours([]),
-        labels={"activity_level": "activity level", "start": ""},
+        color="slot",
+        color_discrete_map=SLOT_COLOURS,
+        labels={"activity_level": "activity level", "start": "", "slot": ""},
     )
     bars.update_yaxes(tickformat=".0%")
     st.plotly_chart(bars, key=f"{key}-slots")
-    st.caption("Red bars are 10-minute slots with activity under 20 %.")
+    st.caption("Yellow bars are 10-minute slots with activity under 20 %.")
     if stretches:
         st.subheader("Idle stretches")
         st.dataframe(

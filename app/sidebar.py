@@ -37,17 +37,32 @@ def _data_span() -> tuple[date, date] | None:
     return summary.first_day, summary.last_day
 
 
+def every(seconds: int) -> str:
+    """``seconds`` in words: "30 seconds", "1 minute", "10 minutes", "90 seconds"."""
+    if seconds % 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def policy_lines(policy: dict[str, Any]) -> list[str]:
     """The policy in plain words."""
     retention = policy["retention_days"]
     titles = "encrypted with each person's own key" if policy["store_window_titles"] else "not kept"
     blur = ", blurred" if policy["screenshot_blur"] else ""
+    filters = policy.get("privacy_filters") or []
     return [
         "Keyboard and mouse activity as counts per minute: never which keys.",
         f"The active application; window titles {titles}.",
-        f"Screenshots about every {policy['screenshot_interval_seconds'] // 60} minutes, "
+        "In a browser, the site's name, read from the window title (never the full address"
+        + (
+            f"; {len(filters)} privacy filter(s) drop or redact matching titles)."
+            if filters
+            else ")."
+        ),
+        f"Screenshots about every {every(policy['screenshot_interval_seconds'])}, "
         f"encrypted before they touch disk{blur}.",
-        f"Idle after {policy['idle_threshold_seconds'] // 60} minutes without input.",
+        f"Idle after {every(policy['idle_threshold_seconds'])} without input.",
         f"Managers see only aggregates over at least {policy['k_anonymity']} people.",
         "Kept for: "
         + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),

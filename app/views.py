@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import Guard, GuardRefused, Period, Released
-from analytics.accounts import Account
+from analytics.accounts import Account, team_names
 from analytics.freshness import data_version
 from app import dashboards
 from app.context import now, storage
@@ -28,6 +28,12 @@ CATEGORY_COLOURS = {
     "social": "#e377c2",
     "uncategorised": "#7f7f7f",
 }
+# Teams (and anything else that is not a category) take colours from this palette, none of
+# which is a category's; it is also the theme's chartCategoricalColors (.streamlit).
+TEAM_COLOURS = [
+    "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",
+    "#80ba5a", "#e68310", "#008695", "#cf1c90", "#f97b72",
+]  # fmt: skip
 FLAGS = ["people", "suppressed", "noised"]
 
 
@@ -149,3 +155,13 @@ def downloads(frame: pd.DataFrame, name: str) -> None:
 def colours(names: list[Any]) -> dict[str, str]:
     """One colour per category, the same on every chart."""
     return {str(n): CATEGORY_COLOURS.get(str(n), "#bcbd22") for n in names}
+
+
+def team_colours(names: list[Any]) -> dict[str, str]:
+    """One colour per team, the same on every chart and for every manager (its place among
+    all the organisation's teams, by name)."""
+    everyone = sorted(team_names(storage().engine).values())
+    place = {name: i for i, name in enumerate(everyone)}
+    return {
+        str(n): TEAM_COLOURS[place.get(str(n), len(everyone)) % len(TEAM_COLOURS)] for n in names
+    }

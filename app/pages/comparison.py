@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, released_or_warn, table
+from app.views import caption, downloads, guarded, released_or_warn, table, team_colours
 
 account = require("manager")
 chosen = filters(account)
@@ -20,6 +20,7 @@ if teams is not None:
             x="team",
             y="tracked_hours",
             color="team",
+            color_discrete_map=team_colours(list(frame["team"])),
             labels={"tracked_hours": "work time (h per day)", "team": ""},
         ),
         key="compare-hours",
@@ -30,6 +31,7 @@ if teams is not None:
             x="team",
             y="activity_level",
             color="team",
+            color_discrete_map=team_colours(list(frame["team"])),
             labels={"activity_level": "activity level", "team": ""},
         ).update_yaxes(tickformat=".0%"),
         key="compare-level",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, released_or_warn, table
+from app.views import caption, downloads, guarded, released_or_warn, table, team_colours
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 account = require("manager")
@@ -21,6 +21,7 @@ if daily is not None:
         x="day",
         y="tracked_hours",
         color="team",
+        color_discrete_map=team_colours(daily.cells["team"].to_list()),
         markers=True,
         labels={"tracked_hours": "mean hours per person", "day": ""},
     )
@@ -34,6 +35,7 @@ if weekly is not None:
         x="week",
         y="activity_level",
         color="team",
+        color_discrete_map=team_colours(weekly.cells["team"].to_list()),
         markers=True,
         labels={"activity_level": "activity level", "week": "week of"},
     )

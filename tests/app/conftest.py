@@ -7,11 +7,14 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analytics.accounts import authenticate, team_names
+from analytics.admin import create_account
 from storage import Storage, open_storage
 from tests.traq.cli import ROOT, traq
 
@@ -89,3 +92,20 @@ def installation(
     storage = open_storage()
     yield storage
     storage.close()
+
+
+@pytest.fixture(scope="session")
+def manager_of_every_team(demo: Demo) -> tuple[str, str]:
+    """A manager of all three teams, one of them (Legal) below k, made as an admin would."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in demo.env.items():
+            patch.setenv(name, value)
+        storage = open_storage()
+    admin = authenticate(storage.engine, "demo-admin", demo.password)
+    assert admin is not None
+    _, password = create_account(
+        storage.engine, admin.user_id, "manager-downloads", "manager", datetime.now(UTC),
+        team_ids=team_names(storage.engine),
+    )  # fmt: skip
+    storage.close()
+    return "manager-downloads", password

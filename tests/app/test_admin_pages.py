@@ -37,6 +37,10 @@ def test_a_policy_is_validated_before_it_is_stored(demo: Demo) -> None:
     assert app.success[0].value == "Saved: screenshot_interval_seconds."
     policy = " ".join(m.value for m in app.sidebar.markdown)
     assert "Screenshots about every 15 minutes" in policy
+    save_json(app, "screenshot_interval_seconds", "45")
+    policy = " ".join(m.value for m in app.sidebar.markdown)
+    assert "Screenshots about every 45 seconds" in policy  # not "every 0 minutes"
+    assert "the site's name, read from the window title" in policy
     save_json(app, "screenshot_interval_seconds", "600")  # put it back for the other tests
     assert app.success[0].value == "Saved: screenshot_interval_seconds."
 

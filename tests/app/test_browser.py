@@ -111,8 +111,14 @@ def test_manager_dashboards_and_employee_screenshots_in_chromium(
         settle(page)
         assert page.get_by_text("Team overview").first.is_visible()
         shoot(page, tmp_path, "manager-overview")
-        for link, name in [("Trends", "manager-trends"), ("Applications", "manager-apps")]:
+        pages = [
+            ("Trends", "Trends", "manager-trends"),
+            ("Applications", "Applications and categories", "manager-apps"),
+        ]
+        for link, title, name in pages:
             page.get_by_role("link", name=link).click()
+            # The page's own title, then its charts: the previous page's linger a moment.
+            page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
             settle(page)
             shoot(page, tmp_path, name)

@@ -16,9 +16,6 @@ from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics.accounts import authenticate, team_names
-from analytics.admin import create_account
-from storage import open_storage
 from tests.app.conftest import Demo, signed_in
 
 PAGES = [
@@ -81,23 +78,6 @@ def test_the_excel_download_equals_the_csv_download(
                 assert excel_cell == datetime.fromisoformat(csv_cell)
             else:
                 assert ("" if excel_cell is None else str(excel_cell)) == csv_cell
-
-
-@pytest.fixture(scope="module")
-def manager_of_every_team(demo: Demo) -> tuple[str, str]:
-    """A manager of all three teams, one of them (Legal) below k, made as an admin would."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in demo.env.items():
-            patch.setenv(name, value)
-        storage = open_storage()
-    admin = authenticate(storage.engine, "demo-admin", demo.password)
-    assert admin is not None
-    _, password = create_account(
-        storage.engine, admin.user_id, "manager-downloads", "manager", NOW,
-        team_ids=team_names(storage.engine),
-    )  # fmt: skip
-    storage.close()
-    return "manager-downloads", password
 
 
 def test_suppressed_cells_read_fewer_than_k_people_in_both(
