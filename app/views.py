@@ -108,6 +108,7 @@ def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:
     return shown.to_pandas()
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The shown cells as CSV (UTF-8, no index)."""
     return frame.to_csv(index=False).encode()
@@ -129,6 +130,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.map(cell)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)  # a rerun does not rebuild a workbook
 def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     """The shown cells as an Excel workbook (one sheet, header row, no index)."""
     buffer = io.BytesIO()

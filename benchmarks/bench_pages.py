@@ -14,14 +14,17 @@ sidebar link. Two passes:
 Per page it times, from the click:
 
 - ``title``: the page's title shown (Streamlit has started drawing the page);
+- ``content``: its first content shown: the first element of this run that is not a
+  heading or a caption (a figure, a chart with its SVG, a table with its canvas, a form
+  field, a notice, a paragraph);
 - ``done``: the page's last change on screen, once Streamlit is idle, every plotly chart has
   drawn and nothing has changed for two seconds (a MutationObserver records each change).
 
 A role's landing page is first seen right after sign-in: its cold figures run from the
-click on "Sign in". A bare Streamlit page
-with one empty chart is drawn in the same run as the baseline. Target: every page's first
-content (its title) under 2 s in every case; the report also says which pages are not
-``done`` within 2 s. Last line: one JSON object with the figures.
+click on "Sign in". A bare Streamlit page with one empty chart is drawn in the same run as
+the baseline. Target: every page's first content under 2 s, cold and warm, first visit and
+returning; the report also names the pages not ``done`` within 2 s. Last line: one JSON
+object with the figures.
 
     python benchmarks/bench_pages.py [--employees 1000] [--days 90] [--keep DIR]
 """
@@ -38,7 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench_app import (
     ARGS,
@@ -60,6 +63,20 @@ FRESH_TITLE = (
     '\'[data-testid="stMain"] [data-stale="false"] h1\'))'
     ".some(h => h.textContent.trim() !== {old})"
 )
+# The first content of this run: an element that is not a heading or caption, and drawn.
+FIRST_CONTENT = """
+Array.from(document.querySelectorAll(
+  '[data-testid="stMain"] [data-testid="stElementContainer"][data-stale="false"]'
+)).some(e => {
+  if (e.querySelector('[data-testid="stHeading"], [data-testid="stCaptionContainer"]')) {
+    return false;
+  }
+  if (e.offsetHeight === 0) return false;  // hidden, or nothing drawn yet
+  if (e.querySelector('[data-testid="stPlotlyChart"]')) return !!e.querySelector('.main-svg');
+  if (e.querySelector('[data-testid="stDataFrame"]')) return !!e.querySelector('canvas');
+  return true;
+})
+"""
 # Records when the page last changed: "done" is the last change before a quiet spell.
 WATCH_CHANGES = """
 window.__lastChange = performance.now();
@@ -91,12 +108,27 @@ def title_of(page: Any) -> str:
     return heading.inner_text(timeout=1_000).strip() if heading.count() else ""
 
 
-def settle(page: Any, old_title: str, start_ms: float) -> tuple[float, float]:
-    """Seconds from ``start_ms`` (the page's clock) to a new title, and to its last change."""
+class Timing(NamedTuple):
+    """Seconds from a click to the page's title, first content and last change."""
+
+    title: float
+    content: float
+    done: float
+
+
+def settle(page: Any, old_title: str, start_ms: float) -> Timing:
+    """The timing of the page drawn after a click at ``start_ms`` (the page's clock)."""
+
+    def since_start() -> float:
+        return (float(page.evaluate("performance.now()")) - start_ms) / 1000
+
     page.wait_for_function(FRESH_TITLE.format(old=json.dumps(old_title)), timeout=120_000)
-    title_s = (page.evaluate("performance.now()") - start_ms) / 1000
+    title_s = since_start()
+    page.wait_for_function(FIRST_CONTENT, timeout=120_000, polling="raf")
+    content_s = since_start()
     page.wait_for_function(SETTLED, timeout=120_000, polling=100)
-    return title_s, (page.evaluate("window.__lastChange") - start_ms) / 1000
+    done_s = (float(page.evaluate("window.__lastChange")) - start_ms) / 1000
+    return Timing(title_s, content_s, done_s)
 
 
 def click_at(page: Any, target: Any) -> float:
@@ -112,8 +144,8 @@ def sidebar_links(page: Any) -> list[str]:
     return [links.nth(i).inner_text().strip() for i in range(links.count())]
 
 
-def visit(page: Any, label: str) -> tuple[float, float]:
-    """Click the sidebar link ``label``; (title_s, done_s)."""
+def visit(page: Any, label: str) -> Timing:
+    """Click the sidebar link ``label``; the page's timing."""
     old = title_of(page)
     link = page.locator('[data-testid="stSidebarNav"] a', has_text=label).first
     return settle(page, old, click_at(page, link))
@@ -132,16 +164,17 @@ def sweep_role(
     landing = settle(page, "Sign in to TraqNext", start_ms)
     labels = sidebar_links(page)  # the first is the landing page: its cold visit is sign-in
     cold = {labels[0]: landing} | {label: visit(page, label) for label in labels[1:]}
-    warm: dict[str, list[tuple[float, float]]] = {label: [] for label in labels}
+    warm: dict[str, list[Timing]] = {label: [] for label in labels}
     for _ in range(warm_visits):
         for label in labels:
             warm[label].append(visit(page, label))
     figures: dict[str, dict[str, float]] = {}
     for label in labels:
-        figures[label] = {"title_cold_s": cold[label][0], "done_cold_s": cold[label][1]}
-        if warm[label]:
-            figures[label]["title_warm_s"] = statistics.median(t for t, _ in warm[label])
-            figures[label]["done_warm_s"] = statistics.median(d for _, d in warm[label])
+        figures[label] = {f"{name}_cold_s": value for name, value in cold[label]._asdict().items()}
+        for name in Timing._fields if warm[label] else ():
+            figures[label][f"{name}_warm_s"] = statistics.median(
+                getattr(t, name) for t in warm[label]
+            )
         figures[label] = {name: round(value, 3) for name, value in figures[label].items()}
     page.close()
     return figures
@@ -211,33 +244,32 @@ def report(first: Figures, returning: Figures, baseline: float, employees: int,
            days: int) -> str:  # fmt: skip
     """A table of every page's figures, then the JSON summary line."""
     lines = [
-        f"{'':<48} {'first visit':>32} {'returning':>16}",
-        f"{'role':<9} {'page':<38} {'title':>7} {'done':>7} {'warm':>7} {'title':>7} "
-        f"{'title':>7} {'done':>7}",
-        f"{'':<48} {'cold':>7} {'cold':>7} {'done':>7} {'warm':>7} {'cold':>7} {'cold':>7}",
+        f"{'':<40} {'first visit, cold':>23} {'warm':>15} {'returning':>15}",
+        f"{'role':<9} {'page':<30} {'title':>7} {'content':>7} {'done':>7} "
+        f"{'content':>7} {'done':>7} {'content':>7} {'done':>7}",
     ]
-    titles: list[float] = []
+    contents: list[float] = []
     slow: list[str] = []
     for role, pages in first.items():
         for label, f in pages.items():
             r = returning[role][label]
-            titles += [f["title_cold_s"], f["title_warm_s"], r["title_cold_s"]]
+            contents += [f["content_cold_s"], f["content_warm_s"], r["content_cold_s"]]
             if max(f["done_warm_s"], r["done_cold_s"]) > TARGET_S:
                 slow.append(f"{role}/{label}")
             lines.append(
-                f"{role:<9} {label:<38} {f['title_cold_s']:>7.2f} {f['done_cold_s']:>7.2f} "
-                f"{f['done_warm_s']:>7.2f} {f['title_warm_s']:>7.2f} {r['title_cold_s']:>7.2f} "
-                f"{r['done_cold_s']:>7.2f}"
+                f"{role:<9} {label:<30} {f['title_cold_s']:>7.2f} {f['content_cold_s']:>7.2f} "
+                f"{f['done_cold_s']:>7.2f} {f['content_warm_s']:>7.2f} {f['done_warm_s']:>7.2f} "
+                f"{r['content_cold_s']:>7.2f} {r['done_cold_s']:>7.2f}"
             )
     slowest_first_visit = max(f["done_cold_s"] for p in first.values() for f in p.values())
     summary = {
         "employees": employees, "days": days, "bare_page_s": round(baseline, 3),
         "first_visit": first, "returning": returning,
-        "slowest_first_content_s": max(titles),
+        "slowest_first_content_s": max(contents),
+        "slowest_first_content_over_bare": round(max(contents) / (baseline or 1e-9), 2),
         "slowest_done_first_visit_s": slowest_first_visit,
-        "slowest_done_first_visit_over_bare": round(slowest_first_visit / (baseline or 1e-9), 2),
-        "target_s": TARGET_S, "first_content_target_met": max(titles) <= TARGET_S,
-        "done_over_target_returning_or_warm": slow,
+        "target_s": TARGET_S, "first_content_target_met": max(contents) <= TARGET_S,
+        "not_done_within_target_warm_or_returning": slow,
         "load_average_1min": round(os.getloadavg()[0], 2),
     }  # fmt: skip
     return "\n".join([*lines, json.dumps(summary)])

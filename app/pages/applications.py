@@ -35,6 +35,7 @@ if cats is not None:
     )
     right.plotly_chart(tree, key="category-tree")
     caption(cats, "These charts")
+    downloads(table(cats, {"hours": "hours"}), "categories")
 apps = released_or_warn(lambda: guarded("top_apps", account, chosen.period, chosen.team_ids))
 if apps is not None:
     st.subheader(f"Top {TOP} applications")

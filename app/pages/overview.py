@@ -37,6 +37,7 @@ if now is not None:
         delta = fmt.format(value - previous_value) if previous_value is not None else None
         column.metric(label, fmt.format(value), delta=delta)
     caption(now, "These figures")
+    downloads(table(now, {k: v[0] for k, v in labels.items()}), "overview-totals")
     teams = released_or_warn(lambda: guarded("by_team", account, chosen.period, chosen.team_ids))
     if teams is not None:
         st.subheader("Per team")

@@ -27,6 +27,9 @@ if daily is not None:
     )
     st.plotly_chart(figure, key="daily")
     caption(daily, "This chart")
+    downloads(
+        table(daily, {"tracked_hours": "hours", "activity_level": "activity level"}), "trends"
+    )
 weekly = released_or_warn(lambda: guarded("weekly_lines", account, chosen.period, chosen.team_ids))
 if weekly is not None:
     st.subheader("Weekly activity level")
@@ -42,6 +45,7 @@ if weekly is not None:
     figure.update_yaxes(tickformat=".0%")
     st.plotly_chart(figure, key="weekly")
     caption(weekly, "This chart")
+    downloads(table(weekly, {"activity_level": "activity level"}), "trends-weekly")
 heat = released_or_warn(lambda: guarded("heatmap", account, chosen.period, chosen.team_ids))
 if heat is not None:
     st.subheader("When the team is active (activity level by local hour)")
@@ -58,7 +62,5 @@ if heat is not None:
     figure.update_layout(xaxis_title="hour", yaxis_autorange="reversed")
     st.plotly_chart(figure, key="heatmap")
     caption(heat, "This heatmap (blank: no data or fewer than k people)")
-if daily is not None:
-    downloads(
-        table(daily, {"tracked_hours": "hours", "activity_level": "activity level"}), "trends"
-    )
+    seconds = {"tracked_seconds": "tracked seconds", "active_seconds": "active seconds"}
+    downloads(table(heat, seconds), "trends-heatmap")

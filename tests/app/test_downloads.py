@@ -18,11 +18,12 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import Demo, signed_in
 
+# Every page's downloads, one per aggregate it shows, in order.
 PAGES = [
-    ("app/pages/overview.py", "overview"),
-    ("app/pages/trends.py", "trends"),
-    ("app/pages/applications.py", "applications"),
-    ("app/pages/comparison.py", "comparison"),
+    ("app/pages/overview.py", ["overview-totals", "overview"]),
+    ("app/pages/trends.py", ["trends", "trends-weekly", "trends-heatmap"]),
+    ("app/pages/applications.py", ["categories", "applications"]),
+    ("app/pages/comparison.py", ["comparison"]),
 ]
 
 HIDDEN = "fewer than 5 people"
@@ -46,38 +47,40 @@ def media(monkeypatch: pytest.MonkeyPatch) -> type[RecordingStorage]:
     return RecordingStorage
 
 
-def downloaded(app: AppTest, label: str) -> bytes:
-    """The bytes behind the download button ``label`` of the last run."""
-    button = next(b for b in app.get("download_button") if b.proto.label == label)
+def downloaded(app: AppTest, key: str) -> bytes:
+    """The bytes behind the download button with ``key`` of the last run."""
+    button = next(b for b in app.get("download_button") if b.proto.id.endswith(f"-{key}"))
     assert RecordingStorage.latest is not None
     filename = button.proto.url.rsplit("/", 1)[-1]
     return bytes(RecordingStorage.latest.get_file(filename).content)
 
 
-@pytest.mark.parametrize(("page", "name"), PAGES)
-def test_the_excel_download_equals_the_csv_download(
-    demo: Demo, media: type[RecordingStorage], page: str, name: str
+@pytest.mark.parametrize(("page", "names"), PAGES)
+def test_every_shown_aggregate_downloads_and_the_excel_equals_the_csv(
+    demo: Demo, media: type[RecordingStorage], page: str, names: list[str]
 ) -> None:
     app = signed_in("manager-platform", demo.password)
     app.switch_page(page).run()
     assert [b.proto.label for b in app.get("download_button")] == [
         "Download CSV",
         "Download Excel",
-    ]
-    csv = pd.read_csv(io.BytesIO(downloaded(app, "Download CSV")), dtype=str, keep_default_na=False)
-    workbook = load_workbook(io.BytesIO(downloaded(app, "Download Excel")), read_only=True)
-    assert workbook.sheetnames == [name]
-    rows = list(workbook[name].iter_rows(values_only=True))
-    assert list(rows[0]) == list(csv.columns)
-    assert len(rows) - 1 == len(csv) > 0
-    for excel_row, csv_row in zip(rows[1:], csv.itertuples(index=False), strict=True):
-        for excel_cell, csv_cell in zip(excel_row, csv_row, strict=True):
-            if isinstance(excel_cell, int | float):  # numbers stay numbers for a spreadsheet
-                assert excel_cell == pytest.approx(float(csv_cell))
-            elif isinstance(excel_cell, datetime):  # and days stay Excel dates
-                assert excel_cell == datetime.fromisoformat(csv_cell)
-            else:
-                assert ("" if excel_cell is None else str(excel_cell)) == csv_cell
+    ] * len(names)
+    for name in names:
+        csv_file = io.BytesIO(downloaded(app, f"csv-{name}"))
+        csv = pd.read_csv(csv_file, dtype=str, keep_default_na=False)
+        workbook = load_workbook(io.BytesIO(downloaded(app, f"xlsx-{name}")), read_only=True)
+        assert workbook.sheetnames == [name[:31]]
+        rows = list(workbook[name[:31]].iter_rows(values_only=True))
+        assert list(rows[0]) == list(csv.columns)
+        assert len(rows) - 1 == len(csv) > 0
+        for excel_row, csv_row in zip(rows[1:], csv.itertuples(index=False), strict=True):
+            for excel_cell, csv_cell in zip(excel_row, csv_row, strict=True):
+                if isinstance(excel_cell, int | float):  # numbers stay numbers
+                    assert excel_cell == pytest.approx(float(csv_cell))
+                elif isinstance(excel_cell, datetime):  # and days stay Excel dates
+                    assert excel_cell == datetime.fromisoformat(csv_cell)
+                else:
+                    assert ("" if excel_cell is None else str(excel_cell)) == csv_cell
 
 
 def test_suppressed_cells_read_fewer_than_k_people_in_both(
@@ -85,14 +88,15 @@ def test_suppressed_cells_read_fewer_than_k_people_in_both(
 ) -> None:
     app = signed_in(*manager_of_every_team)
     hidden = 0
-    for page, name in PAGES:
+    for page, names in PAGES:
         app.switch_page(page).run()
-        csv = downloaded(app, "Download CSV").decode()
-        workbook = load_workbook(io.BytesIO(downloaded(app, "Download Excel")), read_only=True)
-        rows = list(workbook[name].iter_rows(values_only=True))
-        people = rows[0].index("people")
-        excel = [c for row in rows for c in row]
-        assert excel.count(HIDDEN) == csv.count(HIDDEN), name
-        assert all(row[people] == HIDDEN or int(row[people]) >= 5 for row in rows[1:]), name
-        hidden += csv.count(HIDDEN)
+        for name in names:
+            csv = downloaded(app, f"csv-{name}").decode()
+            workbook = load_workbook(io.BytesIO(downloaded(app, f"xlsx-{name}")), read_only=True)
+            rows = list(workbook[name[:31]].iter_rows(values_only=True))
+            people = rows[0].index("people")
+            excel = [c for row in rows for c in row]
+            assert excel.count(HIDDEN) == csv.count(HIDDEN), name
+            assert all(row[people] == HIDDEN or int(row[people]) >= 5 for row in rows[1:]), name
+            hidden += csv.count(HIDDEN)
     assert hidden > 0  # the demo has small groups: some cells were suppressed

@@ -16,7 +16,11 @@ def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None
     assert all(m.value.endswith((" h", "%")) for m in app.metric)
     covers = [COVERS.search(c.value) for c in app.caption]
     assert [int(m.group(1)) for m in covers if m] == [6, 6]
-    assert [b.proto.label for b in app.get("download_button")] == ["Download CSV", "Download Excel"]
+    # The four figures and the per-team table, each as CSV and Excel.
+    assert [b.proto.label for b in app.get("download_button")] == [
+        "Download CSV",
+        "Download Excel",
+    ] * 2
 
 
 def test_a_team_below_k_is_not_shown_at_all(demo: Demo) -> None:
