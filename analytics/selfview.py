@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from analytics.periods import Period
 from storage import audit
@@ -114,14 +114,24 @@ def my_spans(engine: Engine, person: Subject, period: Period) -> pl.DataFrame:
     )
 
 
-def my_screenshots(engine: Engine, person_id: int, limit: int = 48) -> list[Shot]:
-    """The person's latest screenshots, newest first."""
+def my_screenshot_count(engine: Engine, person_id: int) -> int:
+    """How many screenshots the person has."""
+    query = select(func.count()).select_from(screenshots)
+    with engine.connect() as connection:
+        return int(
+            connection.execute(query.where(screenshots.c.person_id == person_id)).scalar_one()
+        )
+
+
+def my_screenshots(engine: Engine, person_id: int, limit: int = 48, offset: int = 0) -> list[Shot]:
+    """The person's screenshots, newest first: ``limit`` of them after skipping ``offset``."""
     s = screenshots.c
     query = (
         select(s.object_key, s.taken_at, s.width, s.height)
         .where(s.person_id == person_id)
-        .order_by(s.taken_at.desc())
+        .order_by(s.taken_at.desc(), s.object_key)
         .limit(limit)
+        .offset(offset)
     )
     with engine.connect() as connection:
         return [

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics.selfview import (
     delete_my_screenshot,
+    my_screenshot_count,
     my_screenshots,
     open_my_screenshot,
     record_access,
@@ -13,11 +14,19 @@ from app.context import now, storage
 from app.me import me
 
 COLUMNS = 3
+PER_PAGE = 12
 person = me()
 st.title("My screenshots")
 st.caption("Sealed with your own key; decrypted here for you only. Deleting one is final.")
 user_id = require("employee").user_id
-shots = my_screenshots(storage().engine, person.person_id, limit=12)
+total = my_screenshot_count(storage().engine, person.person_id)
+pages = max(1, -(-total // PER_PAGE))
+page = 1
+if pages > 1:
+    page = int(st.number_input("Page", min_value=1, max_value=pages, value=1, key="shots-page"))
+    st.caption(f"Page {page} of {pages}: {total} screenshots, newest first.")
+offset = (page - 1) * PER_PAGE
+shots = my_screenshots(storage().engine, person.person_id, limit=PER_PAGE, offset=offset)
 record_access(
     storage().engine, user_id, person.person_id, "self.screenshots.viewed", len(shots), now()
 )

@@ -51,6 +51,23 @@ def test_my_screenshots_are_decrypted_for_me_and_can_be_deleted(demo: Demo) -> N
     assert "self.screenshots.viewed" in actions and "self.screenshot.deleted" in actions
 
 
+def test_every_screenshot_of_mine_is_reachable_page_by_page(demo: Demo) -> None:
+    name, person_id = employee_in_team(1)
+    total = count_shots(person_id)
+    assert total > 12, "the demo person needs more than one page of screenshots"
+    app = signed_in(name, demo.password)
+    app.switch_page("app/pages/my_screenshots.py").run()
+    pages = app.number_input(key="shots-page")
+    assert pages.max == -(-total // 12)
+    seen: list[str] = []
+    for page in range(1, int(pages.max) + 1):
+        app.number_input(key="shots-page").set_value(page).run()
+        assert not app.exception
+        seen += [img.proto.imgs[0].caption for img in app.get("image")]
+    assert len(seen) == total  # newest first, each exactly once
+    assert seen == sorted(seen, reverse=True)
+
+
 def test_pause_and_resume_reach_every_collector_of_mine_only(demo: Demo) -> None:
     from analytics.tracking import tracking_paused
     from collector.sinks.embedded import EmbeddedSink
