@@ -74,17 +74,25 @@ def released_or_warn(make: Callable[[], Released]) -> Released | None:
         return None
 
 
-def covered(released: Released) -> int:
-    """How many distinct people the shown cells cover at most (the largest cell)."""
+def covered(released: Released) -> tuple[int, int]:
+    """The fewest and the most people one shown figure covers ((0, 0) when none is shown).
+
+    Per figure, not a total over the chart: a count of everyone across the shown cells,
+    beside each cell's own, would tell how many people only the hidden cells hold."""
     people = released.shown["people"]
-    return int(people.max() or 0) if len(people) else 0  # type: ignore[arg-type]
+    if not len(people):
+        return 0, 0
+    return int(people.min()), int(people.max())  # type: ignore[arg-type]
 
 
 def caption(released: Released, what: str) -> None:
-    """Say how many people a chart covers and how many cells are hidden."""
+    """Say how many people each figure of a chart covers and how many cells are hidden."""
     hidden_cells = int(released.cells["suppressed"].sum())
     note = f" {hidden_cells} cell(s) hidden: {hidden(released.k)}." if hidden_cells else ""
-    st.caption(f"{what}: covers up to {covered(released)} people (k = {released.k}).{note}")
+    fewest, most = covered(released)
+    span = f"{most} people" if fewest == most else f"{fewest} to {most} people"
+    each = "each figure covers" if len(released.shown) > 1 else "covers"
+    st.caption(f"{what}: {each} {span} (k = {released.k}).{note}")
 
 
 def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:

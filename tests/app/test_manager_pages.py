@@ -6,7 +6,7 @@ import re
 
 from tests.app.conftest import Demo, signed_in
 
-COVERS = re.compile(r"covers up to (\d+) people \(k = (\d+)\)")
+COVERS = re.compile(r"covers (?:\d+ to )?(\d+) people \(k = (\d+)\)")
 
 
 def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None:
