@@ -95,6 +95,21 @@ def caption(released: Released, what: str) -> None:
     st.caption(f"{what}: {each} {span} (k = {released.k}).{note}")
 
 
+def charted(released: Released, values: list[str]) -> pd.DataFrame:
+    """The cells for a bar chart: a hidden cell at 0, labelled "fewer than k people" (its
+    ``note``), so the chart says it is there instead of leaving it out."""
+    text = hidden(released.k)
+    return released.cells.with_columns(
+        *(pl.col(c).fill_null(0.0) for c in values),
+        pl.when(pl.col("suppressed")).then(pl.lit(text)).otherwise(pl.lit("")).alias("note"),
+    ).to_pandas()
+
+
+def label_hidden(figure: Any) -> Any:
+    """Show each bar's ``note`` (only hidden cells have one) beside it."""
+    return figure.update_traces(textposition="outside", cliponaxis=False)
+
+
 def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:
     """The cells for display: suppressed values read "fewer than k people"."""
     text = hidden(released.k)

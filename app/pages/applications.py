@@ -5,7 +5,16 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, colours, downloads, guarded, released_or_warn, table
+from app.views import (
+    caption,
+    charted,
+    colours,
+    downloads,
+    guarded,
+    label_hidden,
+    released_or_warn,
+    table,
+)
 
 TOP = 15
 account = require("manager")
@@ -15,18 +24,20 @@ cats = released_or_warn(lambda: guarded("categories", account, chosen.period, ch
 if cats is not None:
     shown = cats.shown.to_pandas()
     left, right = st.columns(2)
+    every = charted(cats, ["hours"])
     bars = px.bar(
-        shown,
+        every,
         x="hours",
         y="category",
+        text="note",
         color="category",
         orientation="h",
-        color_discrete_map=colours(list(shown["category"])),
+        color_discrete_map=colours(list(every["category"])),
         labels={"hours": "mean hours per person over the period", "category": ""},
     )
     bars.update_layout(showlegend=False)
-    left.plotly_chart(bars, key="category-bars")
-    tree = px.treemap(
+    left.plotly_chart(label_hidden(bars), key="category-bars")
+    tree = px.treemap(  # areas: only the shown categories, whose hours are known
         shown,
         path=["category"],
         values="hours",

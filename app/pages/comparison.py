@@ -5,37 +5,45 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, released_or_warn, table, team_colours
+from app.views import (
+    caption,
+    charted,
+    downloads,
+    guarded,
+    label_hidden,
+    released_or_warn,
+    table,
+    team_colours,
+)
 
 account = require("manager")
 chosen = filters(account)
 st.title("Team comparison")
 teams = released_or_warn(lambda: guarded("by_team", account, chosen.period, chosen.team_ids))
 if teams is not None:
-    frame = teams.cells.to_pandas()
+    frame = charted(teams, ["tracked_hours", "activity_level"])
+    palette = team_colours(list(frame["team"]))
     left, right = st.columns(2)
-    left.plotly_chart(
-        px.bar(
-            frame,
-            x="team",
-            y="tracked_hours",
-            color="team",
-            color_discrete_map=team_colours(list(frame["team"])),
-            labels={"tracked_hours": "work time (h per day)", "team": ""},
-        ),
-        key="compare-hours",
+    hours = px.bar(
+        frame,
+        x="team",
+        y="tracked_hours",
+        text="note",
+        color="team",
+        color_discrete_map=palette,
+        labels={"tracked_hours": "work time (h per day)", "team": ""},
     )
-    right.plotly_chart(
-        px.bar(
-            frame,
-            x="team",
-            y="activity_level",
-            color="team",
-            color_discrete_map=team_colours(list(frame["team"])),
-            labels={"activity_level": "activity level", "team": ""},
-        ).update_yaxes(tickformat=".0%"),
-        key="compare-level",
-    )
+    left.plotly_chart(label_hidden(hours), key="compare-hours")
+    level = px.bar(
+        frame,
+        x="team",
+        y="activity_level",
+        text="note",
+        color="team",
+        color_discrete_map=palette,
+        labels={"activity_level": "activity level", "team": ""},
+    ).update_yaxes(tickformat=".0%")
+    right.plotly_chart(label_hidden(level), key="compare-level")
     caption(teams, "These charts")
     labels = {
         "tracked_hours": "work time (h)",

@@ -7,7 +7,16 @@ from analytics import GuardRefused, Released
 from app import dashboards
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, hidden, released_or_warn, table
+from app.views import (
+    caption,
+    charted,
+    downloads,
+    guarded,
+    hidden,
+    label_hidden,
+    released_or_warn,
+    table,
+)
 
 account = require("manager")
 chosen = filters(account)
@@ -41,17 +50,18 @@ if now is not None:
     teams = released_or_warn(lambda: guarded("by_team", account, chosen.period, chosen.team_ids))
     if teams is not None:
         st.subheader("Per team")
-        hours = teams.cells.to_pandas().rename(
+        hours = charted(teams, ["tracked_hours", "active_hours"]).rename(
             columns={"tracked_hours": "work time", "active_hours": "active time"}
         )
         figure = px.bar(
             hours,
             x="team",
             y=["work time", "active time"],
+            text="note",
             barmode="group",
             labels={"value": "hours per person per day", "team": "", "variable": ""},
         )
-        st.plotly_chart(figure, key="overview-teams")
+        st.plotly_chart(label_hidden(figure), key="overview-teams")
         shown = table(teams, {k: v[0] for k, v in labels.items()})
         st.dataframe(shown, hide_index=True)
         caption(teams, "This table")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, released_or_warn, table, team_colours
+from app.views import caption, downloads, guarded, hidden, released_or_warn, table, team_colours
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 account = require("manager")
@@ -52,15 +52,31 @@ if heat is not None:
     level = heat.cells.with_columns(
         (pl.col("active_seconds") / pl.col("tracked_seconds")).alias("level")
     )
-    grid = {(w, h): v for w, h, v in level.select("weekday", "hour", "level").iter_rows()}
-    z = [[grid.get((w, h)) for h in range(24)] for w in range(7)]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z, x=list(range(24)), y=DAYS, colorscale="Blues", zmin=0, zmax=1, hoverongaps=False
-        )
+    cells = level.select("weekday", "hour", "level", "suppressed").iter_rows()
+    grid = {(w, h): (v, gone) for w, h, v, gone in cells}
+    z = [[grid.get((w, h), (None, False))[0] for h in range(24)] for w in range(7)]
+    words = {True: hidden(heat.k), False: "no data"}
+    says = [
+        [
+            f"{value:.0%}" if value is not None else words[gone]
+            for value, gone in (grid.get((w, h), (None, False)) for h in range(24))
+        ]
+        for w in range(7)
+    ]
+    heatmap = go.Heatmap(
+        z=z,
+        x=list(range(24)),
+        y=DAYS,
+        text=says,
+        colorscale="Blues",
+        zmin=0,
+        zmax=1,
+        hovertemplate="%{y} %{x}:00: %{text}<extra></extra>",
+        hoverongaps=True,
     )
+    figure = go.Figure(heatmap)
     figure.update_layout(xaxis_title="hour", yaxis_autorange="reversed")
     st.plotly_chart(figure, key="heatmap")
-    caption(heat, "This heatmap (blank: no data or fewer than k people)")
+    caption(heat, "This heatmap (a blank cell is no data, or fewer than k people: hover it)")
     seconds = {"tracked_seconds": "tracked seconds", "active_seconds": "active seconds"}
     downloads(table(heat, seconds), "trends-heatmap")
