@@ -98,7 +98,7 @@ def accounts(folder: Path) -> dict[str, str]:
         employee = connection.execute(
             "select username from users where role = 'employee' order by id limit 1"
         ).fetchone()[0]
-    return {"admin": "demo-admin", "dpo": "demo-dpo", "manager": a_manager(folder),
+    return {"admin": "sigrid.lindqvist", "dpo": "ilse.marchetti", "manager": a_manager(folder),
             "employee": str(employee)}  # fmt: skip
 
 

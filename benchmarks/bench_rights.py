@@ -44,7 +44,7 @@ from storage.facade import Storage, open_storage
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DPO = "demo-dpo"
+DPO = "ilse.marchetti"
 TARGETS = {"erasure_s": 2.0, "export_s": 10.0}
 
 

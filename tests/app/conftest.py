@@ -101,7 +101,7 @@ def manager_of_every_team(demo: Demo) -> tuple[str, str]:
         for name, value in demo.env.items():
             patch.setenv(name, value)
         storage = open_storage()
-    admin = authenticate(storage.engine, "demo-admin", demo.password)
+    admin = authenticate(storage.engine, "sigrid.lindqvist", demo.password)
     assert admin is not None
     _, password = create_account(
         storage.engine, admin.user_id, "manager-downloads", "manager", datetime.now(UTC),

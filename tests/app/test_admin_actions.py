@@ -190,7 +190,7 @@ def test_a_manager_needs_a_team(installation: Installation) -> None:
     app.switch_page("app/pages/accounts.py").run()
     create(app, "lonely-manager", "manager")
     assert app.error[0].value == "Not saved: a manager account needs at least one team"
-    create(app, "demo-dpo", "dpo")
+    create(app, "ilse.marchetti", "dpo")
     assert app.error[0].value.startswith("Not saved: that username is taken")
 
 
@@ -210,20 +210,21 @@ def manage(app: AppTest, username: str) -> None:
 def test_reset_password_and_disable_an_account(installation: Installation) -> None:
     app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
-    manage(app, "demo-dpo")
+    manage(app, "ilse.marchetti")
     press(app, "Reset password")
-    assert app.success[0].value.startswith("New password for demo-dpo")
+    assert app.success[0].value.startswith("New password for ilse.marchetti")
     new = one_time_password(app)
-    assert signed_in("demo-dpo", installation.demo_password).error[0].value.startswith("Wrong")
-    assert is_signed_in(signed_in("demo-dpo", new), "demo-dpo")
+    old = signed_in("ilse.marchetti", installation.demo_password)
+    assert old.error[0].value.startswith("Wrong")
+    assert is_signed_in(signed_in("ilse.marchetti", new), "ilse.marchetti")
 
-    manage(app, "demo-dpo")
+    manage(app, "ilse.marchetti")
     press(app, "Disable account")
-    assert app.success[0].value == "demo-dpo disabled."
-    assert signed_in("demo-dpo", new).error[0].value.startswith("Wrong username or password")
-    manage(app, "demo-dpo")
+    assert app.success[0].value == "ilse.marchetti disabled."
+    assert signed_in("ilse.marchetti", new).error[0].value.startswith("Wrong username or password")
+    manage(app, "ilse.marchetti")
     press(app, "Enable account")
-    assert is_signed_in(signed_in("demo-dpo", new), "demo-dpo")
+    assert is_signed_in(signed_in("ilse.marchetti", new), "ilse.marchetti")
     assert last_actions(3) == ["account.password_reset", "account.disabled", "account.enabled"]
 
 
@@ -235,8 +236,8 @@ def test_an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin(
     manage(app, ADMIN)
     press(app, "Disable account")
     assert app.error[0].value == "Not saved: you cannot disable your own account; ask another admin"
-    # With demo-admin disabled, ADMIN is the last enabled admin.
-    manage(app, "demo-admin")
+    # With sigrid.lindqvist disabled, ADMIN is the last enabled admin.
+    manage(app, "sigrid.lindqvist")
     press(app, "Disable account")
     manage(app, ADMIN)
     press(app, "Disable account")
@@ -245,7 +246,7 @@ def test_an_admin_cannot_disable_or_demote_themselves_nor_the_last_admin(
     press(app, "Save role and teams")
     assert app.error[0].value.startswith("Not saved: cannot demote the last enabled admin")
     assert signed_in(ADMIN, installation.admin_password).title[0].value == "People and teams"
-    manage(app, "demo-admin")
+    manage(app, "sigrid.lindqvist")
     press(app, "Enable account")
 
 

@@ -8,7 +8,7 @@ from tests.app.conftest import Demo, signed_in
 
 
 def test_people_and_accounts_are_listed_without_password_hashes(demo: Demo) -> None:
-    app = signed_in("demo-admin", demo.password)
+    app = signed_in("sigrid.lindqvist", demo.password)
     teams = app.dataframe[0].value
     assert sorted(teams["team"]) == ["Legal", "Platform", "Product Design"]
     assert len(app.dataframe[1].value) == 14
@@ -27,7 +27,7 @@ def save_json(app: AppTest, name: str, text: str) -> AppTest:
 
 
 def test_a_policy_is_validated_before_it_is_stored(demo: Demo) -> None:
-    app = signed_in("demo-admin", demo.password)
+    app = signed_in("sigrid.lindqvist", demo.password)
     app.switch_page("app/pages/policies.py").run()
     save_json(app, "screenshot_interval_seconds", "0")
     assert app.error[0].value == "Not saved: screenshot_interval_seconds must be positive, got 0"
@@ -46,7 +46,7 @@ def test_a_policy_is_validated_before_it_is_stored(demo: Demo) -> None:
 
 
 def test_the_policy_forms_show_the_policy_in_force(demo: Demo) -> None:
-    app = signed_in("demo-admin", demo.password)
+    app = signed_in("sigrid.lindqvist", demo.password)
     app.switch_page("app/pages/policies.py").run()
     assert app.number_input(key="policy-k").value == 5
     assert app.number_input(key="policy-interval").value == 10

@@ -9,7 +9,7 @@ from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, page_as, signed_in
 
 ALL_PAGES = [HOME[0], *(path for pages in PAGES.values() for path, _ in pages)]
-USERS = {"admin": "demo-admin", "dpo": "demo-dpo", "manager": "manager-platform"}
+USERS = {"admin": "sigrid.lindqvist", "dpo": "ilse.marchetti", "manager": "manager-platform"}
 
 
 def username(role: str) -> str:

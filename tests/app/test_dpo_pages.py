@@ -77,7 +77,7 @@ def _actions(engine: Engine) -> list[str]:
 
 
 def test_the_audit_page_runs_shows_checks_and_offers_reports(demo: Demo) -> None:
-    app = page_as(RETENTION, account("demo-dpo", demo.password))
+    app = page_as(RETENTION, account("ilse.marchetti", demo.password))
     assert not app.exception and not app.error
     policy = app.dataframe[0].value
     assert dict(zip(policy["category"], policy["kept (days)"], strict=True))["screenshots"] == 30
@@ -111,7 +111,7 @@ def test_expired_data_fails_its_check_and_the_confirmed_purge_removes_it(own: De
     with engine.begin() as connection:  # SQLite keeps text in an integer column: a bad row
         connection.execute(text(CORRUPT))
     planted = table_counts(engine)
-    dpo = account("demo-dpo", own.password)
+    dpo = account("ilse.marchetti", own.password)
 
     app = _run_audit(page_as(RETENTION, dpo), date.fromisoformat(AS_OF))
     assert "FAILED in: " in app.warning[0].value and "screenshots" in app.warning[0].value
@@ -154,7 +154,7 @@ def test_expired_data_fails_its_check_and_the_confirmed_purge_removes_it(own: De
 
 
 def test_a_future_purge_is_previewed_but_never_run(own: Demo) -> None:
-    app = page_as(PURGE, account("demo-dpo", own.password))
+    app = page_as(PURGE, account("ilse.marchetti", own.password))
     app.date_input(key="purge-as-of").set_value(date(2030, 1, 1)).run()
     assert app.dataframe[0].value["count"].sum() > 0  # the whole demo will expire by then
     assert app.checkbox(key="purge-confirm").proto.disabled
@@ -189,7 +189,7 @@ def test_a_quarantined_batch_is_shown_to_dpo_and_admin_and_can_be_discarded(own:
         pseudonym = connection.execute(
             select(people.c.pseudonym).where(people.c.id == person)
         ).scalar_one()
-    for username in ("demo-admin", "demo-dpo"):
+    for username in ("sigrid.lindqvist", "ilse.marchetti"):
         app = page_as(QUARANTINE, account(username, own.password))
         assert not app.exception and not app.error
         listed = app.dataframe[0].value
@@ -215,7 +215,7 @@ def test_the_quarantine_page_says_when_there_is_nothing(own: Demo) -> None:
     engine, _ = _handles()
     with engine.begin() as connection:
         connection.execute(quarantined_batches.delete())
-    app = page_as(QUARANTINE, account("demo-admin", own.password))
+    app = page_as(QUARANTINE, account("sigrid.lindqvist", own.password))
     assert app.info[0].value == "No batch is in quarantine." and not app.dataframe
 
 
@@ -244,7 +244,7 @@ def _hold_of(engine: Engine, person: int) -> str | None:
 
 def test_the_dpo_places_and_releases_a_legal_hold(own: Demo) -> None:
     engine, _ = _handles()
-    app = page_as("app/pages/dpo_holds.py", account("demo-dpo", own.password))
+    app = page_as("app/pages/dpo_holds.py", account("ilse.marchetti", own.password))
     assert not app.exception and not app.error
     person = int(app.selectbox[-1].value)
     app.text_input[0].input("Case 2026-17")

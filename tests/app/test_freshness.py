@@ -32,7 +32,7 @@ def test_a_restriction_shows_on_the_next_rerun(demo: Demo, installation: Storage
     with engine.begin() as c:
         team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()
         member = c.execute(select(people.c.id).where(people.c.team_id == team)).scalars().first()
-        set_restriction(c, load_actor(c, "demo-dpo"), int(member), True, NOW)
+        set_restriction(c, load_actor(c, "ilse.marchetti"), int(member), True, NOW)
     app.run()
     assert not app.exception
     assert _covers(app) == [5, 5]
@@ -50,14 +50,14 @@ def test_the_version_moves_with_rollups_and_who_is_counted_not_with_reads(
     second = data_version(engine)
     assert second[0] > first[0] and second[1:] == first[1:]
     with engine.begin() as c:  # reads are audited, and must not throw every figure away
-        dpo = load_actor(c, "demo-dpo")
+        dpo = load_actor(c, "ilse.marchetti")
         audit.append(c, dpo.ref, "requests.listed", None, {"count": 0}, NOW)
         audit.append(c, dpo.ref, "self.screenshots.viewed", audit.person_ref(person), {}, NOW)
     assert data_version(engine) == second
     last_team = select(func.max(teams.c.id)).scalar_subquery()
     this_person = update(people).where(people.c.id == person)
     changes = [
-        lambda c: set_restriction(c, load_actor(c, "demo-dpo"), person, True, NOW),
+        lambda c: set_restriction(c, load_actor(c, "ilse.marchetti"), person, True, NOW),
         lambda c: c.execute(this_person.values(consent="withdrawn")),
         lambda c: c.execute(this_person.values(objected=True)),
         lambda c: c.execute(this_person.values(team_id=last_team)),
@@ -77,7 +77,7 @@ def test_a_consent_withdrawal_shows_on_the_next_rerun(demo: Demo, installation: 
     with installation.engine.begin() as c:
         team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()
         member = c.execute(select(people.c.id).where(people.c.team_id == team)).scalars().first()
-        file_request(c, load_actor(c, "demo-dpo"), int(member), "consent_withdrawal", NOW,
+        file_request(c, load_actor(c, "ilse.marchetti"), int(member), "consent_withdrawal", NOW,
                      identity_verification="signed letter")  # fmt: skip
     app.run()
     assert not app.exception

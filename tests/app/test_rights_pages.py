@@ -21,7 +21,7 @@ from tests.app.conftest import Demo, signed_in
 MINE = "app/pages/my_requests.py"
 QUEUE = "app/pages/dpo_queue.py"
 AUDIT = "app/pages/dpo_audit_log.py"
-DPO = "demo-dpo"
+DPO = "ilse.marchetti"
 
 
 def filed(username: str, person_id: int, kind: str, when: datetime | None = None) -> Request:

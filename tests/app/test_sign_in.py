@@ -58,7 +58,7 @@ def test_a_disabled_account_is_refused_and_signed_out(demo: Demo) -> None:
 
 def test_an_idle_session_expires(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRAQ_SESSION_IDLE_MINUTES", "5")
-    app = signed_in("demo-dpo", demo.password)
+    app = signed_in("ilse.marchetti", demo.password)
     app.session_state["last_seen"] = time.time() - 4 * 60
     app.run()
     assert app.title[0].value != "Sign in to TraqNext"  # still signed in after 4 minutes
@@ -69,7 +69,7 @@ def test_an_idle_session_expires(demo: Demo, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_sign_out_ends_the_session(demo: Demo) -> None:
-    app = signed_in("demo-dpo", demo.password)
+    app = signed_in("ilse.marchetti", demo.password)
     app.sidebar.button[0].click()
     app.run()
     assert app.title[0].value == "Sign in to TraqNext"
@@ -82,7 +82,7 @@ def test_an_installation_without_admin_says_how_to_name_one(
 
     hint = "No admin account yet"
     demo_page = AppTest.from_file(ENTRY, default_timeout=30).run()
-    assert not [i for i in demo_page.info if hint in i.value]  # the demo has demo-admin
+    assert not [i for i in demo_page.info if hint in i.value]  # the demo has sigrid.lindqvist
     env = {"TRAQ_DATA_DIR": str(tmp_path / "bare")}
     assert traq("init", env=env).returncode == 0
     monkeypatch.setenv("TRAQ_DATA_DIR", env["TRAQ_DATA_DIR"])

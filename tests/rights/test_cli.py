@@ -14,7 +14,7 @@ from storage.db import schema
 from storage.facade import Storage
 from traq import main as traq_main
 
-DPO = "demo-dpo"
+DPO = "ilse.marchetti"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:

@@ -51,7 +51,7 @@ def _others(c: Connection, person_id: int) -> list[str]:
 def _export(storage: Storage) -> tuple[zipfile.ZipFile, int, list[str]]:
     with storage.engine.begin() as c:
         username, person_id = _subject(c)
-        subject, dpo = load_actor(c, username), load_actor(c, "demo-dpo")
+        subject, dpo = load_actor(c, username), load_actor(c, "ilse.marchetti")
         request = file_request(c, subject, person_id, "access", NOW)
         transition(c, dpo, request.id, "approve", NOW)
         archive = export_request(storage, c, subject, request.id, NOW)
@@ -120,7 +120,7 @@ def test_nobody_else_can_export_a_persons_request(demo_storage: Storage) -> None
             .first()
         )
         request = file_request(c, load_actor(c, username), person_id, "portability", NOW)
-        transition(c, load_actor(c, "demo-dpo"), request.id, "approve", NOW)
-        for intruder in (str(other), "demo-admin"):
+        transition(c, load_actor(c, "ilse.marchetti"), request.id, "approve", NOW)
+        for intruder in (str(other), "sigrid.lindqvist"):
             with pytest.raises(AccessDenied):
                 export_request(demo_storage, c, load_actor(c, intruder), request.id, NOW)

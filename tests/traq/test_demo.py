@@ -289,8 +289,8 @@ def test_accounts_share_one_password_printed_once(demo: Installed) -> None:
     assert re.search(r"employees: [a-z]+\.[a-z]+ and 11 others", demo.out)
     assert re.search(r"^demo: 12 people in \d+ teams, [\d,]+ minute rows", demo.out, re.M)
     users = {u.username: u for u in demo.rows(schema.users)}
-    assert users["demo-admin"].role == "admin" and users["demo-dpo"].role == "dpo"
-    assert verify_password(users["demo-admin"].password_hash, password)
+    assert users["sigrid.lindqvist"].role == "admin" and users["ilse.marchetti"].role == "dpo"
+    assert verify_password(users["sigrid.lindqvist"].password_hash, password)
     managers = {u.id for u in users.values() if u.role == "manager"}
     scoped = {m.user_id: m.team_id for m in demo.rows(schema.manager_teams)}
     assert set(scoped) == managers and set(scoped.values()) == {

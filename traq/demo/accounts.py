@@ -12,8 +12,9 @@ from storage.accounts import create_user, hash_password, new_password
 from storage.db.schema import manager_teams, users
 from traq.demo.org import Organisation
 
-ADMIN = "demo-admin"
-DPO = "demo-dpo"
+# Named people, as every account must be (none of the demo's generated first names).
+ADMIN = "sigrid.lindqvist"
+DPO = "ilse.marchetti"
 
 
 @dataclass(frozen=True)
