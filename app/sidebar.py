@@ -82,6 +82,15 @@ def default_period() -> tuple[date, date]:
     return last - timedelta(days=6), last
 
 
+def shared_period() -> tuple[date, date]:
+    """The sidebar's period (this session's choice, else the last 7 days holding data)."""
+    chosen = st.session_state.get(FILTERS)
+    return (chosen[0], chosen[1]) if chosen else default_period()
+
+
+PERIOD_ROLES = ("manager", "employee")  # the roles whose pages show figures over a period
+
+
 def draw_sidebar(account: Account) -> None:
     """Signed-in user, the shared filters (kept in the session), and the policy."""
     bar = st.sidebar
@@ -89,8 +98,9 @@ def draw_sidebar(account: Account) -> None:
     if bar.button("Sign out"):
         sign_out()
         st.rerun()
-    first, last = default_period()
-    chosen = bar.date_input("Period", value=(first, last), key="period")
+    chosen = None
+    if account.role in PERIOD_ROLES:  # admin and DPO pages have no period: no idle control
+        chosen = bar.date_input("Period", value=default_period(), key="period")
     if account.role == "manager":
         names = team_names(storage().engine)
         options = [ALL_TEAMS, *sorted(account.team_ids, key=lambda t: names.get(t, ""))]
@@ -132,7 +142,7 @@ def _ok(wanted: str, account: Account) -> bool:
 
 def filters(account: Account) -> Filters:
     """The filters for this page; refuses a team outside the account's scope."""
-    first, last = st.session_state.get(FILTERS) or default_period()
+    first, last = shared_period()
     wanted = _wanted()
     if not _ok(wanted, account):
         refuse("You may not see that team: managers see only their own teams.")

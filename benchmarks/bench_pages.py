@@ -54,6 +54,8 @@ from bench_app import (
     serve,
 )
 
+from traq.demo.accounts import ADMIN, DPO
+
 TARGET_S = 2.0
 WARM_VISITS = 2
 STATUS = '[data-testid="stStatusWidget"]'
@@ -98,8 +100,7 @@ def accounts(folder: Path) -> dict[str, str]:
         employee = connection.execute(
             "select username from users where role = 'employee' order by id limit 1"
         ).fetchone()[0]
-    return {"admin": "sigrid.lindqvist", "dpo": "ilse.marchetti", "manager": a_manager(folder),
-            "employee": str(employee)}  # fmt: skip
+    return {"admin": ADMIN, "dpo": DPO, "manager": a_manager(folder), "employee": str(employee)}
 
 
 def title_of(page: Any) -> str:

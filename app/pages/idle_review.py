@@ -18,7 +18,7 @@ from analytics.idle_review import (
 from analytics.selfview import Subject
 from app.context import now, storage
 from app.me import me
-from app.sidebar import default_period
+from app.sidebar import shared_period
 
 NOTICE = "idle-review-notice"
 LABELS = {KEEP: "kept as work", DISCARD: "discarded", None: "not reviewed"}
@@ -69,7 +69,7 @@ st.caption(
     f"Only you can see and review your stretches. Times in {person.timezone}."
 )
 span = st.radio("Show", ["Day", "Week"], horizontal=True, key="idle-span")
-day = st.date_input("Day", value=default_period()[1], key="idle-day")
+day = st.date_input("Day", value=shared_period()[1], key="idle-day")  # the sidebar's last
 period = _period(span, day)
 notice = st.session_state.pop(NOTICE, None)
 if notice is not None:

@@ -5,10 +5,11 @@ import streamlit as st
 from analytics import Period
 from app.me import me
 from app.selfcharts import draw_own_time
-from app.sidebar import default_period
+from app.sidebar import shared_period
 
 person = me()
 st.title("My day")
-day = st.date_input("Day", value=default_period()[1], key="my-day")
+# The sidebar period's last day, unless another day is picked here.
+day = st.date_input("Day", value=shared_period()[1], key="my-day")
 draw_own_time(person, Period(day, day), "day")
 st.caption(f"Only you can see this page ({person.display_name}). Times in {person.timezone}.")

@@ -5,10 +5,10 @@ import streamlit as st
 from analytics import Period
 from app.me import me
 from app.selfcharts import draw_own_time
-from app.sidebar import FILTERS, default_period
+from app.sidebar import shared_period
 
 person = me()
-first, last = st.session_state.get(FILTERS) or default_period()
+first, last = shared_period()
 st.title("My week")
 st.caption(f"{first} → {last}; only you can see this page. Times in {person.timezone}.")
 draw_own_time(person, Period(first, last), "week")

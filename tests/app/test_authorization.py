@@ -103,3 +103,13 @@ def test_the_team_filter_is_shared_by_every_manager_page(demo: Demo) -> None:
         app.switch_page(page).run()
         assert app.sidebar.selectbox[0].value == 1
         assert not app.error and not app.exception
+
+
+@pytest.mark.parametrize(("role", "has_period"), [
+    ("admin", False), ("dpo", False), ("manager", True), ("employee", True),
+])  # fmt: skip
+def test_the_period_filter_is_shown_only_where_pages_use_it(
+    demo: Demo, role: str, has_period: bool
+) -> None:
+    app = signed_in(username(role), demo.password)
+    assert any(d.label == "Period" for d in app.sidebar.date_input) == has_period
