@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from analytics.accounts import authenticate, team_names
@@ -109,3 +110,31 @@ def manager_of_every_team(demo: Demo) -> tuple[str, str]:
     )  # fmt: skip
     storage.close()
     return "manager-downloads", password
+
+
+# Downloads: their bytes are read back from Streamlit's own in-memory media storage, which
+# AppTest creates for each run: a subclass that only remembers the instance gives a test a
+# handle on it without changing what it stores or serves.
+class RecordingStorage(MemoryMediaFileStorage):
+    """Streamlit's memory media storage, remembering the newest instance."""
+
+    latest: RecordingStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        RecordingStorage.latest = self
+
+
+@pytest.fixture
+def media(monkeypatch: pytest.MonkeyPatch) -> type[RecordingStorage]:
+    """Make AppTest runs use the recording storage."""
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+    return RecordingStorage
+
+
+def downloaded(app: AppTest, key: str) -> bytes:
+    """The bytes behind the download button with ``key`` of the last run."""
+    button = next(b for b in app.get("download_button") if b.proto.id.endswith(f"-{key}"))
+    assert RecordingStorage.latest is not None
+    filename = button.proto.url.rsplit("/", 1)[-1]
+    return bytes(RecordingStorage.latest.get_file(filename).content)

@@ -1,8 +1,7 @@
 """Downloads of the shown aggregates: the Excel workbook holds exactly the CSV's cells.
 
-The bytes are read back from Streamlit's own in-memory media storage, which AppTest
-creates for each run: a subclass that only remembers the instance gives the test a handle
-on it without changing what it stores or serves.
+The bytes are read back from Streamlit's own in-memory media storage (see the ``media``
+fixture in conftest).
 """
 
 from __future__ import annotations
@@ -13,10 +12,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import Demo, signed_in
+from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
 
 # Every page's downloads, one per aggregate it shows, in order.
 PAGES = [
@@ -28,31 +25,6 @@ PAGES = [
 
 HIDDEN = "fewer than 5 people"
 NOW = datetime.now(UTC)
-
-
-class RecordingStorage(MemoryMediaFileStorage):
-    """Streamlit's memory media storage, remembering the newest instance."""
-
-    latest: RecordingStorage | None = None
-
-    def __init__(self, media_endpoint: str) -> None:
-        super().__init__(media_endpoint)
-        RecordingStorage.latest = self
-
-
-@pytest.fixture
-def media(monkeypatch: pytest.MonkeyPatch) -> type[RecordingStorage]:
-    """Make AppTest runs use the recording storage."""
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
-    return RecordingStorage
-
-
-def downloaded(app: AppTest, key: str) -> bytes:
-    """The bytes behind the download button with ``key`` of the last run."""
-    button = next(b for b in app.get("download_button") if b.proto.id.endswith(f"-{key}"))
-    assert RecordingStorage.latest is not None
-    filename = button.proto.url.rsplit("/", 1)[-1]
-    return bytes(RecordingStorage.latest.get_file(filename).content)
 
 
 @pytest.mark.parametrize(("page", "names"), PAGES)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,9 +18,10 @@ from app.nav import PAGES
 from storage import open_storage
 from storage.accounts import create_user, hash_password
 from storage.db.schema import manager_teams, teams
-from tests.app.conftest import Demo, signed_in
+from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
 
 K = 5
+HIDDEN = f"fewer than {K} people"
 LAST = date(2026, 3, 31)
 COVERS = re.compile(r"covers (?:(\d+) to )?(\d+) people")
 periods = st.tuples(st.integers(0, 9), st.integers(1, 9)).map(
@@ -27,6 +30,9 @@ periods = st.tuples(st.integers(0, 9), st.integers(1, 9)).map(
 FIGURES = [
     dashboards.overview, dashboards.by_team, dashboards.daily_lines,
     dashboards.heatmap, dashboards.categories, dashboards.top_apps,
+    lambda engine, guard, period, teams: dashboards.weekly_lines(
+        engine, guard, period, teams, datetime.now(UTC)
+    ),
 ]  # fmt: skip
 SETTINGS = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -69,10 +75,14 @@ def test_every_released_cell_covers_at_least_k_people(
     storage.close()
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(period=periods, team=st.sampled_from(["all", "1", "2", "3"]))
 def test_no_page_element_shows_fewer_than_k_people(
-    demo: Demo, every_team_manager: str, period: Period, team: str
+    demo: Demo,
+    every_team_manager: str,
+    media: type[RecordingStorage],
+    period: Period,
+    team: str,
 ) -> None:
     app = signed_in(every_team_manager, demo.password)
     app.session_state["filters"] = (period.first, period.last)
@@ -86,7 +96,19 @@ def test_no_page_element_shows_fewer_than_k_people(
             counts = [int(n) for n in found.groups() if n] if found else []
             assert all(n >= K for n in counts), caption.value
         for frame in app.dataframe:
-            counts = [p for p in frame.value["people"] if not str(p).startswith("fewer than")]
-            assert all(int(p) >= K for p in counts)
+            assert _people_ok(list(frame.value["people"]))
+        for button in app.get("download_button"):  # what leaves as CSV says the same
+            _, is_csv, name = button.proto.id.rpartition("-csv-")
+            if is_csv:
+                shown = pd.read_csv(io.BytesIO(downloaded(app, f"csv-{name}")), dtype=str)
+                assert _people_ok(list(shown["people"])), name
+        for metric in app.metric:  # a headline figure, or the words for a hidden one
+            assert metric.value.endswith((" h", "%")) or metric.value == HIDDEN, metric.value
         if team == "3":  # Legal has 3 people: nothing at all may be shown
             assert not app.metric and not app.get("plotly_chart") and not app.dataframe
+            assert not app.get("download_button")
+
+
+def _people_ok(people: list[object]) -> bool:
+    """Every ``people`` count shown is at least k (a hidden one reads "fewer than k")."""
+    return all(str(p) == HIDDEN or int(str(p)) >= K for p in people)
