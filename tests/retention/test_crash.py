@@ -45,11 +45,24 @@ def _kill_midway(data: Path, total_shots: int) -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:
-        if _count(data, "screenshots") < total_shots // 2:
-            break
-        time.sleep(0.05)
+    # Looking between batches races a fast purge to its end; holding SQLite's write lock
+    # while looking does not: the purge cannot commit another batch until it is released,
+    # so the kill lands with some batches done and the rest not.
+    lock = sqlite3.connect(data / "traq.db", timeout=60, isolation_level=None)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and process.poll() is None:
+            lock.execute("BEGIN IMMEDIATE")
+            left = lock.execute("SELECT count(*) FROM screenshots").fetchone()[0]
+            if left < total_shots:
+                process.send_signal(signal.SIGKILL)
+                code = process.wait(timeout=30)
+                lock.execute("ROLLBACK")
+                return code
+            lock.execute("ROLLBACK")
+            time.sleep(0.002)
+    finally:
+        lock.close()
     process.send_signal(signal.SIGKILL)
     return process.wait(timeout=30)
 
