@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics.accounts import authenticate, team_names
+from analytics.accounts import authenticate, list_accounts, team_names
 from analytics.admin import create_account
 from storage import Storage, open_storage
 from tests.traq.cli import ROOT, traq
@@ -24,11 +24,16 @@ ENTRY = str(ROOT / "streamlit_app.py")
 
 @dataclass(frozen=True)
 class Demo:
-    """A demo installation: its environment and the shared demo password."""
+    """A demo installation: its environment, the shared demo password, its managers."""
 
     env: dict[str, str]
     password: str
     data_dir: Path
+    managers: dict[str, str]  # team name -> the account of its manager
+
+    def manager_of(self, team: str) -> str:
+        """The account name of the demo manager of ``team``."""
+        return self.managers[team]
 
 
 def install_demo(data_dir: Path, employees: int, days: int, seed: int) -> Demo:
@@ -42,7 +47,24 @@ def install_demo(data_dir: Path, employees: int, days: int, seed: int) -> Demo:
     assert result.returncode == 0, result.stderr
     found = re.search(r"password \(shown once\): (\S+)", result.stdout)
     assert found, result.stdout
-    return Demo(env, found.group(1), data_dir)
+    storage = storage_of(env)
+    managers = managers_by_team(storage)
+    storage.close()
+    return Demo(env, found.group(1), data_dir, managers)
+
+
+def managers_by_team(storage: Storage) -> dict[str, str]:
+    """Team name -> its manager's account, for managers of one team (the demo's)."""
+    accounts = list_accounts(storage.engine)
+    return {a["teams"]: a["username"] for a in accounts if a["role"] == "manager"}
+
+
+def storage_of(env: dict[str, str]) -> Storage:
+    """Open the storage of the installation that ``env`` points at."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        return open_storage()
 
 
 @pytest.fixture(scope="session")
@@ -98,18 +120,15 @@ def installation(
 @pytest.fixture(scope="session")
 def manager_of_every_team(demo: Demo) -> tuple[str, str]:
     """A manager of all three teams, one of them (Legal) below k, made as an admin would."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in demo.env.items():
-            patch.setenv(name, value)
-        storage = open_storage()
+    storage = storage_of(demo.env)
     admin = authenticate(storage.engine, "sigrid.lindqvist", demo.password)
     assert admin is not None
     _, password = create_account(
-        storage.engine, admin.user_id, "manager-downloads", "manager", datetime.now(UTC),
+        storage.engine, admin.user_id, "katherine.johnson", "manager", datetime.now(UTC),
         team_ids=team_names(storage.engine),
     )  # fmt: skip
     storage.close()
-    return "manager-downloads", password
+    return "katherine.johnson", password
 
 
 # Downloads: their bytes are read back from Streamlit's own in-memory media storage, which

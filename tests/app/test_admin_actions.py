@@ -19,7 +19,7 @@ from analytics.accounts import policies, team_names
 from storage import audit, open_storage
 from storage.db.schema import audit_log, people
 from storage.vault import public_key_for
-from tests.app.conftest import signed_in
+from tests.app.conftest import managers_by_team, signed_in
 from tests.traq.cli import traq
 
 ADMIN = "margaret.hamilton"  # `traq init`'s first admin: a person, never a shared "admin"
@@ -291,7 +291,9 @@ def test_policy_forms_validate_and_save(installation: Installation) -> None:
 def test_a_manager_keeps_at_least_one_team(installation: Installation) -> None:
     app = signed_in(ADMIN, installation.admin_password)
     app.switch_page("app/pages/accounts.py").run()
-    manage(app, "manager-platform")
+    storage = open_storage()
+    manage(app, managers_by_team(storage)["Platform"])
+    storage.close()
     chosen = app.selectbox(key="manage-account").value
     app.multiselect(key=f"role-{chosen}-teams").unselect(team_id("Platform"))
     press(app, "Save role and teams")

@@ -9,10 +9,12 @@ from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, page_as, signed_in
 
 ALL_PAGES = [HOME[0], *(path for pages in PAGES.values() for path, _ in pages)]
-USERS = {"admin": "sigrid.lindqvist", "dpo": "ilse.marchetti", "manager": "manager-platform"}
+USERS = {"admin": "sigrid.lindqvist", "dpo": "ilse.marchetti"}
 
 
-def username(role: str) -> str:
+def username(demo: Demo, role: str) -> str:
+    if role == "manager":
+        return demo.manager_of("Platform")
     return USERS[role] if role in USERS else employee_in_team(1)[0]
 
 
@@ -22,7 +24,7 @@ def allowed(role: str) -> set[str]:
 
 @pytest.mark.parametrize("role", ["admin", "dpo", "manager", "employee"])
 def test_each_role_sees_and_renders_only_its_pages(demo: Demo, role: str) -> None:
-    app = signed_in(username(role), demo.password)
+    app = signed_in(username(demo, role), demo.password)
     for path in ALL_PAGES:
         if path not in allowed(role):
             with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -35,7 +37,7 @@ def test_each_role_sees_and_renders_only_its_pages(demo: Demo, role: str) -> Non
 
 @pytest.mark.parametrize("role", ["admin", "dpo", "manager", "employee"])
 def test_a_page_reached_directly_refuses_other_roles(demo: Demo, role: str) -> None:
-    signed = account(username(role), demo.password)
+    signed = account(username(demo, role), demo.password)
     for path in sorted(set(ALL_PAGES) - allowed(role)):
         app = page_as(path, signed)
         assert not app.exception, (path, [e.value for e in app.exception])
@@ -65,7 +67,7 @@ def test_signed_out_the_only_page_is_sign_in_and_the_policy_is_public(demo: Demo
 @pytest.mark.parametrize("team", ["2", "3", "99", "abc", "1,2"])
 @pytest.mark.parametrize("page", [path for path, _ in PAGES["manager"]])
 def test_a_manager_cannot_reach_another_team_by_query(demo: Demo, team: str, page: str) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.query_params["team"] = team
     app.switch_page(page).run()
     assert [e.value for e in app.error] == [
@@ -75,7 +77,7 @@ def test_a_manager_cannot_reach_another_team_by_query(demo: Demo, team: str, pag
 
 
 def test_a_manager_may_pick_their_own_team_by_query(demo: Demo) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.query_params["team"] = "1"
     app.switch_page(PAGES["manager"][0][0]).run()
     assert not app.error and not app.exception
@@ -97,7 +99,7 @@ def test_an_employee_cannot_ask_for_someone_else(demo: Demo, page: str) -> None:
 
 
 def test_the_team_filter_is_shared_by_every_manager_page(demo: Demo) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.sidebar.selectbox[0].select(1).run()
     for page, _ in PAGES["manager"][1:]:
         app.switch_page(page).run()
@@ -111,5 +113,5 @@ def test_the_team_filter_is_shared_by_every_manager_page(demo: Demo) -> None:
 def test_the_period_filter_is_shown_only_where_pages_use_it(
     demo: Demo, role: str, has_period: bool
 ) -> None:
-    app = signed_in(username(role), demo.password)
+    app = signed_in(username(demo, role), demo.password)
     assert any(d.label == "Period" for d in app.sidebar.date_input) == has_period

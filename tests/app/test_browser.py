@@ -106,7 +106,7 @@ def test_manager_dashboards_and_employee_screenshots_in_chromium(
         warm_up = page.locator(".st-key-browser-warm-up .js-plotly-plot .main-svg").first
         warm_up.wait_for(state="attached", timeout=60_000)
         assert not warm_up.is_visible() and page.get_by_label("Username").is_visible()
-        sign_in(page, server, "manager-platform", demo.password)
+        sign_in(page, server, demo.manager_of("Platform"), demo.password)
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
         settle(page)
         assert page.get_by_text("Team overview").first.is_visible()

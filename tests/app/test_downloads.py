@@ -31,7 +31,7 @@ NOW = datetime.now(UTC)
 def test_every_shown_aggregate_downloads_and_the_excel_equals_the_csv(
     demo: Demo, media: type[RecordingStorage], page: str, names: list[str]
 ) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.switch_page(page).run()
     assert [b.proto.label for b in app.get("download_button")] == [
         "Download CSV",

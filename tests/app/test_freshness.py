@@ -26,7 +26,7 @@ def _covers(app: object) -> list[int]:
 
 def test_a_restriction_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
     engine = installation.engine
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     before = _covers(app)
     assert before == [6, 6]
     with engine.begin() as c:
@@ -72,7 +72,7 @@ def test_the_version_moves_with_rollups_and_who_is_counted_not_with_reads(
 
 
 def test_a_consent_withdrawal_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     assert _covers(app) == [6, 6]
     with installation.engine.begin() as c:
         team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()

@@ -7,17 +7,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, select
 
 from analytics import Guard, GuardRefused, Period
 from app import dashboards
 from app.nav import PAGES
 from storage import open_storage
-from storage.accounts import create_user, hash_password
-from storage.db.schema import manager_teams, teams
 from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
 
 K = 5
@@ -37,23 +33,6 @@ FIGURES = [
 SETTINGS = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@pytest.fixture(scope="module")
-def every_team_manager(demo: Demo) -> str:
-    """A manager of all three teams (one of them below k)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in demo.env.items():
-            patch.setenv(name, value)
-        storage = open_storage()
-    with storage.engine.begin() as connection:
-        user = create_user(
-            connection, "manager-all", "manager", hash_password(demo.password), datetime.now(UTC)
-        )
-        for team in connection.execute(select(teams.c.id)).scalars():
-            connection.execute(insert(manager_teams).values(user_id=user, team_id=team))
-    storage.close()
-    return "manager-all"
 
 
 @SETTINGS
@@ -79,12 +58,12 @@ def test_every_released_cell_covers_at_least_k_people(
 @given(period=periods, team=st.sampled_from(["all", "1", "2", "3"]))
 def test_no_page_element_shows_fewer_than_k_people(
     demo: Demo,
-    every_team_manager: str,
+    manager_of_every_team: tuple[str, str],
     media: type[RecordingStorage],
     period: Period,
     team: str,
 ) -> None:
-    app = signed_in(every_team_manager, demo.password)
+    app = signed_in(*manager_of_every_team)
     app.session_state["filters"] = (period.first, period.last)
     if team != "all":
         app.query_params["team"] = team

@@ -13,7 +13,7 @@ COVERS = re.compile(r"covers (?:\d+ to )?(\d+) people \(k = (\d+)\)")
 
 
 def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     labels = [m.label for m in app.metric]
     assert labels == ["Work time", "Active time", "Activity level", "Productive share"]
     assert all(m.value.endswith((" h", "%")) for m in app.metric)
@@ -27,13 +27,13 @@ def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None
 
 
 def test_a_team_below_k_is_not_shown_at_all(demo: Demo) -> None:
-    app = signed_in("manager-legal", demo.password)
+    app = signed_in(demo.manager_of("Legal"), demo.password)
     assert app.warning[0].value == "Not shown: this filter covers fewer than 5 people; widen it."
     assert not app.metric and not app.get("plotly_chart") and not app.dataframe
 
 
 def test_trends_hide_small_cells_as_fewer_than_k_people(demo: Demo) -> None:
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.switch_page("app/pages/trends.py").run()
     assert len(app.get("plotly_chart")) == 3
     notes = " ".join(c.value for c in app.caption)
@@ -43,7 +43,7 @@ def test_trends_hide_small_cells_as_fewer_than_k_people(demo: Demo) -> None:
 def test_applications_show_categories_in_fixed_colours(demo: Demo) -> None:
     import json
 
-    app = signed_in("manager-platform", demo.password)
+    app = signed_in(demo.manager_of("Platform"), demo.password)
     app.switch_page("app/pages/applications.py").run()
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     colours = {t["name"]: t["marker"]["color"] for t in spec["data"]}

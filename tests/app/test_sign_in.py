@@ -17,12 +17,13 @@ from tests.traq.cli import traq
 
 
 def test_the_right_password_signs_in_to_the_roles_first_page(demo: Demo) -> None:
-    app = signed_in("manager-platform", demo.password)
+    manager = demo.manager_of("Platform")
+    app = signed_in(manager, demo.password)
     assert app.title[0].value == "Team overview"
-    assert "Signed in as **manager-platform** (manager)" in app.sidebar.markdown[0].value
+    assert f"Signed in as **{manager}** (manager)" in app.sidebar.markdown[0].value
 
 
-@pytest.mark.parametrize(("name", "password"), [("manager-platform", "wrong"), ("nobody", "x")])
+@pytest.mark.parametrize(("name", "password"), [("sigrid.lindqvist", "wrong"), ("nobody", "x")])
 def test_a_wrong_password_or_unknown_name_is_refused(demo: Demo, name: str, password: str) -> None:
     from streamlit.testing.v1 import AppTest
 

@@ -42,14 +42,14 @@ def test_the_config_fetches_nothing_from_outside() -> None:
     ("who", "pages"),
     [
         (
-            "manager-platform",
+            "manager",
             ["overview.py", "trends.py", "applications.py", "comparison.py"],
         ),
         ("employee", ["my_day.py", "my_week.py"]),
     ],
 )
 def test_every_chart_follows_the_active_theme(demo: Demo, who: str, pages: list[str]) -> None:
-    username = employee_in_team(1)[0] if who == "employee" else who
+    username = employee_in_team(1)[0] if who == "employee" else demo.manager_of("Platform")
     app = signed_in(username, demo.password)
     charts = 0
     for page in pages:

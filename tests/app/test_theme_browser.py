@@ -30,12 +30,12 @@ def _brightness(css: str) -> float:
     return (0.299 * red + 0.587 * green + 0.114 * blue) / 255
 
 
-def _applications(browser: object, url: str, password: str, scheme: str, out: Path) -> tuple:
+def _applications(browser: object, url: str, demo: Demo, scheme: str, out: Path) -> tuple:
     context = browser.new_context(  # type: ignore[attr-defined]
         viewport={"width": 1400, "height": 900}, color_scheme=scheme
     )
     page = context.new_page()
-    test_browser.sign_in(page, url, "manager-platform", password)
+    test_browser.sign_in(page, url, demo.manager_of("Platform"), demo.password)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.get_by_role("link", name="Applications").click()
     # The overview has bars too: wait for the Applications page itself, then its bars.
@@ -58,8 +58,8 @@ def test_the_colour_scheme_picks_the_theme_and_categories_keep_their_colours(
         browser = playwright.chromium.launch(
             executable_path=test_browser.CHROMIUM, args=test_browser.ARGS, headless=True
         )
-        light = _applications(browser, server, demo.password, "light", tmp_path)
-        dark = _applications(browser, server, demo.password, "dark", tmp_path)
+        light = _applications(browser, server, demo, "light", tmp_path)
+        dark = _applications(browser, server, demo, "dark", tmp_path)
         browser.close()
     assert _brightness(light[0]) > 0.8, light[0]
     assert _brightness(dark[0]) < 0.3, dark[0]

@@ -291,6 +291,8 @@ def test_accounts_share_one_password_printed_once(demo: Installed) -> None:
     users = {u.username: u for u in demo.rows(schema.users)}
     assert users["sigrid.lindqvist"].role == "admin" and users["ilse.marchetti"].role == "dpo"
     assert verify_password(users["sigrid.lindqvist"].password_hash, password)
+    for name in users:  # every account is a person's first.last, never a role's name
+        assert re.fullmatch(r"[a-z-]+\.[a-z-]+\d*", name), name
     managers = {u.id for u in users.values() if u.role == "manager"}
     scoped = {m.user_id: m.team_id for m in demo.rows(schema.manager_teams)}
     assert set(scoped) == managers and set(scoped.values()) == {

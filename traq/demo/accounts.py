@@ -45,8 +45,7 @@ class Accounts:
 
 def usernames(org: Organisation) -> list[str]:
     """Every account name the demo will create for ``org``."""
-    managers = [f"manager-{team.slug}" for team in org.teams]
-    return [ADMIN, DPO, *managers, *(person.username for person in org.people)]
+    return [ADMIN, DPO, *org.managers, *(person.username for person in org.people)]
 
 
 def taken_usernames(connection: Connection, wanted: Sequence[str]) -> list[str]:
@@ -70,13 +69,10 @@ def create_accounts(
     hashed = hash_password(password)
     create_user(connection, ADMIN, "admin", hashed, now)
     create_user(connection, DPO, "dpo", hashed, now)
-    managers = []
-    for team, team_id in zip(org.teams, team_ids, strict=True):
-        name = f"manager-{team.slug}"
+    for name, team_id in zip(org.managers, team_ids, strict=True):
         user_id = create_user(connection, name, "manager", hashed, now)
         connection.execute(insert(manager_teams).values(user_id=user_id, team_id=team_id))
-        managers.append(name)
     for person, person_id in zip(org.people, person_ids, strict=True):
         create_user(connection, person.username, "employee", hashed, now, person_id=person_id)
     employees = [person.username for person in org.people]
-    return Accounts(password, [ADMIN], [DPO], managers, employees)
+    return Accounts(password, [ADMIN], [DPO], list(org.managers), employees)

@@ -8,7 +8,7 @@ import numpy as np
 
 from traq.demo.apps import BROWSERS
 from traq.demo.names import FIRST_NAMES, LAST_NAMES, REGION_OF_ZONE, ascii_slug
-from traq.demo.seeds import ORG, PERSON, pseudonym, stream
+from traq.demo.seeds import MANAGER, ORG, PERSON, pseudonym, stream
 
 EMAIL_DOMAIN = "acme.example"
 ZONES = tuple(REGION_OF_ZONE)
@@ -94,6 +94,7 @@ class Organisation:
 
     teams: list[Team]
     people: list[Person]
+    managers: list[str]  # one account name per team, in the order of ``teams``
 
 
 def build_organisation(seed: int, employees: int) -> Organisation:
@@ -105,7 +106,9 @@ def build_organisation(seed: int, employees: int) -> Organisation:
     taken: set[str] = set()
     for index, team in enumerate(members.tolist()):
         people.append(_person(seed, index, team, teams[team], taken))
-    return Organisation(teams, people)
+    # Drawn after the people so that adding managers changed no employee's name.
+    managers = [_manager(seed, index, team, taken) for index, team in enumerate(teams)]
+    return Organisation(teams, people, managers)
 
 
 def team_sizes(employees: int, rng: np.random.Generator) -> list[int]:
@@ -137,9 +140,7 @@ def _team(index: int, small: bool) -> Team:
 def _person(seed: int, index: int, team_index: int, team: Team, taken: set[str]) -> Person:
     rng = stream(seed, PERSON, index)
     zone = team.home_zone if rng.random() < 0.8 else ZONES[int(rng.integers(len(ZONES)))]
-    region = REGION_OF_ZONE[zone]
-    first = FIRST_NAMES[region][int(rng.integers(len(FIRST_NAMES[region])))]
-    last = LAST_NAMES[region][int(rng.integers(len(LAST_NAMES[region])))]
+    first, last = _draw_name(rng, zone)
     username = _unique(f"{ascii_slug(first)}.{ascii_slug(last)}", taken)
     platforms = _platforms(team.persona, rng)
     return Person(
@@ -155,6 +156,20 @@ def _person(seed: int, index: int, team_index: int, team: Team, taken: set[str])
         browser=BROWSERS[platforms[0]][int(rng.integers(2))],
         habits=_habits(rng),
     )
+
+
+def _manager(seed: int, index: int, team: Team, taken: set[str]) -> str:
+    """A named person leads each team: a manager's account is never a role's name."""
+    first, last = _draw_name(stream(seed, MANAGER, index), team.home_zone)
+    return _unique(f"{ascii_slug(first)}.{ascii_slug(last)}", taken)
+
+
+def _draw_name(rng: np.random.Generator, zone: str) -> tuple[str, str]:
+    """A first and a last name common where ``zone`` is."""
+    region = REGION_OF_ZONE[zone]
+    first = FIRST_NAMES[region][int(rng.integers(len(FIRST_NAMES[region])))]
+    last = LAST_NAMES[region][int(rng.integers(len(LAST_NAMES[region])))]
+    return first, last
 
 
 def _unique(name: str, taken: set[str]) -> str:

@@ -18,6 +18,7 @@ SPANS = 3
 SCREENSHOTS = 4
 TITLES = 5
 SESSIONS = 6
+MANAGER = 7
 
 
 def stream(seed: int, *path: int) -> np.random.Generator:
