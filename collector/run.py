@@ -70,8 +70,12 @@ def load_config(env: Mapping[str, str] | None = None, **options: object) -> Coll
     """A config from ``TRAQ_*`` variables (``TRAQ_SPOOL_DIR`` for the spool) and options."""
     env = os.environ if env is None else env
     settings = load_settings(env)
-    spool = Path(env.get("TRAQ_SPOOL_DIR") or settings.data_dir / "spool").expanduser()
-    return CollectorConfig(settings, spool.resolve(), **options)  # type: ignore[arg-type]
+    return CollectorConfig(settings, spool_dir(env, settings), **options)  # type: ignore[arg-type]
+
+
+def spool_dir(env: Mapping[str, str], settings: Settings) -> Path:
+    """The spool folder: ``TRAQ_SPOOL_DIR``, or ``spool`` in the data folder."""
+    return Path(env.get("TRAQ_SPOOL_DIR") or settings.data_dir / "spool").expanduser().resolve()
 
 
 def run_collector(

@@ -30,6 +30,7 @@ COMMANDS = {
     "export": "traq.commands.export_cmd",
     "serve-ingest": "traq.commands.serve_ingest_cmd",
     "devices": "traq.commands.devices_cmd",
+    "spool": "traq.commands.spool_cmd",
 }
 
 

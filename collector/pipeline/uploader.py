@@ -139,7 +139,8 @@ class Uploader:
         self.rejected += count
         # The service's reasons name fields and rules, never values: no content in the log.
         log.warning(
-            "%d %s set aside in the spool, refused for good (%d set aside in all): %s",
+            "%d %s set aside in the spool, refused for good (%d set aside in all; "
+            "`traq spool status` lists them): %s",
             count,
             what,
             self.rejected,

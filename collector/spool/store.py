@@ -19,7 +19,8 @@ only when sent in their final state:
 A batch the sink refused for good (a request it will never accept, however often sent) is
 set aside, not retried for ever: its rows are copied to the ``rejected_*`` tables and marked
 sent in the same transaction (a screenshot's entry moves there and its file to
-``rejected/``), so later batches flow and nothing captured is silently lost.
+``rejected/``), so later batches flow and nothing captured is silently lost. ``traq spool
+retry`` puts them back in the queue once the cause is fixed (``collector.spool.rejected``).
 
 Screenshots from the capture thread are staged (a temp file, no fsync) and made durable
 by the next ``write``: files fsynced and renamed, then listed in that write's transaction.
@@ -47,11 +48,19 @@ from collector.spool.records import (
     SealedSpan,
     SpoolCounts,
 )
+from collector.spool.rejected import (
+    COUNTS,
+    SetAsideGroup,
+    copy_rejected,
+    count_rejected,
+    forget_superseded,
+    requeue_rows,
+    summarise,
+)
 
 SPOOL_FILE = "spool.db"
 SCREENSHOT_FOLDER = "screenshots"
 REJECTED_FOLDER = "rejected"
-_COUNTS = "tracked_seconds, active_seconds, key_presses, mouse_clicks, mouse_moves, scrolls"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS minutes (
@@ -94,15 +103,8 @@ CREATE TABLE IF NOT EXISTS rejected_screenshots (
     PRIMARY KEY (person_id, device_id, taken_at)
 ) WITHOUT ROWID;
 """
-_KEYS = {"minutes": "minute", "spans": "start_ts", "screenshots": "taken_at"}
-_COLUMNS = {
-    "minutes": f"person_id, device_id, minute, {_COUNTS}",
-    "spans": "person_id, device_id, start_ts, end_ts, app, site, title_ct",
-    "screenshots": "person_id, device_id, taken_at, width, height, blurred",
-}
-
 _ADD_MINUTE = f"""
-INSERT INTO minutes (person_id, device_id, minute, {_COUNTS}, closed)
+INSERT INTO minutes (person_id, device_id, minute, {COUNTS}, closed)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (person_id, device_id, minute) DO UPDATE SET
     tracked_seconds = min(60, tracked_seconds + excluded.tracked_seconds),
@@ -253,11 +255,17 @@ class Spool:
         """Record what the sink confirmed; drop rows that are sent and final at ``now``."""
         with self._transaction():
             self._mark_minutes_sent(sent, now)
+            forget_superseded(
+                self._db, "minutes", [(m.person_id, m.device_id, m.minute) for m in sent]
+            )
 
     def confirm_spans(self, sent: Sequence[PendingSpan]) -> None:
         """Record what the sink confirmed; drop spans sent in their closed state."""
         with self._transaction():
             self._mark_spans_sent(sent)
+            forget_superseded(
+                self._db, "spans", [(s.person_id, s.device_id, s.start_ts) for s in sent]
+            )
 
     def set_aside_minutes(
         self, sent: Sequence[PendingMinute], status: int, reason: str, now: float
@@ -265,7 +273,7 @@ class Spool:
         """Keep a refused batch of minute rows in ``rejected_minutes``; it is no longer pending."""
         keys = [(m.person_id, m.device_id, m.minute) for m in sent]
         with self._transaction():
-            self._copy_rejected("minutes", keys, status, reason, now)
+            copy_rejected(self._db, "minutes", keys, status, reason, now)
             self._mark_minutes_sent(sent, now)
 
     def set_aside_spans(
@@ -274,7 +282,7 @@ class Spool:
         """Keep a refused batch of spans in ``rejected_spans``; it is no longer pending."""
         keys = [(s.person_id, s.device_id, s.start_ts) for s in sent]
         with self._transaction():
-            self._copy_rejected("spans", keys, status, reason, now)
+            copy_rejected(self._db, "spans", keys, status, reason, now)
             self._mark_spans_sent(sent)
 
     def _mark_minutes_sent(self, sent: Sequence[PendingMinute], now: float) -> None:
@@ -296,26 +304,16 @@ class Spool:
         )
         self._db.execute("DELETE FROM spans WHERE sent_rev = rev AND closed = 1")
 
-    def _copy_rejected(
-        self, table: str, keys: list[tuple[int, int, int]], status: int, reason: str, now: float
-    ) -> None:
-        # A later state of a row refused again replaces the copy: minutes and spans hold their
-        # whole state, so the newest copy is the complete one.
-        columns, key = _COLUMNS[table], _KEYS[table]
-        self._db.executemany(
-            f"INSERT OR REPLACE INTO rejected_{table} SELECT {columns}, ?, ?, ? FROM {table} "
-            f"WHERE person_id = ? AND device_id = ? AND {key} = ?",
-            [(status, reason, int(now), *k) for k in keys],
-        )
-
     def confirm_screenshot(self, name: ScreenshotName) -> None:
         """Forget a screenshot the sink stored: its file, then its entry."""
         self.files.delete(name)
+        key = (name.person_id, name.device_id, name.taken_at)
         with self._transaction():
             self._db.execute(
                 "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? AND taken_at = ?",
-                (name.person_id, name.device_id, name.taken_at),
+                key,
             )
+            forget_superseded(self._db, "screenshots", [key])
 
     def set_aside_screenshot(
         self, name: ScreenshotName, status: int, reason: str, now: float
@@ -327,7 +325,7 @@ class Spool:
         """
         key = [(name.person_id, name.device_id, name.taken_at)]
         with self._transaction():
-            self._copy_rejected("screenshots", key, status, reason, now)
+            copy_rejected(self._db, "screenshots", key, status, reason, now)
             self._db.execute(
                 "DELETE FROM screenshots WHERE person_id = ? AND device_id = ? AND taken_at = ?",
                 key[0],
@@ -336,11 +334,41 @@ class Spool:
 
     def rejected(self) -> int:
         """How many minute rows, spans and screenshots were set aside as refused."""
-        row = self._db.execute(
-            "SELECT (SELECT count(*) FROM rejected_minutes) + "
-            "(SELECT count(*) FROM rejected_spans) + (SELECT count(*) FROM rejected_screenshots)"
-        ).fetchone()
-        return int(row[0])
+        return count_rejected(self._db)
+
+    def set_aside(self) -> list[SetAsideGroup]:
+        """The set-aside items, grouped by kind and refusal."""
+        return summarise(self._db)
+
+    def requeue(self) -> SpoolCounts:
+        """Put every set-aside item back in the upload queue; return how many of each.
+
+        Screenshot files move back from ``rejected/`` first, then their entries are listed in
+        the same transaction as the rows: a crash between leaves files that ``recover`` lists
+        and copies that the next ``requeue`` finds again. A screenshot whose file is gone from
+        both folders (already sent after such a crash) only loses its copy.
+        """
+        rejected_folder = self.folder / REJECTED_FOLDER
+        shots = [
+            ScreenshotName(p, d, t, w, h, bool(b))
+            for p, d, t, w, h, b in self._db.execute(
+                "SELECT person_id, device_id, taken_at, width, height, blurred "
+                "FROM rejected_screenshots"
+            ).fetchall()
+        ]
+        back = ScreenshotFiles(rejected_folder)
+        for name in shots:
+            back.move(name, self.files.folder)
+        with self._transaction():
+            minutes = requeue_rows(self._db, "minutes")
+            spans = requeue_rows(self._db, "spans")
+            listed = 0
+            for name in shots:
+                if (self.files.folder / name.file_name).exists():
+                    self._insert_screenshot(name)
+                    listed += 1
+            self._db.execute("DELETE FROM rejected_screenshots")
+        return SpoolCounts(minutes, spans, listed)
 
     def counts(self) -> SpoolCounts:
         """How many items wait for a sink."""
