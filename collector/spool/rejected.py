@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-COUNTS = "tracked_seconds, active_seconds, key_presses, mouse_clicks, mouse_moves, scrolls"
+from collector.spool.schema import COUNTS
+
 KEYS = {"minutes": "minute", "spans": "start_ts", "screenshots": "taken_at"}
 COLUMNS = {
     "minutes": f"person_id, device_id, minute, {COUNTS}",

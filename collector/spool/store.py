@@ -34,7 +34,6 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from collector.errors import CollectorError
@@ -49,7 +48,6 @@ from collector.spool.records import (
     SpoolCounts,
 )
 from collector.spool.rejected import (
-    COUNTS,
     SetAsideGroup,
     copy_rejected,
     count_rejected,
@@ -57,75 +55,11 @@ from collector.spool.rejected import (
     requeue_rows,
     summarise,
 )
+from collector.spool.schema import ADD_MINUTE, PUT_SPAN, SCHEMA, expected_schema, schema_of
 
 SPOOL_FILE = "spool.db"
 SCREENSHOT_FOLDER = "screenshots"
 REJECTED_FOLDER = "rejected"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS minutes (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, minute INTEGER NOT NULL,
-    tracked_seconds INTEGER NOT NULL, active_seconds INTEGER NOT NULL,
-    key_presses INTEGER NOT NULL, mouse_clicks INTEGER NOT NULL,
-    mouse_moves INTEGER NOT NULL, scrolls INTEGER NOT NULL,
-    closed INTEGER NOT NULL, rev INTEGER NOT NULL DEFAULT 1, sent_rev INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (person_id, device_id, minute)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS spans (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, start_ts INTEGER NOT NULL,
-    end_ts INTEGER NOT NULL, app TEXT NOT NULL, site TEXT, title_ct BLOB,
-    closed INTEGER NOT NULL, rev INTEGER NOT NULL DEFAULT 1, sent_rev INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (person_id, device_id, start_ts)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS screenshots (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, taken_at INTEGER NOT NULL,
-    width INTEGER NOT NULL, height INTEGER NOT NULL, blurred INTEGER NOT NULL,
-    PRIMARY KEY (person_id, device_id, taken_at)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejected_minutes (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, minute INTEGER NOT NULL,
-    tracked_seconds INTEGER NOT NULL, active_seconds INTEGER NOT NULL,
-    key_presses INTEGER NOT NULL, mouse_clicks INTEGER NOT NULL,
-    mouse_moves INTEGER NOT NULL, scrolls INTEGER NOT NULL,
-    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
-    PRIMARY KEY (person_id, device_id, minute)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejected_spans (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, start_ts INTEGER NOT NULL,
-    end_ts INTEGER NOT NULL, app TEXT NOT NULL, site TEXT, title_ct BLOB,
-    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
-    PRIMARY KEY (person_id, device_id, start_ts)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rejected_screenshots (
-    person_id INTEGER NOT NULL, device_id INTEGER NOT NULL, taken_at INTEGER NOT NULL,
-    width INTEGER NOT NULL, height INTEGER NOT NULL, blurred INTEGER NOT NULL,
-    status INTEGER NOT NULL, reason TEXT NOT NULL, rejected_at INTEGER NOT NULL,
-    PRIMARY KEY (person_id, device_id, taken_at)
-) WITHOUT ROWID;
-"""
-_ADD_MINUTE = f"""
-INSERT INTO minutes (person_id, device_id, minute, {COUNTS}, closed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (person_id, device_id, minute) DO UPDATE SET
-    tracked_seconds = min(60, tracked_seconds + excluded.tracked_seconds),
-    active_seconds = min(60, active_seconds + excluded.active_seconds),
-    key_presses = key_presses + excluded.key_presses,
-    mouse_clicks = mouse_clicks + excluded.mouse_clicks,
-    mouse_moves = mouse_moves + excluded.mouse_moves,
-    scrolls = scrolls + excluded.scrolls,
-    closed = excluded.closed,
-    rev = rev + 1
-"""
-
-_PUT_SPAN = """
-INSERT INTO spans (person_id, device_id, start_ts, end_ts, app, site, title_ct, closed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (person_id, device_id, start_ts) DO UPDATE SET
-    end_ts = excluded.end_ts, app = excluded.app, site = excluded.site,
-    title_ct = excluded.title_ct, closed = excluded.closed,
-    rev = rev + (end_ts != excluded.end_ts OR app != excluded.app
-                 OR site IS NOT excluded.site OR title_ct IS NOT excluded.title_ct)
-"""
 
 
 class Spool:
@@ -145,7 +79,7 @@ class Spool:
                 self._db.execute("PRAGMA busy_timeout=10000")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
-                self._db.executescript(_SCHEMA)
+                self._db.executescript(SCHEMA)
         except (SpoolCorrupt, SpoolUnwritable):
             self._db.close()
             raise
@@ -170,7 +104,7 @@ class Spool:
         with self._transaction():
             for row in minutes:
                 self._add_minute(person_id, device_id, row)
-            self._db.executemany(_PUT_SPAN, [_span_params(person_id, device_id, s) for s in spans])
+            self._db.executemany(PUT_SPAN, [_span_params(person_id, device_id, s) for s in spans])
             for name in self._unlisted:
                 self._insert_screenshot(name)
         self._unlisted.clear()
@@ -186,7 +120,7 @@ class Spool:
         )
         key = (person_id, device_id, row.minute)
         if any(counts):
-            self._db.execute(_ADD_MINUTE, (*key, *counts, int(row.closed)))
+            self._db.execute(ADD_MINUTE, (*key, *counts, int(row.closed)))
         elif row.closed:  # nothing new: only record that the run left this minute
             self._db.execute(
                 "UPDATE minutes SET closed = 1 WHERE person_id = ? AND device_id = ? "
@@ -390,7 +324,7 @@ class Spool:
             # Damage found now stops the start with one clear line, not a run later.
             if self._db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 raise sqlite3.DatabaseError("its integrity check failed")
-            if _schema_of(self._db) != _expected_schema():
+            if schema_of(self._db) != expected_schema():
                 raise sqlite3.DatabaseError("its schema is not the spool's")
             self._recover()
 
@@ -428,21 +362,6 @@ def _span_params(person_id: int, device_id: int, span: SealedSpan) -> tuple[obje
         span.title_ct,
         int(span.closed),
     )
-
-
-def _schema_of(db: sqlite3.Connection) -> list[tuple[str, str, str | None]]:
-    return sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
-
-
-@cache
-def _expected_schema() -> list[tuple[str, str, str | None]]:
-    """The schema this code creates: a spool whose schema differs was damaged."""
-    db = sqlite3.connect(":memory:")
-    try:
-        db.executescript(_SCHEMA)
-        return _schema_of(db)
-    finally:
-        db.close()
 
 
 class SpoolUnwritable(CollectorError):
