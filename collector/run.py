@@ -30,7 +30,7 @@ from collector.pipeline.uploader import Backoff, Uploader, UploadWorker
 from collector.pipeline.watcher import DEFAULT_CHECK_INTERVAL, PolicyWatcher, directive_for
 from collector.sinks.base import Sink, SubjectState
 from collector.sinks.embedded import EmbeddedSink
-from collector.spool.device import DeviceIdentity, SpoolLock
+from collector.spool.device import DeviceIdentity, SpoolLock, spool_dir
 from collector.spool.store import Spool
 from storage.config import Settings, load_settings
 
@@ -70,12 +70,8 @@ def load_config(env: Mapping[str, str] | None = None, **options: object) -> Coll
     """A config from ``TRAQ_*`` variables (``TRAQ_SPOOL_DIR`` for the spool) and options."""
     env = os.environ if env is None else env
     settings = load_settings(env)
-    return CollectorConfig(settings, spool_dir(env, settings), **options)  # type: ignore[arg-type]
-
-
-def spool_dir(env: Mapping[str, str], settings: Settings) -> Path:
-    """The spool folder: ``TRAQ_SPOOL_DIR``, or ``spool`` in the data folder."""
-    return Path(env.get("TRAQ_SPOOL_DIR") or settings.data_dir / "spool").expanduser().resolve()
+    spool = spool_dir(env, settings.data_dir)
+    return CollectorConfig(settings, spool, **options)  # type: ignore[arg-type]
 
 
 def run_collector(

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,11 @@ from collector.errors import CollectorError
 
 DEVICE_FILE = "device.json"
 LOCK_FILE = "collector.lock"
+
+
+def spool_dir(env: Mapping[str, str], data_dir: Path) -> Path:
+    """This device's spool folder: ``TRAQ_SPOOL_DIR``, or ``spool`` in the data folder."""
+    return Path(env.get("TRAQ_SPOOL_DIR") or data_dir / "spool").expanduser().resolve()
 
 
 class SpoolBusy(CollectorError):

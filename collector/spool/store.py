@@ -282,7 +282,6 @@ class Spool:
         and copies that the next ``requeue`` finds again. A screenshot whose file is gone from
         both folders (already sent after such a crash) only loses its copy.
         """
-        rejected_folder = self.folder / REJECTED_FOLDER
         shots = [
             ScreenshotName(p, d, t, w, h, bool(b))
             for p, d, t, w, h, b in self._db.execute(
@@ -290,9 +289,10 @@ class Spool:
                 "FROM rejected_screenshots"
             ).fetchall()
         ]
-        back = ScreenshotFiles(rejected_folder)
-        for name in shots:
-            back.move(name, self.files.folder)
+        if shots:  # (opening the folder creates it)
+            back = ScreenshotFiles(self.folder / REJECTED_FOLDER)
+            for name in shots:
+                back.move(name, self.files.folder)
         with self._transaction():
             minutes = requeue_rows(self._db, "minutes")
             spans = requeue_rows(self._db, "spans")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traq.errors import CommandError
+
+if TYPE_CHECKING:  # the collector is imported only when the command runs
+    from collector.spool import Spool
 
 
 def register(sub: Any) -> None:
@@ -36,6 +41,8 @@ def register(sub: Any) -> None:
 
 def run_status(args: argparse.Namespace) -> int:
     """Print the pending counts and the set-aside items grouped by refusal."""
+    from collector.spool.rejected import KIND_NAMES
+
     with _opened_spool() as spool:
         pending, groups = spool.counts(), spool.set_aside()
     if args.json:
@@ -49,7 +56,7 @@ def run_status(args: argparse.Namespace) -> int:
         print("set aside: nothing")
     for group in groups:
         print(
-            f"set aside: {group.count} {_kind(group.kind)}, refused ({group.status}) "
+            f"set aside: {group.count} {KIND_NAMES[group.kind]}, refused ({group.status}) "
             f"{_when(group.first_at)} to {_when(group.last_at)}: {group.reason}"
         )
     if groups:
@@ -71,35 +78,28 @@ def run_retry(args: argparse.Namespace) -> int:
     return 0
 
 
-class _opened_spool:  # noqa: N801 - used as a context manager, named like one
-    """The spool of this device, refused with one line if there is none or it is damaged."""
+@contextmanager
+def _opened_spool() -> Iterator[Spool]:
+    """This device's spool, refused in one line if there is none or it is damaged."""
+    from collector.errors import CollectorError
+    from collector.spool import Spool
+    from collector.spool.device import spool_dir
+    from collector.spool.store import SPOOL_FILE
+    from storage.config import load_settings
 
-    def __enter__(self) -> Any:
-        from collector.errors import CollectorError
-        from collector.run import spool_dir
-        from collector.spool import Spool
-        from collector.spool.store import SPOOL_FILE
-        from storage.config import load_settings
-
-        folder = spool_dir(os.environ, load_settings())
-        if not (folder / SPOOL_FILE).is_file():
-            raise CommandError(
-                f"no spool in {folder}: the collector has not run here (set TRAQ_SPOOL_DIR)"
-            )
-        try:
-            self.spool = Spool(folder)
-        except CollectorError as exc:
-            raise CommandError(str(exc)) from exc
-        return self.spool
-
-    def __exit__(self, *_exc: object) -> None:
-        self.spool.close()
-
-
-def _kind(kind: str) -> str:
-    from collector.spool.rejected import KIND_NAMES
-
-    return KIND_NAMES[kind]
+    folder = spool_dir(os.environ, load_settings().data_dir)
+    if not (folder / SPOOL_FILE).is_file():
+        raise CommandError(
+            f"no spool in {folder}: the collector has not run here (set TRAQ_SPOOL_DIR)"
+        )
+    try:
+        spool = Spool(folder)
+    except CollectorError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        yield spool
+    finally:
+        spool.close()
 
 
 def _when(epoch: int) -> str:
