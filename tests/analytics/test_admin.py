@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from analytics.accounts import authenticate, policies
-from analytics.admin import (
+from services.accounts import authenticate, policies
+from services.admin import (
     AdminRefused,
     NotAllowed,
     add_person,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.datadocs import scrub
+from services.datadocs import scrub
 
 PAGE = (
     '<html><head><link rel="stylesheet" href="https://cdn.example/b.css"/>'

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from analytics import Period
-from analytics.idle_review import DISCARD, KEEP, my_idle_stretches, review_idle_stretch
-from analytics.selfview import my_slots, subject
+from services.idle_review import DISCARD, KEEP, my_idle_stretches, review_idle_stretch
+from services.selfview import my_slots, subject
 from storage.db import schema
 from storage.db.erase import delete_person_rows
 from storage.rollups import IDLE_APP, rebuild_person, refresh_rollups

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from analytics.errors import InvalidQuery
-from analytics.quarantine import batch_detail, count_batches, discard_batch, list_batches
-from analytics.retention_desk import purge_history, purge_now, retention_policy
 from data_contracts import CONTRACTS
 from data_contracts.quarantine import check_or_quarantine
+from services.errors import InvalidRequest
+from services.quarantine import batch_detail, count_batches, discard_batch, list_batches
+from services.retention_desk import purge_history, purge_now, retention_policy
 from storage.db.schema import audit_log, people, teams
 from storage.objects import ObjectStore
 from tests.contracts.batches import good_batch
@@ -56,9 +56,9 @@ def test_a_batch_is_listed_and_detailed_without_values_then_discarded(engine: En
     discard_batch(engine, listed["id"], user_id=7, now=NOW)
     assert count_batches(engine) == 0
     assert ("quarantine.discarded", f"person:{person}") in _actions(engine)
-    with pytest.raises(InvalidQuery, match="already discarded"):
+    with pytest.raises(InvalidRequest, match="already discarded"):
         discard_batch(engine, listed["id"], user_id=7, now=NOW)
-    with pytest.raises(InvalidQuery, match="already discarded"):
+    with pytest.raises(InvalidRequest, match="already discarded"):
         batch_detail(engine, listed["id"])
 
 
@@ -66,7 +66,7 @@ def test_a_purge_is_logged_and_never_runs_as_of_a_future_day(
     engine: Engine, object_store: ObjectStore
 ) -> None:
     assert retention_policy(engine)["screenshots"] == 30
-    with pytest.raises(InvalidQuery, match="future date"):
+    with pytest.raises(InvalidRequest, match="future date"):
         purge_now(engine, object_store, date(2026, 4, 1), user_id=7, now=NOW)
     assert purge_history(engine) == [] and not _actions(engine)
     report = purge_now(engine, object_store, date(2026, 3, 30), user_id=7, now=NOW)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, func, select, update
 
-from analytics.sso import IdentityRefused, account_for_claims, is_fresh
+from services.errors import IdentityRefused
+from services.sso import account_for_claims, is_fresh
 from storage.accounts import create_user
 from storage.db import schema
 from tests.analytics.builders import add_person, add_team

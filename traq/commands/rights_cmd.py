@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from analytics import rights
-from analytics.rights.errors import RightsError
-from analytics.rights.export import export_request
-from analytics.rights.holds import set_legal_hold
-from analytics.rights.rectify import apply_rectification, file_rectification
+from services import rights
+from services.errors import RightsError
+from services.rights.export import export_request
+from services.rights.holds import set_legal_hold
+from services.rights.rectify import apply_rectification, file_rectification
 from storage.db.schema import REQUEST_KINDS
 from storage.facade import Storage, open_storage
 from traq.errors import CommandError

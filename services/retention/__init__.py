@@ -6,11 +6,11 @@ the caller runs them (``data_contracts.runner``) where validation is wanted.
 
 from __future__ import annotations
 
-from analytics.retention.audit import AuditReport, Check, run_audit
-from analytics.retention.purge import PurgeReport, run_purge
-from analytics.retention.report import render_html, write_pdf
-from analytics.retention.rules import first_kept_day, plan_purge
-from analytics.retention.schedule import is_due, purge_if_due
+from services.retention.audit import AuditReport, Check, run_audit
+from services.retention.purge import PurgeReport, run_purge
+from services.retention.report import render_html, write_pdf
+from services.retention.rules import first_kept_day, plan_purge
+from services.retention.schedule import is_due, purge_if_due
 
 __all__ = [
     "AuditReport",

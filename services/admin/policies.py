@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from analytics.admin.base import admin_transaction, record
-from analytics.admin.errors import AdminRefused
 from analytics.categories import RATINGS
+from services.admin.base import admin_transaction, record
+from services.errors import AdminRefused
 from storage.accounts import user_row
 from storage.db.schema import teams
 from storage.policies import DEFAULT_POLICIES, load_policies, set_policy

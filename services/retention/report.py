@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from analytics.retention.audit import AuditReport
+from services.retention.audit import AuditReport
 
 _STYLE = (
     "body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;"

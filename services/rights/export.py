@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from analytics.rights.access import Actor, check_subject
-from analytics.rights.errors import InvalidTransition
-from analytics.rights.export_data import gather
-from analytics.rights.export_formats import (
+from services.errors import InvalidTransition
+from services.rights.access import Actor, check_subject
+from services.rights.export_data import gather
+from services.rights.export_formats import (
     activitywatch,
     build_zip,
     column_categories,
@@ -23,7 +23,7 @@ from analytics.rights.export_formats import (
     to_csv,
     to_json,
 )
-from analytics.rights.requests import load_request, transition
+from services.rights.requests import load_request, transition
 from storage import audit
 from storage.facade import Storage
 from storage.policies import load_policies

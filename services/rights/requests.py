@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from analytics.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
-from analytics.rights.deadlines import due_at, extended_due_at, urgency
-from analytics.rights.errors import InvalidTransition, RequestNotFound
+from services.errors import InvalidTransition, RequestNotFound
+from services.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
+from services.rights.deadlines import due_at, extended_due_at, urgency
 from storage import audit
 from storage.db.schema import REQUEST_KINDS, people, rights_requests
 

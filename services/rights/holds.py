@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
-from analytics.rights.access import Actor, require_dpo, require_person
-from analytics.rights.errors import InvalidTransition
+from services.errors import InvalidTransition
+from services.rights.access import Actor, require_dpo, require_person
 from storage import audit
 from storage.db.schema import people
 

@@ -4,7 +4,7 @@ Every change is made by a named, enabled admin account, checked, written and aud
 in one transaction; a refusal is one ``AdminRefused`` line and leaves nothing half-written.
 """
 
-from analytics.admin.accounts import (
+from services.admin.accounts import (
     account_choices,
     change_role,
     change_teams,
@@ -12,9 +12,9 @@ from analytics.admin.accounts import (
     reset_password,
     set_enabled,
 )
-from analytics.admin.errors import AdminRefused, NotAllowed
-from analytics.admin.people import add_person, add_team, edit_person, move_person, people_choices
-from analytics.admin.policies import change_policies, check_policy
+from services.admin.people import add_person, add_team, edit_person, move_person, people_choices
+from services.admin.policies import change_policies, check_policy
+from services.errors import AdminRefused, NotAllowed
 
 __all__ = [
     "AdminRefused",

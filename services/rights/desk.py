@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from analytics.rights.access import Actor, check_subject, require_dpo
-from analytics.rights.effects import erase_for_request, restrict_for_request, set_restriction
-from analytics.rights.errors import InvalidTransition
-from analytics.rights.export import export_request
-from analytics.rights.rectify import apply_rectification, file_rectification
-from analytics.rights.requests import (
+from services.errors import InvalidTransition
+from services.rights.access import Actor, check_subject, require_dpo
+from services.rights.effects import erase_for_request, restrict_for_request, set_restriction
+from services.rights.export import export_request
+from services.rights.rectify import apply_rectification, file_rectification
+from services.rights.requests import (
     OPEN_STATES,
     Request,
     extend,

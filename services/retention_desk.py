@@ -1,9 +1,9 @@
 """The DPO's retention desk: the policy in force, the audit with its reports, the purge.
 
-The app's retention pages call these; they wrap ``analytics.retention`` (which they never
+The app's retention pages call these; they wrap ``services.retention`` (which they never
 change) with what a page needs besides: the merged policy, rows ready for a table, the
 report as PDF bytes, and an audit-log entry for every purge a person starts. Great
-Expectations is imported only when the audit validates (``analytics.datadocs``).
+Expectations is imported only when the audit validates (``services.datadocs``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from analytics.errors import InvalidQuery
-from analytics.retention import AuditReport, PurgeReport, render_html, run_audit, run_purge
-from analytics.retention import write_pdf as _write_pdf
 from data_contracts import CONTRACTS
+from services.errors import InvalidRequest
+from services.retention import AuditReport, PurgeReport, render_html, run_audit, run_purge
+from services.retention import write_pdf as _write_pdf
 from storage import audit
 from storage.db.schema import retention_runs
 from storage.objects import ObjectStore
@@ -75,7 +75,7 @@ def audit_installation(
 
     ``on_step`` hears what is being done and the fraction done so far (0 to 1).
     """
-    from analytics.datadocs import validate_with_docs  # imports Great Expectations on use
+    from services.datadocs import validate_with_docs  # imports Great Expectations on use
 
     steps = len(CONTRACTS) + 2
     done = iter(range(steps))
@@ -148,10 +148,12 @@ def purge_now(
     """Purge what expired on ``as_of`` and log who did it; never as of a future date.
 
     A future ``as_of`` would delete data still within its retention period, so it is
-    refused (InvalidQuery); the preview may look ahead, the purge may not.
+    refused (InvalidRequest); the preview may look ahead, the purge may not.
     """
     if as_of > now.date():
-        raise InvalidQuery(f"a purge may not act as of a future date ({as_of}); preview it instead")
+        raise InvalidRequest(
+            f"a purge may not act as of a future date ({as_of}); preview it instead"
+        )
     report = run_purge(engine, objects, retention_policy(engine), as_of)
     totals = {c: sum(counts.values()) for c, counts in report.counts.items()}
     with engine.begin() as connection:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, func, select
 
-from analytics.rights.access import Actor, require_dpo
+from services.rights.access import Actor, require_dpo
 from storage import audit
 from storage.db.schema import audit_log
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
 
-from analytics.errors import InvalidQuery
 from data_contracts import UnknownDataset, contract_for
+from services.errors import InvalidRequest
 from storage import audit
 from storage.db.schema import people, quarantined_batches
 
@@ -112,7 +112,7 @@ def _rule(dataset: str, column: str) -> str:
 
 
 def batch_detail(engine: Engine, batch_id: int) -> BatchDetail:
-    """One batch's column names and failed checks (InvalidQuery if there is no such batch)."""
+    """One batch's column names and failed checks (InvalidRequest if there is no such batch)."""
     query = (
         select(_T, people.c.pseudonym)
         .outerjoin(people, people.c.id == _T.c.person_id)
@@ -121,7 +121,7 @@ def batch_detail(engine: Engine, batch_id: int) -> BatchDetail:
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None:
-        raise InvalidQuery(f"no quarantined batch {batch_id} (already discarded?)")
+        raise InvalidRequest(f"no quarantined batch {batch_id} (already discarded?)")
     columns = sorted({name for record in row.rows for name in record})  # names, never values
     failures = [{**f, "rule": _rule(row.dataset, f["column"])} for f in _failures(row.result)]
     person = _person(row.pseudonym, row.person_id)
@@ -129,13 +129,13 @@ def batch_detail(engine: Engine, batch_id: int) -> BatchDetail:
 
 
 def discard_batch(engine: Engine, batch_id: int, user_id: int, now: datetime) -> None:
-    """Delete one batch after inspection and log it (InvalidQuery if it is gone already)."""
+    """Delete one batch after inspection and log it (InvalidRequest if it is gone already)."""
     with engine.begin() as connection:
         row = connection.execute(
             select(_T.c.dataset, _T.c.person_id, _T.c.row_count).where(_T.c.id == batch_id)
         ).first()
         if row is None:
-            raise InvalidQuery(f"no quarantined batch {batch_id} (already discarded?)")
+            raise InvalidRequest(f"no quarantined batch {batch_id} (already discarded?)")
         connection.execute(delete(_T).where(_T.c.id == batch_id))
         subject = audit.person_ref(row.person_id) if row.person_id is not None else None
         details = {"batch": batch_id, "dataset": row.dataset, "rows": row.row_count}

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from analytics.admin.base import admin_transaction, record, team_ids_exist
-from analytics.admin.errors import AdminRefused
+from services.admin.base import admin_transaction, record, team_ids_exist
+from services.errors import AdminRefused
 from storage.accounts import (
     create_user,
     enabled_admin_ids,

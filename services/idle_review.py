@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from analytics.periods import Period
-from analytics.selfview import Subject, local_bounds
+from services.selfview import Subject, local_bounds
 from storage.idle_reviews import DECISIONS, idle_span_end, idle_stretches, save_review
 from storage.rollups import refresh_rollups
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from analytics.rights.errors import AccessDenied, RequestNotFound
+from services.errors import AccessDenied, RequestNotFound
 from storage.audit import user_ref
 from storage.db.schema import people, users
 

@@ -4,16 +4,16 @@ Every call takes the acting account (``Actor``) and enforces who may do what; ev
 change and every access to a person's individual data is written to the audit log.
 """
 
-from analytics.rights.access import Actor, load_actor
-from analytics.rights.deadlines import add_months, due_at, extended_due_at, urgency
-from analytics.rights.effects import (
+from services.errors import AccessDenied, InvalidTransition, RequestNotFound, RightsError
+from services.rights.access import Actor, load_actor
+from services.rights.deadlines import add_months, due_at, extended_due_at, urgency
+from services.rights.effects import (
     erase_for_request,
     give_consent,
     restrict_for_request,
     set_restriction,
 )
-from analytics.rights.errors import AccessDenied, InvalidTransition, RequestNotFound, RightsError
-from analytics.rights.requests import (
+from services.rights.requests import (
     Request,
     extend,
     file_request,

@@ -15,8 +15,8 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
-from analytics.rights.export_data import Holdings
 from data_contracts.declarations import CONTRACTS
+from services.rights.export_data import Holdings
 
 # Export dataset -> contract dataset (the record of processing that covers it).
 CONTRACT_OF = {"profile": "people", "accounts": "people"}

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from analytics.admin.base import admin_transaction, record, team_ids_exist
-from analytics.admin.errors import AdminRefused
+from services.admin.base import admin_transaction, record, team_ids_exist
+from services.errors import AdminRefused
 from storage.audit import person_ref
 from storage.db.schema import people, teams
 from storage.people import check_profile, create_team, enrol_person, person_row, update_person

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
-from analytics.admin.errors import AdminRefused, NotAllowed
+from services.errors import AdminRefused, NotAllowed
 from storage import audit
 from storage.accounts import user_row
 from storage.db.schema import teams

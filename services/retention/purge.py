@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, update
 
-from analytics.retention.rules import first_kept_day, plan_purge
+from services.retention.rules import first_kept_day, plan_purge
 from storage.db.schema import retention_runs
 from storage.objects import ObjectStore
 from storage.retention import (

@@ -18,15 +18,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from analytics.accounts import Account, reload_account
-from analytics.errors import AnalyticsError
+from services.accounts import Account, reload_account
+from services.errors import IdentityRefused
 from storage.db.schema import people, users
 
 DEFAULT_CLAIM = "email"
-
-
-class IdentityRefused(AnalyticsError):
-    """The identity provider's sign-in names no usable account; the message says why."""
 
 
 def account_for_claims(

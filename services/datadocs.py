@@ -27,8 +27,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from analytics.errors import AnalyticsError
 from data_contracts import CONTRACTS, ContractError
+from services.errors import DataDocsFailed
 
 SITE = "traq"
 _EXTERNAL = r"""["'](?:https?:)?//[^"']*["']"""
@@ -154,7 +154,7 @@ def validate_with_docs(
 
     Returns the outcomes as dictionaries (``ContractOutcome.as_dict``), for the audit.
     ``on_dataset`` is called with each dataset's name before it is validated. Raises
-    AnalyticsError (one line) when validation or the site cannot be done.
+    DataDocsFailed (one line) when validation or the site cannot be done.
     """
     from data_contracts.runner import open_context, validate_database  # imports GE
 
@@ -170,18 +170,18 @@ def validate_with_docs(
         try:
             outcomes += [o.as_dict() for o in validate_database(engine, [dataset], context)]
         except ContractError as exc:
-            raise AnalyticsError(str(exc)) from exc
+            raise DataDocsFailed(str(exc)) from exc
     try:
         _forget_values(context)
         context.build_data_docs(site_names=[SITE])
     except Exception as exc:  # GE raises many types; translate at the boundary
         name = type(exc).__name__
-        raise AnalyticsError(f"Great Expectations could not build the Data Docs ({name})") from exc
+        raise DataDocsFailed(f"Great Expectations could not build the Data Docs ({name})") from exc
     try:
         _finish(scratch, outcomes)
         _swap(scratch, site)
     except OSError as exc:
-        raise AnalyticsError(f"cannot write the Data Docs to {site} ({exc.strerror})") from exc
+        raise DataDocsFailed(f"cannot write the Data Docs to {site} ({exc.strerror})") from exc
     return outcomes
 
 

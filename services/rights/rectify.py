@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from analytics.rights.access import Actor, require_dpo
-from analytics.rights.errors import InvalidTransition
-from analytics.rights.requests import Request, file_request, load_request, transition
+from services.errors import InvalidTransition
+from services.rights.access import Actor, require_dpo
+from services.rights.requests import Request, file_request, load_request, transition
 from storage import audit
 from storage.db.schema import activity_minutes, app_spans, people, rights_requests, screenshots
 from storage.facade import Storage

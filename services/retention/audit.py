@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from analytics.retention.rules import first_kept_day, plan_purge
 from data_contracts import CONTRACTS
+from services.retention.rules import first_kept_day, plan_purge
 from storage.db.schema import retention_runs, rights_requests, subject_keys
 from storage.objects import ObjectStore
 from storage.retention import (

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, update
 
-from analytics.rights.access import Actor, require_dpo, require_person
-from analytics.rights.errors import AccessDenied, ErasureBlocked, InvalidTransition
-from analytics.rights.requests import Request, load_request, transition
+from services.errors import AccessDenied, ErasureBlocked, InvalidTransition
+from services.rights.access import Actor, require_dpo, require_person
+from services.rights.requests import Request, load_request, transition
 from storage import audit
 from storage.db.schema import people
 from storage.erasure import ErasureReport, LegalHold, SubjectNotFound, erase_subject

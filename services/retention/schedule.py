@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from analytics.retention.purge import PurgeReport, run_purge
+from services.retention.purge import PurgeReport, run_purge
 from storage.db.schema import retention_runs
 from storage.facade import Storage
 from storage.objects import ObjectStore
