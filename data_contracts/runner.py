@@ -4,7 +4,8 @@ Validation runs inside the database (GE compiles each expectation to SQL), so it
 the database rather than with memory. Over a whole table, what the catalog enforces (NOT NULL,
 keys, PostgreSQL column types; ``data_contracts.enforced``) is recorded as evidence instead of
 scanned, and the remaining per-value rules run as one scan; a failure reruns every expectation
-to name the failing columns. Imports Great Expectations: use it only where validation runs. Results keep counts and observed column types, never values.
+to name the failing columns. Imports Great Expectations: use it only where validation
+runs. Results keep counts and observed column types, never values.
 """
 
 from __future__ import annotations
