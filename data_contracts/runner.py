@@ -174,4 +174,3 @@ def validate_database(
     contracts = [contract_for(n) for n in names]
     with _connected(context, engine) as source:
         return [_validate_whole_table(context, source, engine, c) for c in contracts]
-
