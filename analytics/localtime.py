@@ -51,4 +51,3 @@ def with_local_time(
         (local // DAY_SECONDS).cast(pl.Int32).cast(pl.Date).alias(f"{prefix}day"),
         (local % DAY_SECONDS).cast(pl.Int32).alias(f"{prefix}local_seconds"),
     )
-
