@@ -59,10 +59,7 @@ def record_minutes(
     conn: Connection, rows: Sequence[PendingMinute], on_conflict: OnConflict, source: str
 ) -> int:
     """A device's minute rows through the whole path (see module doc); return ``len(rows)``."""
-    zones = live_timezones(conn, {row.person_id for row in rows}) if rows else {}
-    kept = [_minute_row(row) for row in rows if row.person_id in zones]
-    if not kept or not _passes(conn, "activity_minutes", MINUTE_COLUMNS, kept, source):
-        return len(rows)
+    zones, kept = _admitted(conn, "activity_minutes", [_minute_row(r) for r in rows], source)
     write_minutes(conn, kept, on_conflict)
     for person_id, items in _by_person(kept).items():
         minutes = [row[2] for row in items]
@@ -74,10 +71,7 @@ def record_spans(
     conn: Connection, rows: Sequence[PendingSpan], on_conflict: OnConflict, source: str
 ) -> int:
     """A device's spans through the whole path (see module doc); return ``len(rows)``."""
-    zones = live_timezones(conn, {row.person_id for row in rows}) if rows else {}
-    kept = [_span_row(row) for row in rows if row.person_id in zones]
-    if not kept or not _passes(conn, "app_spans", SPAN_COLUMNS, kept, source):
-        return len(rows)
+    zones, kept = _admitted(conn, "app_spans", [_span_row(r) for r in rows], source)
     for person_id, items in _by_person(kept).items():
         # A shorter new state (cut by idle) must refresh the time it no longer covers.
         stored_end = _stored_end(conn, person_id, items)
@@ -87,16 +81,24 @@ def record_spans(
     return len(rows)
 
 
-def _passes(
-    conn: Connection, dataset: str, columns: Sequence[str], rows: list[Row], source: str
-) -> bool:
-    """Check a batch against its contract; a failing one is quarantined whole.
+def _admitted(
+    conn: Connection, dataset: str, rows: list[Row], source: str
+) -> tuple[dict[int, str], list[Row]]:
+    """The timezones of the live people and their rows to write (none if quarantined).
 
-    It is then acknowledged like a stored batch, so the device does not retry it forever,
-    and the DPO and admin find it (with its validation result) among the quarantined batches.
+    Rows of erased people are dropped. The rest is checked against its contract; a failing
+    batch is quarantined whole and then acknowledged like a stored one, so the device does
+    not retry it forever, and the DPO and admin find it (with its validation result) among
+    the quarantined batches.
     """
-    values = [dict(zip(columns, row, strict=True)) for row in rows]
-    return check_or_quarantine(conn, dataset, values, source, datetime.now(UTC)).success
+    zones = live_timezones(conn, {row[0] for row in rows}) if rows else {}
+    kept = [row for row in rows if row[0] in zones]
+    if not kept:
+        return zones, []
+    columns = MINUTE_COLUMNS if dataset == "activity_minutes" else SPAN_COLUMNS
+    values = [dict(zip(columns, row, strict=True)) for row in kept]
+    passed = check_or_quarantine(conn, dataset, values, source, datetime.now(UTC)).success
+    return zones, kept if passed else []
 
 
 def _write(
