@@ -6,7 +6,8 @@ Messages are one line, say why, and never name a person or carry captured conten
     ├── InvalidQuery       a period, filter or column that does not fit the data asked for
     ├── GuardRefused       the privacy guard will not release this result (small group,
     │                      differencing, exhausted privacy budget)
-    └── MissingDependency  an optional package (OpenDP for noise) is not installed
+    ├── MissingDependency  an optional package (OpenDP for noise) is not installed
+    └── GrantRequired      per-person rows asked for without a live DPO grant covering them
 """
 
 from __future__ import annotations
@@ -26,3 +27,7 @@ class GuardRefused(AnalyticsError):
 
 class MissingDependency(AnalyticsError):
     """An optional package needed for this call is not installed."""
+
+
+class GrantRequired(AnalyticsError):
+    """Per-person rows need a live grant from the DPO to this account, covering those days."""

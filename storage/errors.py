@@ -12,7 +12,8 @@ line, say what to do next, and never carry captured content (titles, pixels, key
     │   └── InvalidObjectKey   a key that is not a safe, pseudonymous path
     ├── MasterKeyError         the master key file is missing, unreadable or not the one in use
     ├── KeyDestroyed           the subject's private key was destroyed (crypto-shredded)
-    └── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
+    ├── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
+    └── NotAccountOwner        the OS account running traq does not own the account it names
 
 Lower-level exceptions (SQLAlchemy, botocore, OSError) are translated at the boundary with
 ``raise Ours(...) from exc`` so callers never import a driver to catch a failure.
@@ -59,3 +60,7 @@ class KeyDestroyed(StorageError):
 
 class InvalidToken(StorageError):
     """A ciphertext could not be opened (tampered, truncated or sealed to another key)."""
+
+
+class NotAccountOwner(StorageError):
+    """The operating-system account running TraqNext does not own the account it acts as."""
