@@ -38,6 +38,7 @@ def check_grant(
     period: Period | None = None,
     *,
     root_override: bool = False,
+    program: str = "notebook",
 ) -> tuple[Grant, dict[str, Any]]:
     """The live grant of ``username`` covering ``period`` (any, when None) and who ran us.
 
@@ -49,7 +50,9 @@ def check_grant(
     ).first()
     if row is None:
         raise GrantRequired("no enabled account with that username")
-    origin = check_owner(connection, int(row.id), required=True, root_override=root_override)
+    origin = check_owner(
+        connection, int(row.id), required=True, root_override=root_override, program=program
+    )
     return _covering(live_grants(connection, int(row.id), now), period), origin
 
 
