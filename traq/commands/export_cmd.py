@@ -7,19 +7,16 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from storage.errors import ConfigError
-from storage.facade import open_storage
-from storage.objects import ObjectStore, open_object_store
 from traq.commands.grants_cmd import add_actor_options
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
     from sqlalchemy import Engine
 
     from storage.grants import Grant
+    from storage.objects import ObjectStore
 
 DEFAULT_PREFIX = "lake/"  # inside the installation's own object store, beside subjects/
 
@@ -66,6 +63,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export the lake of the installation named by the environment."""
     from analytics.lake import export_lake  # polars: only when the command runs
+    from storage.facade import open_storage
 
     storage = open_storage()
     now = datetime.now(UTC)
@@ -116,6 +114,8 @@ def _use_grant(engine: Engine, args: argparse.Namespace, to: str, now: datetime)
 
 
 def _target(url: str | None, own: ObjectStore) -> tuple[ObjectStore, str]:
+    from storage.objects import open_object_store
+
     if url is None:
         return own, DEFAULT_PREFIX
     try:
@@ -125,6 +125,9 @@ def _target(url: str | None, own: ObjectStore) -> tuple[ObjectStore, str]:
 
 
 def _progress_bar() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]traq export parquet"),
         BarColumn(),
