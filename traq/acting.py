@@ -8,6 +8,7 @@ writes records that OS account as ``via`` beside the claimed actor.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 
     from services.rights import Actor
     from storage.facade import Storage
+
+
+def add_actor_options(parser: argparse.ArgumentParser, text: str, required: bool = True) -> None:
+    """``--as USERNAME`` and ``--root-override`` (shared by every command that acts as someone)."""
+    parser.add_argument("--as", dest="username", required=required, metavar="USERNAME", help=text)
+    parser.add_argument(
+        "--root-override", action="store_true",
+        help="as root: act as an account linked to another OS user (recorded in the audit log)",
+    )  # fmt: skip
 
 
 @contextmanager

@@ -105,7 +105,7 @@ def test_revoking_ends_exports_and_the_next_export_removes_the_rows(
     refused = traq("export", "parquet", "--to", lake_url, "--as", analyst, env=demo_env)
     assert_one_line_error(refused, "traq export: error:", "live grant")
     cleared = _export(demo_env, lake_url)  # the nightly export, without a grant
-    assert sorted(cleared["deleted"]) == sorted(PERSON_FOLDERS + ("app_daily",))
+    assert sorted(cleared["deleted"]) == sorted((*PERSON_FOLDERS, "app_daily"))
     assert _keys(lake_url) == ["_manifest.json"]
 
 
@@ -147,7 +147,9 @@ def test_an_expired_grant_is_refused(demo_env: dict[str, str], lake_url: str) ->
     engine = open_engine(url)
     with engine.begin() as c:
         dpo = load_actor(c, DPO)
-        give_grant(c, dpo, analyst, "March study", (FEB_FIRST, FEB_LAST), given_at, date(2026, 3, 31))
+        give_grant(
+            c, dpo, analyst, "March study", (FEB_FIRST, FEB_LAST), given_at, date(2026, 3, 31)
+        )
     engine.dispose()
     listed = traq("grants", "list", "--as", DPO, "--json", env=demo_env)
     assert [g["state"] for g in json.loads(listed.stdout)] == ["expired"], listed.stderr

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from storage.errors import ConfigError
-from traq.commands.grants_cmd import add_actor_options
+from traq.acting import add_actor_options
 from traq.errors import CommandError
 
 if TYPE_CHECKING:

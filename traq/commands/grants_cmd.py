@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from traq.acting import acting_session, add_actor_options
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
@@ -39,27 +40,18 @@ def register(sub: Any) -> None:
     )
     give.add_argument("--account", required=True, metavar="NAME", help="who receives the grant")
     give.add_argument("--purpose", required=True, metavar="TEXT", help="what the rows are for")
-    give.add_argument("--from", dest="first", required=True, metavar="DATE",
-                      help="first day covered (YYYY-MM-DD)")  # fmt: skip
-    give.add_argument("--to", dest="last", required=True, metavar="DATE",
-                      help="last day covered (YYYY-MM-DD); the grant expires after it")  # fmt: skip
-    give.add_argument("--until", metavar="DATE",
-                      help="last day the grant may be used (default: --to); for a past period")  # fmt: skip
+    days = {"required": True, "metavar": "DATE"}
+    give.add_argument("--from", dest="first", help="first day covered (YYYY-MM-DD)", **days)
+    give.add_argument("--to", dest="last", help="last day covered (YYYY-MM-DD)", **days)
+    give.add_argument(
+        "--until", metavar="DATE", help="last day the grant may be used (default: --to)"
+    )
     give.set_defaults(run=_runner(_give))
     listing = actions.add_parser("list", help="every grant and its state", parents=[common])
     listing.set_defaults(run=_runner(_list))
     revoke = actions.add_parser("revoke", help="end a grant at once", parents=[common])
     revoke.add_argument("grant", type=int, metavar="GRANT_ID", help="the grant's id")
     revoke.set_defaults(run=_runner(_revoke))
-
-
-def add_actor_options(parser: argparse.ArgumentParser, text: str, required: bool = True) -> None:
-    """``--as USERNAME`` and ``--root-override`` (shared by every command that acts as someone)."""
-    parser.add_argument("--as", dest="username", required=required, metavar="USERNAME", help=text)
-    parser.add_argument(
-        "--root-override", action="store_true",
-        help="as root: act as an account linked to another OS user (recorded in the audit log)",
-    )  # fmt: skip
 
 
 def parse_day(text: str, option: str) -> date:
@@ -72,8 +64,6 @@ def parse_day(text: str, option: str) -> date:
 
 def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from traq.acting import acting_session
-
         now = datetime.now(UTC)
         with acting_session(args.username, args.root_override, f"grants {args.action}") as (
             _storage, connection, actor,
