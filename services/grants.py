@@ -108,3 +108,15 @@ def revoke_grant(connection: Connection, actor: Actor, grant_id: int, now: datet
     revoked = grant_by_id(connection, grant_id)
     assert revoked is not None
     return revoked
+
+
+def holder_accounts(connection: Connection, actor: Actor) -> list[str]:
+    """Usernames that may receive a grant from ``actor`` (DPO only), alphabetically."""
+    require_dpo(actor)
+    u = users.c
+    query = (
+        select(u.username)
+        .where(u.role.in_(HOLDER_ROLES), u.disabled_at.is_(None), u.id != actor.user_id)
+        .order_by(u.username)
+    )
+    return [str(name) for name in connection.execute(query).scalars()]

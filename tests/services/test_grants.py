@@ -55,9 +55,7 @@ def test_a_grant_is_live_until_the_end_of_its_last_usable_day(
         assert live_grants(c, analyst, NOW - timedelta(seconds=1)) == []  # not before given
         assert live_grants(c, accounts["eve"], NOW) == []
         listed = list_grants(c, _actor(engine, "otto"), last + timedelta(days=1))
-    assert [(g["id"], g["state"], g["account"]) for g in listed] == [
-        (grant, "expired", "ana.lyst")
-    ]
+    assert [(g["id"], g["state"], g["account"]) for g in listed] == [(grant, "expired", "ana.lyst")]
 
 
 def test_revoking_ends_a_grant_at_once_and_only_once(
