@@ -58,22 +58,23 @@ def check_owner(
 ) -> dict[str, Any]:
     """What to record beside the account in the audit log; NotAccountOwner if it may not act.
 
-    ``required``: the account must be owned by the running OS account (DPO actions, grant
-    use). Otherwise the OS account is only recorded. Root acts as an account it does not own
-    only with ``root_override`` (recorded).
+    An account linked to an OS account acts only from it. ``required`` (DPO actions, grant
+    use): the account must moreover be linked; otherwise an unlinked account's OS account is
+    only recorded. Root acts for an account it does not own only with ``root_override``
+    (recorded); another OS user's override is refused.
     """
     me = running_os_account()
     row = connection.execute(
         select(users.c.username, users.c.os_user).where(users.c.id == user_id)
     ).one()
     origin: dict[str, Any] = {"os_user": me.name, "uid": me.uid, "program": program}
+    if root_override and not me.is_root:
+        raise NotAccountOwner("--root-override is only for root")
     if row.os_user is not None and row.os_user == me.name:
         return origin
     if root_override:
-        if not me.is_root:
-            raise NotAccountOwner("--root-override is only for root")
         return {**origin, "root_override": True}
-    if not required:
+    if row.os_user is None and not required:
         return origin
     if row.os_user is None:
         raise NotAccountOwner(

@@ -1,6 +1,8 @@
 """Data grants: per-person rows for a named account, a stated purpose and period (issue 15)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,19 @@ st.caption(
 )
 show_flash()
 
+
+def attempt(change: Callable[[Any], str]) -> None:
+    """Run ``change`` in one transaction; flash what it says and redraw, or show the refusal."""
+    try:
+        with engine.begin() as connection:
+            done = change(connection)
+    except ServicesError as exc:
+        st.error(f"Not done: {exc}.")
+        return
+    flash(done)
+    st.rerun()
+
+
 with engine.connect() as connection:
     grants = list_grants(connection, actor, now())
     holders = holder_accounts(connection, actor)
@@ -37,14 +52,7 @@ if grants:
             ),
         )  # fmt: skip
         if st.button("Revoke grant", key="revoke-grant"):
-            try:
-                with engine.begin() as connection:
-                    revoke_grant(connection, actor, int(chosen), now())
-            except ServicesError as exc:
-                st.error(f"Not done: {exc}.")
-            else:
-                flash(f"Grant #{chosen} revoked.")
-                st.rerun()
+            attempt(lambda c: f"Grant #{revoke_grant(c, actor, int(chosen), now()).id} revoked.")
 else:
     st.info("No grant has been given.")
 
@@ -56,16 +64,15 @@ with st.form("give-grant"):
     first = st.date_input("First day covered", today - timedelta(days=30), key="grant-from")
     last = st.date_input("Last day covered", today, key="grant-to")
     until = st.date_input("Usable until", today + timedelta(days=30), key="grant-until")
+    period = (date.fromisoformat(str(first)), date.fromisoformat(str(last)))
+
+    def give(connection: Any) -> str:
+        """Give the grant the form describes; say so."""
+        grant = give_grant(
+            connection, actor, str(account), purpose, period, now(),
+            date.fromisoformat(str(until)),
+        )  # fmt: skip
+        return f"Grant #{grant.id} given to {grant.username}."
+
     if st.form_submit_button("Give grant", type="primary"):
-        try:
-            with engine.begin() as connection:
-                grant = give_grant(
-                    connection, actor, str(account), purpose,
-                    (date.fromisoformat(str(first)), date.fromisoformat(str(last))), now(),
-                    date.fromisoformat(str(until)),
-                )  # fmt: skip
-        except ServicesError as exc:
-            st.error(f"Not done: {exc}.")
-        else:
-            flash(f"Grant #{grant.id} given to {grant.username}.")
-            st.rerun()
+        attempt(give)

@@ -193,3 +193,11 @@ def test_another_os_user_cannot_act_as_the_dpo_even_with_the_override(
         "uid": NOBODY,
         "program": "traq rights list",
     }
+
+
+def test_a_linked_employee_account_acts_only_from_its_os_account(env: dict[str, str]) -> None:
+    employee = _employee(env)
+    _link(env, employee, "someone-else")
+    result = traq("rights", "file", "access", "--as", employee, env=env)
+    assert_one_line_error(result, "error:", "belongs to another OS account")
+    assert [e for e in _entries(env) if e.action.startswith("request.")] == []
