@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from collector.sources.base import WindowInfo
+from activity.window import WindowInfo
 
 # Normalised application names (see _normalise_app) of browsers on Linux (WM_CLASS class),
 # Windows (process image) and macOS (localised application name).

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from collector.errors import CollectorConfigError
-from collector.sources.base import WindowInfo
+from activity.errors import RuleError
+from activity.window import WindowInfo
 
 Field = Literal["app", "title", "site"]
 Action = Literal["drop", "redact"]
@@ -34,7 +34,7 @@ _RULE_KEYS = frozenset({"match", "pattern", "action"})
 class PrivacyRule:
     """Drop or redact windows whose ``match`` field matches ``pattern``.
 
-    Raises ``CollectorConfigError`` (a ``ValueError``) for an unknown field or action or a
+    Raises ``RuleError`` (a ``ValueError``) for an unknown field or action or a
     pattern that is not a valid regular expression.
     """
 
@@ -45,19 +45,19 @@ class PrivacyRule:
 
     def __post_init__(self) -> None:
         if self.match not in _FIELDS:
-            raise CollectorConfigError(
+            raise RuleError(
                 f"privacy rule match must be one of {', '.join(_FIELDS)}; got {self.match!r}"
             )
         if self.action not in _ACTIONS:
-            raise CollectorConfigError(
+            raise RuleError(
                 f"privacy rule action must be one of {', '.join(_ACTIONS)}; got {self.action!r}"
             )
         if not isinstance(self.pattern, str):
-            raise CollectorConfigError("privacy rule pattern must be a str (a regex)")
+            raise RuleError("privacy rule pattern must be a str (a regex)")
         try:
             regex = re.compile(self.pattern)
         except re.error as exc:
-            raise CollectorConfigError(
+            raise RuleError(
                 f"privacy rule pattern {self.pattern!r} is not a valid regex: {exc}"
             ) from None
         object.__setattr__(self, "_regex", regex)
@@ -79,10 +79,10 @@ class FilteredWindow:
 def rules_from_policy(policy_list: list[dict[str, Any]]) -> list[PrivacyRule]:
     """Parse the ``privacy_filters`` policy: a list of {match, pattern, action} objects.
 
-    Raises ``CollectorConfigError`` (a ``ValueError``) naming the first bad rule.
+    Raises ``RuleError`` (a ``ValueError``) naming the first bad rule.
     """
     if not isinstance(policy_list, list):
-        raise CollectorConfigError("privacy_filters must be a list of rules")
+        raise RuleError("privacy_filters must be a list of rules")
     return [_rule_from_policy(index, item) for index, item in enumerate(policy_list)]
 
 
@@ -103,15 +103,15 @@ def apply_privacy_rules(
 def _rule_from_policy(index: int, item: object) -> PrivacyRule:
     where = f"privacy_filters[{index}]"
     if not isinstance(item, Mapping):
-        raise CollectorConfigError(f"{where} must be an object with match, pattern, action")
+        raise RuleError(f"{where} must be an object with match, pattern, action")
     keys = set(item)
     if keys != _RULE_KEYS:
         missing = ", ".join(sorted(_RULE_KEYS - keys)) or "none"
         extra = ", ".join(sorted(map(str, keys - _RULE_KEYS))) or "none"
-        raise CollectorConfigError(
+        raise RuleError(
             f"{where} needs exactly match, pattern, action (missing: {missing}; unknown: {extra})"
         )
     try:
         return PrivacyRule(match=item["match"], pattern=item["pattern"], action=item["action"])
-    except CollectorConfigError as exc:
-        raise CollectorConfigError(f"{where}: {exc}") from None
+    except RuleError as exc:
+        raise RuleError(f"{where}: {exc}") from None

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector.errors import CollectorConfigError
-from collector.sources import (
+from activity.errors import RuleError
+from activity.privacy_filter import (
     FilteredWindow,
     PrivacyRule,
-    WindowInfo,
     apply_privacy_rules,
     rules_from_policy,
 )
+from activity.window import WindowInfo
 from storage.policies import DEFAULT_POLICIES
 
 DEFAULT_RULES = rules_from_policy(DEFAULT_POLICIES["privacy_filters"])
@@ -115,7 +115,7 @@ def test_titles_policy_drops_every_title_but_rules_still_see_them() -> None:
     ],
 )
 def test_bad_policy_is_one_clear_value_error(policy: object, message: str) -> None:
-    with pytest.raises(CollectorConfigError, match=message) as caught:
+    with pytest.raises(RuleError, match=message) as caught:
         rules_from_policy(policy)  # type: ignore[arg-type]
     assert isinstance(caught.value, ValueError)
     assert "\n" not in str(caught.value)
