@@ -7,6 +7,7 @@ Messages are one line, say why, and never name a person or carry captured conten
     ├── GuardRefused       the privacy guard will not release this result (small group,
     │                      differencing, exhausted privacy budget)
     ├── MissingDependency  an optional package (OpenDP for noise) is not installed
+    ├── GrantRequired      per-person rows asked for without a live DPO grant covering them
     └── ImportRefused      a file to import is malformed, fails a contract or names the wrong
                            subject (also a ValueError; never quotes the file's content)
 """
@@ -28,6 +29,10 @@ class GuardRefused(AnalyticsError):
 
 class MissingDependency(AnalyticsError):
     """An optional package needed for this call is not installed."""
+
+
+class GrantRequired(AnalyticsError):
+    """Per-person rows need a live grant from the DPO to this account, covering those days."""
 
 
 class ImportRefused(AnalyticsError, ValueError):

@@ -36,6 +36,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/dpo_queue.py", "Request queue"),
         ("app/pages/dpo_audit_log.py", "Audit log"),
         ("app/pages/dpo_holds.py", "Legal holds"),
+        ("app/pages/dpo_grants.py", "Data grants"),
         ("app/pages/dpo_retention.py", "Retention audit"),
         ("app/pages/dpo_purge.py", "Retention purge"),
         ("app/pages/quarantine.py", "Quarantined batches"),

@@ -66,7 +66,19 @@ def policy_lines(policy: dict[str, Any]) -> list[str]:
         f"Managers see only aggregates over at least {policy['k_anonymity']} people.",
         "Kept for: "
         + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),
+        *_responsibles(policy),
     ]
+
+
+def _responsibles(policy: dict[str, Any]) -> list[str]:
+    """Who to ask: the controller and the DPO, where an admin named them."""
+    lines = []
+    for name, title in (("controller", "Controller"), ("data_protection_officer", "DPO")):
+        party = policy.get(name) or {}
+        if party.get("name"):
+            contact = f" ({party['contact']})" if party.get("contact") else ""
+            lines.append(f"{title}: {party['name']}{contact}.")
+    return lines
 
 
 def draw_policy() -> None:

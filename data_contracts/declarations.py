@@ -19,6 +19,7 @@ TimeKind = Literal["epoch", "date", "datetime"]
 
 EPOCH_MIN = 1_577_836_800  # 2020-01-01 UTC: nothing TraqNext holds is older
 EPOCH_MAX = 4_102_444_800  # 2100-01-01 UTC
+OBJECTS = "objects"  # in ``Contract.encrypted``: the dataset's bytes in the object store
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,22 @@ class Contract:
     time_kind: TimeKind = "epoch"
     subjects: str = "employees"
     recipients: tuple[str, ...] = ("the data subject", "the DPO")
-    security: tuple[str, ...] = field(
-        default=("access by role", "audit-logged individual access", "encryption at rest")
-    )
+    security: tuple[str, ...] = field(default=("access by role", "audit-logged individual access"))
+    # What is sealed at rest (AES-256-GCM, to the subject's own key): declared columns, or
+    # ``OBJECTS`` for the bytes kept in the object store. Everything else is plain (readable by
+    # whoever reads the database); the Article 30 record says which (issue 16).
+    encrypted: tuple[str, ...] = ()
+
+    def encryption_at_rest(self) -> str:
+        """One honest line for the Article 30 record: what is encrypted at rest and what not."""
+        plain = [c.name for c in self.columns if c.name not in self.encrypted]
+        if not self.encrypted:
+            return "not encrypted at rest (plain in the database: " + ", ".join(plain) + ")"
+        sealed = ", ".join("the stored images" if e == OBJECTS else e for e in self.encrypted)
+        return (
+            f"encrypted at rest to the subject's key: {sealed}; plain in the database: "
+            + ", ".join(plain)
+        )
 
     def column(self, name: str) -> ColumnSpec:
         """The declared column ``name``; KeyError if undeclared."""
@@ -155,6 +169,7 @@ _CONTRACTS: tuple[Contract, ...] = (
         legal_basis=_LEGIT,
         retention_key="activity_minutes",
         time_column="start_ts",
+        encrypted=("title_ct",),
     ),
     Contract(
         dataset="screenshots",
@@ -176,6 +191,7 @@ _CONTRACTS: tuple[Contract, ...] = (
         retention_key="screenshots",
         time_column="taken_at",
         recipients=("the data subject", "the DPO"),
+        encrypted=(OBJECTS,),
     ),
     Contract(
         dataset="activity_10min",

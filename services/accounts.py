@@ -87,6 +87,7 @@ def list_accounts(engine: Engine) -> list[dict[str, Any]]:
                 "role": r.role,
                 "disabled": r.disabled_at is not None,
                 "teams": ", ".join(sorted(scoped.get(int(r.id), []))),
+                "OS account": r.os_user or "",
             }
             for r in rows
         ]

@@ -29,6 +29,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,7 @@ REDACTED: dict[str, Any] = {"actor": "[erased]", "subject_ref": None, "details":
 TOMBSTONE_ACTION = "subject.erased"
 PURGE_ACTION = "audit_log.purged"
 SYSTEM = "system"
+ORIGIN = "traq.audit_origin"  # key in Connection.info: who ran the command (``recorded_origin``)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -125,6 +127,8 @@ def append(
         "subject_ref": subject_ref,
         "details": dict(details or {}),
     }
+    if ORIGIN in connection.info:  # the OS account that ran the command, beside the actor
+        values["details"]["via"] = dict(connection.info[ORIGIN])
     canonical_json(values["details"])  # refuse what cannot be hashed before writing anything
     salts = {name: secrets.token_hex(16) for name in PERSONAL_FIELDS}
     digests = {name: field_digest(salts[name], values[name]) for name in PERSONAL_FIELDS}
@@ -143,6 +147,22 @@ def append(
         )
     )
     return seq
+
+
+@contextmanager
+def recorded_origin(connection: Connection, origin: Mapping[str, Any]) -> Iterator[None]:
+    """Within the block, every entry appended on ``connection`` records ``origin`` as ``via``.
+
+    The command line names its acting account with ``--as``; ``origin`` says which operating-
+    system account actually ran it (``storage.os_accounts.check_owner``), so the log never
+    rests on a claim alone. ``Connection.info`` outlives the connection in the pool, so the
+    origin is removed when the block ends.
+    """
+    connection.info[ORIGIN] = dict(origin)
+    try:
+        yield
+    finally:
+        connection.info.pop(ORIGIN, None)
 
 
 def redact_entries(connection: Connection, refs: Iterable[str]) -> list[int]:

@@ -15,7 +15,8 @@ line, say what to do next, and never carry captured content (titles, pixels, key
     ├── UnknownSubject         no such person to write for (never added, erased) or no live key
     ├── SubjectNotFound        no person with that id to erase (also a LookupError)
     ├── LegalHold              the person is under a legal hold: erasure refused
-    └── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
+    ├── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
+    └── NotAccountOwner        the OS account running traq does not own the account it names
 
 Lower-level exceptions (SQLAlchemy, botocore, OSError) are translated at the boundary with
 ``raise Ours(...) from exc`` so callers never import a driver to catch a failure.
@@ -74,3 +75,7 @@ class SubjectNotFound(StorageError, LookupError):
 
 class LegalHold(StorageError):
     """The person is under a legal hold: erasure is refused with the hold's stated reason."""
+
+
+class NotAccountOwner(StorageError):
+    """The operating-system account running TraqNext does not own the account it acts as."""

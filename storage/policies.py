@@ -61,11 +61,27 @@ DEFAULT_POLICIES: dict[str, Any] = {
         }.items()
         for name in names.split(", ")
     },
+    # Who is responsible (GDPR Art. 30(1)(a)): named in the record of processing and the
+    # published policy. Empty until an admin fills them in on the Policies page.
+    "controller": {"name": "", "contact": ""},
+    "data_protection_officer": {"name": "", "contact": ""},
     "privacy_filters": [
         {"match": "title", "pattern": "(?i)private browsing|incognito", "action": "drop"},
         {"match": "title", "pattern": "(?i)bank|health|medical", "action": "redact"},
     ],
 }
+
+
+PARTIES = ("controller", "data_protection_officer")
+MAX_PARTY_FIELD = 300
+
+
+def _validate_party(name: str, value: dict[str, Any]) -> None:
+    if set(value) != {"name", "contact"}:
+        raise ValueError(f"policy {name} needs exactly a name and a contact")
+    for key, text in value.items():
+        if not isinstance(text, str) or len(text) > MAX_PARTY_FIELD or "\n" in text:
+            raise ValueError(f"{name}.{key} must be one line of text (up to {MAX_PARTY_FIELD})")
 
 
 def validate_policy(name: str, value: Any) -> None:
@@ -77,6 +93,8 @@ def validate_policy(name: str, value: Any) -> None:
         value = float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ValueError(f"policy {name} must be {expected.__name__}, got {type(value).__name__}")
+    if name in PARTIES:
+        _validate_party(name, value)
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
     if name.endswith("_seconds") and value <= 0:

@@ -43,6 +43,7 @@ COMMANDS = {
     "serve-ingest": "traq.commands.serve_ingest_cmd",
     "devices": "traq.commands.devices_cmd",
     "spool": "traq.commands.spool_cmd",
+    "grants": "traq.commands.grants_cmd",
 }
 
 

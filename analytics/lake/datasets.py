@@ -4,12 +4,16 @@ Only analytics tables go to the lake, never screenshots or window titles: spans 
 without ``title_ct``, and people without name, e-mail or pseudonym (the loaders' view:
 ``person_id, team_id, team, department, timezone``). Epoch series are partitioned by their
 UTC month, daily rollups by the month of their local day.
+
+Per-person rows (``PERSON_DATASETS``) are exported only under a DPO's grant to the exporting
+account and only for the granted days (issue 15): ``Period`` bounds every query. What any
+export writes without a grant is ``PUBLISHED_DATASETS``, the lake's default surface.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 import polars as pl
@@ -35,6 +39,7 @@ from storage.db.schema import (
 )
 
 TimeKind = Literal["epoch", "date"]
+Period = tuple[date, date]  # the granted days, first and last inclusive
 
 
 @dataclass(frozen=True)
@@ -65,13 +70,22 @@ def _series(table: Table, time_column: str, kind: TimeKind, *skip: str) -> LakeD
     return LakeDataset(table, columns, time_column, kind)
 
 
-DATASETS: tuple[LakeDataset, ...] = (
+PERSON_DATASETS: tuple[LakeDataset, ...] = (
     _series(activity_minutes, "minute", "epoch"),
     _series(app_spans, "start_ts", "epoch", "title_ct"),  # titles never leave the database
     _series(activity_10min, "slot_start", "epoch"),
     _series(activity_daily, "day", "date"),
     _series(app_daily, "day", "date"),
 )
+
+# The lake's default surface, written by every export with or without a grant: tables that
+# hold no per-person row. HOOK (issue 15, branch i15-publish): when the published statistics
+# tables reach main, list them here (a LakeDataset per table, partitioned by their day); the
+# export then writes them for everyone and person rows stay behind a grant. Until then an
+# export without a grant writes only its manifest.
+PUBLISHED_DATASETS: tuple[LakeDataset, ...] = ()
+
+DATASETS: tuple[LakeDataset, ...] = PUBLISHED_DATASETS + PERSON_DATASETS
 
 
 def month_of(connection: Connection, dataset: LakeDataset) -> ColumnElement[str]:
@@ -89,12 +103,38 @@ def month_of(connection: Connection, dataset: LakeDataset) -> ColumnElement[str]
     return literal_column(sql)
 
 
+def is_personal(dataset: LakeDataset) -> bool:
+    """True for datasets of per-person rows (keyed by ``person_id``): a grant's alone."""
+    return "person_id" in dataset.table.c
+
+
 def _of_eligible(table: Table) -> ColumnElement[bool]:
     # Restricted, objecting and withdrawn people are left out, as the analytics loaders do.
     return table.c.person_id.in_(select(people.c.id).where(*eligible()))
 
 
-def fingerprints_query(connection: Connection, dataset: LakeDataset) -> Select[Any]:
+def _bounds(dataset: LakeDataset, first: date, after: date) -> list[ColumnElement[bool]]:
+    """Range conditions for the days ``first`` … ``after - 1`` (index-friendly)."""
+    column = dataset.table.c[dataset.time_column]
+    if dataset.kind == "date":
+        return [column >= first, column < after]
+    lo, hi = (int(datetime.combine(d, time(), UTC).timestamp()) for d in (first, after))
+    return [column >= lo, column < hi]
+
+
+def _allowed(dataset: LakeDataset, period: Period | None) -> list[ColumnElement[bool]]:
+    """Which rows may leave: person rows of eligible people inside the granted period."""
+    if not is_personal(dataset):
+        return []
+    if period is None:  # no grant: not one person row (the caller skips these datasets)
+        return [literal_column("1") == literal_column("0")]
+    first, last = period
+    return [_of_eligible(dataset.table), *_bounds(dataset, first, last + timedelta(days=1))]
+
+
+def fingerprints_query(
+    connection: Connection, dataset: LakeDataset, period: Period | None
+) -> Select[Any]:
     """Per month: a row count and sums of every column, to tell which months changed.
 
     Sums of lengths stand in for text columns; a change that keeps every count and sum
@@ -112,7 +152,7 @@ def fingerprints_query(connection: Connection, dataset: LakeDataset) -> Select[A
             measures.append(func.sum(column))
     return (
         select(month.label("month"), *measures)
-        .where(_of_eligible(table))
+        .where(*_allowed(dataset, period))
         .group_by(month)
         .order_by(month)
     )
@@ -121,21 +161,17 @@ def fingerprints_query(connection: Connection, dataset: LakeDataset) -> Select[A
 def _month_bounds(dataset: LakeDataset, month: str) -> list[ColumnElement[bool]]:
     """Range conditions for ``month`` (``YYYY-MM``): index-friendly, unlike a month expression."""
     year, number = (int(part) for part in month.split("-"))
-    first = date(year, number, 1)
-    after = date(year + number // 12, number % 12 + 1, 1)
-    column = dataset.table.c[dataset.time_column]
-    if dataset.kind == "date":
-        return [column >= first, column < after]
-    lo, hi = (int(datetime.combine(d, time(), UTC).timestamp()) for d in (first, after))
-    return [column >= lo, column < hi]
+    return _bounds(dataset, date(year, number, 1), date(year + number // 12, number % 12 + 1, 1))
 
 
-def month_rows_query(dataset: LakeDataset, month: str) -> Select[Any]:
-    """Every eligible row of ``month``, ordered by person and time."""
+def month_rows_query(dataset: LakeDataset, month: str | None, period: Period | None) -> Select[Any]:
+    """Every row of ``month`` (all months: None) that may leave (``_allowed``), in key order."""
     table = dataset.table
     columns = [table.c[name] for name in dataset.columns]
+    order = [table.c.person_id] if is_personal(dataset) else []
+    months = [] if month is None else _month_bounds(dataset, month)
     return (
         select(*columns)
-        .where(_of_eligible(table), *_month_bounds(dataset, month))
-        .order_by(table.c.person_id, table.c[dataset.time_column])
+        .where(*_allowed(dataset, period), *months)
+        .order_by(*order, table.c[dataset.time_column])
     )

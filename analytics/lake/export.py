@@ -15,6 +15,11 @@ last, so a run that dies midway is finished by the next one.
 Who is exported follows the analytics loaders: people who restricted processing, objected
 or withdrew consent are left out (invariant 6), since the lake is the data team's analytics
 source and must not become a way around the loaders' rule.
+
+Per-person rows (people and every person series) are exported only under a live grant of the
+DPO to the exporting account (``analytics.lake.granted``), and only the granted days: without
+one the export writes the default surface (``PUBLISHED_DATASETS``) and deletes every person
+month an earlier granted export left, so a lake never outlives its grant.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from analytics.lake.datasets import DATASETS, LakeDataset, fingerprints_query
+from analytics.errors import GrantRequired
+from analytics.lake.datasets import DATASETS, LakeDataset, Period, fingerprints_query, is_personal
 from analytics.lake.parts import delete_parts, parquet_bytes, part_key, write_month
 from analytics.loaders.base import load_people
 from storage.errors import ObjectNotFound
+from storage.grants import Grant
 from storage.objects import ObjectStore
 
 MANIFEST = "_manifest.json"
@@ -67,8 +74,16 @@ def export_lake(
     prefix: str = "",
     full: bool = False,
     progress: Progress | None = None,
+    grant: Grant | None = None,
 ) -> LakeReport:
-    """Export (incrementally unless ``full``) every lake dataset under ``prefix`` of ``store``."""
+    """Export (incrementally unless ``full``) the lake under ``prefix`` of ``store``.
+
+    Person rows only with ``grant`` (live at ``now``; see ``granted.check_grant``), limited to
+    its days; without it the default surface alone.
+    """
+    if grant is not None and not grant.is_live(now):
+        raise GrantRequired(f"grant {grant.id} is {grant.state(now)}: no person rows leave")
+    period = None if grant is None else (grant.period_from, grant.period_to)
     try:
         previous: dict[str, dict[str, Any]] = read_manifest(store, prefix).get("datasets", {})
     except ValueError:
@@ -78,23 +93,24 @@ def export_lake(
     report = LakeReport()
     with _snapshot(engine) as connection:
         plan = {
-            d.name: _plan(connection, d, {} if full else previous.get(d.name, {})) for d in DATASETS
+            d.name: _plan(connection, d, {} if full else previous.get(d.name, {}), period)
+            for d in DATASETS
         }
         total = sum(len(todo) for _current, todo in plan.values()) + 1
         ticks = _Ticks(progress, total)
-        people = _export_people(
-            connection, store, prefix, {} if full else previous.get("people", {})
-        )
-        if people.pop("written"):
-            report.written["people"] = []
-        state: dict[str, dict[str, Any]] = {"people": people}
+        state = _people_state(connection, store, prefix, previous, full, period, report)
         for dataset in DATASETS:
             current, todo = plan[dataset.name]
             before = previous.get(dataset.name, {})
             state[dataset.name] = _export_dataset(
-                connection, store, prefix, dataset, current, todo, before, report, ticks
+                connection, store, prefix, (dataset, period), current, todo, before, report, ticks
             )
-    document = {"format": "traqnext-lake/1", "exported_at": now.isoformat(), "datasets": state}
+    document = {
+        "format": "traqnext-lake/1",
+        "exported_at": now.isoformat(),
+        "person_rows": None if grant is None else _grant_note(grant),
+        "datasets": state,
+    }
     store.put(prefix + MANIFEST, json.dumps(document, indent=1, sort_keys=True).encode())
     ticks.finish()
     return report
@@ -118,11 +134,37 @@ class _Ticks:
             self.progress(self.total, self.total)
 
 
+def _grant_note(grant: Grant) -> dict[str, Any]:
+    """What the manifest says about the grant the person rows were exported under."""
+    return {"grant": grant.id, "from": str(grant.period_from), "to": str(grant.period_to)}
+
+
+def _people_state(
+    connection: Connection,
+    store: ObjectStore,
+    prefix: str,
+    previous: dict[str, Any],
+    full: bool,
+    period: Period | None,
+    report: LakeReport,
+) -> dict[str, dict[str, Any]]:
+    """The people file: written under a grant, deleted (if an earlier export left it) without."""
+    if period is None:
+        if store.exists(part_key(prefix, "people", None, 0)):
+            delete_parts(store, prefix, "people", None, 0, 1)
+            report.deleted["people"] = []
+        return {}
+    people = _export_people(connection, store, prefix, {} if full else previous.get("people", {}))
+    if people.pop("written"):
+        report.written["people"] = []
+    return {"people": people}
+
+
 def _export_dataset(
     connection: Connection,
     store: ObjectStore,
     prefix: str,
-    dataset: LakeDataset,
+    scope: tuple[LakeDataset, Period | None],
     current: dict[str, str],
     todo: list[str],
     before: dict[str, Any],
@@ -130,9 +172,10 @@ def _export_dataset(
     ticks: _Ticks,
 ) -> dict[str, Any]:
     """Write the dataset's changed months, delete its vanished ones; return its manifest."""
+    dataset, period = scope
     entries = {m: e for m, e in before.items() if m in current}
     for month in todo:
-        parts, rows = write_month(connection, store, prefix, dataset, month)
+        parts, rows = write_month(connection, store, prefix, dataset, month, period)
         stale = int(before.get(month, {}).get("parts", 0))
         delete_parts(store, prefix, dataset.name, month, parts, stale)
         entries[month] = {"fingerprint": current[month], "parts": parts, "rows": rows}
@@ -175,12 +218,15 @@ class _snapshot:  # noqa: N801 (used as a context manager)
 
 
 def _plan(
-    connection: Connection, dataset: LakeDataset, old: dict[str, Any]
+    connection: Connection, dataset: LakeDataset, old: dict[str, Any], period: Period | None
 ) -> tuple[dict[str, str], list[str]]:
-    """Current fingerprints by month, and the months to (re)write."""
+    """Current fingerprints by month, and the months to (re)write (none of a person dataset
+    without a grant: its earlier months are then deleted)."""
+    if is_personal(dataset) and period is None:
+        return {}, []
     current = {
         str(row[0]): json.dumps([int(v or 0) for v in row[1:]])
-        for row in connection.execute(fingerprints_query(connection, dataset))
+        for row in connection.execute(fingerprints_query(connection, dataset, period))
     }
     todo = [m for m, fp in current.items() if old.get(m, {}).get("fingerprint") != fp]
     return current, todo

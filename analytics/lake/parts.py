@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import polars as pl
 from sqlalchemy import Connection
 
-from analytics.lake.datasets import LakeDataset, month_rows_query
+from analytics.lake.datasets import LakeDataset, Period, month_rows_query
 from storage.objects import ObjectStore
 
 CHUNK_ROWS = 500_000  # rows per Parquet part: bounds memory on big months
@@ -25,10 +25,12 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _chunks(connection: Connection, dataset: LakeDataset, month: str) -> Iterator[pl.DataFrame]:
+def _chunks(
+    connection: Connection, dataset: LakeDataset, month: str, period: Period | None
+) -> Iterator[pl.DataFrame]:
     # SQLAlchemy's rows (not the raw cursor): SQLite's ISO text days arrive as dates.
     schema = dataset.schema()
-    result = connection.execute(month_rows_query(dataset, month))
+    result = connection.execute(month_rows_query(dataset, month, period))
     try:
         while rows := result.fetchmany(CHUNK_ROWS):
             yield pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
@@ -37,11 +39,16 @@ def _chunks(connection: Connection, dataset: LakeDataset, month: str) -> Iterato
 
 
 def write_month(
-    connection: Connection, store: ObjectStore, prefix: str, dataset: LakeDataset, month: str
+    connection: Connection,
+    store: ObjectStore,
+    prefix: str,
+    dataset: LakeDataset,
+    month: str,
+    period: Period | None,
 ) -> tuple[int, int]:
-    """Write the month's parts; return (parts, rows)."""
+    """Write the month's parts (rows inside ``period`` only, for person rows); (parts, rows)."""
     parts = rows = 0
-    for frame in _chunks(connection, dataset, month):
+    for frame in _chunks(connection, dataset, month, period):
         store.put(part_key(prefix, dataset.name, month, parts), parquet_bytes(frame))
         parts += 1
         rows += frame.height
@@ -49,7 +56,7 @@ def write_month(
 
 
 def delete_parts(
-    store: ObjectStore, prefix: str, dataset: str, month: str, keep: int, had: int
+    store: ObjectStore, prefix: str, dataset: str, month: str | None, keep: int, had: int
 ) -> None:
     """Delete parts ``keep`` … ``had - 1`` left over from a run that wrote more of them."""
     for part in range(keep, had):

@@ -12,6 +12,7 @@ from services.admin import (
     change_role,
     change_teams,
     create_account,
+    link_os_account,
     people_choices,
     reset_password,
     set_enabled,
@@ -123,3 +124,17 @@ def save_role() -> None:
 if saved:
     teams_note = " with the teams chosen" if new_role == "manager" else ""
     act(save_role, lambda _: f"{name} is now {new_role}{teams_note}.")
+
+
+with st.form(f"os-{target['id']}"):
+    os_user = st.text_input(
+        "OS account on the server (`traq --as` for this account runs only from it when it is "
+        "the DPO's or holds a data grant; empty: none)",
+        value=target["os_user"] or "",
+        key=f"os-{target['id']}-name",
+    )
+    if st.form_submit_button("Save OS account"):
+        act(
+            lambda: link_os_account(engine, account.user_id, target["id"], os_user, now()),
+            lambda _: f"{name}: OS account {os_user.strip() or 'unlinked'}.",
+        )

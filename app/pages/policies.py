@@ -95,6 +95,23 @@ with st.form("retention"):
     if st.form_submit_button("Save retention periods"):
         save({"retention_days": retention})
 
+with st.form("responsibles"):
+    st.subheader("Controller and data protection officer")
+    st.caption("Named in the record of processing (Article 30) and the published policy.")
+    parties = {}
+    for party, title in (("controller", "Controller"), ("data_protection_officer", "DPO")):
+        left, right = st.columns(2)
+        parties[party] = {
+            "name": left.text_input(
+                f"{title}: name", current[party]["name"], key=f"policy-{party}-name"
+            ).strip(),
+            "contact": right.text_input(
+                f"{title}: contact", current[party]["contact"], key=f"policy-{party}-contact"
+            ).strip(),
+        }
+    if st.form_submit_button("Save controller and DPO"):
+        save(parties)
+
 st.subheader("Application category ratings")
 ratings: dict[str, dict[str, str]] = current["category_ratings"]
 scope = st.selectbox(

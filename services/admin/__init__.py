@@ -9,6 +9,7 @@ from services.admin.accounts import (
     change_role,
     change_teams,
     create_account,
+    link_os_account,
     reset_password,
     set_enabled,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "check_policy",
     "create_account",
     "edit_person",
+    "link_os_account",
     "move_person",
     "people_choices",
     "reset_password",

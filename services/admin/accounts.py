@@ -29,6 +29,7 @@ from storage.accounts import (
 )
 from storage.audit import user_ref
 from storage.db.schema import ROLES, manager_teams, people, users
+from storage.os_accounts import link_os_user
 
 
 def _check_role(
@@ -163,7 +164,9 @@ def change_teams(
 def account_choices(engine: Engine) -> list[dict[str, Any]]:
     """Every account with id, username, role, person, teams and whether it is enabled."""
     u = users.c
-    query = select(u.id, u.username, u.role, u.person_id, u.disabled_at).order_by(u.username)
+    query = select(u.id, u.username, u.role, u.person_id, u.disabled_at, u.os_user).order_by(
+        u.username
+    )
     with engine.connect() as connection:
         scoped: dict[int, list[int]] = {}
         for user_id, team_id in connection.execute(select(manager_teams)):
@@ -176,3 +179,21 @@ def account_choices(engine: Engine) -> list[dict[str, Any]]:
             }
             for r in connection.execute(query)
         ]
+
+
+def link_os_account(
+    engine: Engine, actor_id: int, user_id: int, os_user: str | None, now: datetime
+) -> None:
+    """Link the account to the OS account that runs `traq` as it on the server (None: unlink).
+
+    A DPO account acts from the command line only from that OS account (README: Who ran a
+    command); changing the link is audited like any change of who may act.
+    """
+    with admin_transaction(engine, actor_id) as connection:
+        _target(connection, user_id)
+        try:
+            link_os_user(connection, user_id, (os_user or "").strip() or None)
+        except ValueError as exc:
+            raise AdminRefused(str(exc)) from exc
+        details = {"os_user": (os_user or "").strip() or None}
+        record(connection, actor_id, "account.os_user_linked", user_ref(user_id), details, now)

@@ -19,6 +19,7 @@ from data_contracts import CONTRACTS
 from services.retention.rules import first_kept_day, plan_purge
 from storage.db.schema import retention_runs, rights_requests, subject_keys
 from storage.objects import ObjectStore
+from storage.policies import PARTIES, load_policies
 from storage.retention import (
     ERASED,
     PurgeStep,
@@ -50,6 +51,8 @@ class AuditReport:
     contracts: list[dict[str, Any]]
     deletions: dict[str, Any]
     rights: dict[str, int]
+    # Controller and DPO (policy name -> {"name", "contact"}), named by the Article 30 record.
+    responsibles: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -158,6 +161,7 @@ def _activities(retention_days: Mapping[str, int]) -> list[dict[str, Any]]:
                 "recipients": list(contract.recipients),
                 "retention": f"{retention_days[key]} days ({key})" if key else "while employed",
                 "security_measures": list(contract.security),
+                "encryption_at_rest": contract.encryption_at_rest(),
             }
         )
     return records
@@ -215,6 +219,7 @@ def run_audit(
         checks = _retention_checks(connection, retention_days, as_of)
         checks += [object_check, _erased_check(connection, erased_objects)]
         deletions, rights = _deletions(connection), _rights(connection, as_of)
+        policies = load_policies(connection)
     checks.append(_contracts_check(contracts))
     run_at = datetime.now(UTC).isoformat(timespec="seconds")
     return AuditReport(
@@ -225,4 +230,5 @@ def run_audit(
         [dict(c) for c in contracts],
         deletions,
         rights,
+        {name: dict(policies[name]) for name in PARTIES},
     )

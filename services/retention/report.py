@@ -54,9 +54,28 @@ def _activities(report: AuditReport) -> str:
         "recipients",
         "retention",
         "security_measures",
+        "encryption_at_rest",
     ]
-    rows = [[_text(a[k]) for k in keys] for a in report.activities]
-    return _table([k.replace("_", " ") for k in keys], rows)
+    rows = [[_text(a.get(k, "-")) for k in keys] for a in report.activities]
+    return _responsibles(report) + _table([k.replace("_", " ") for k in keys], rows)
+
+
+PARTY_TITLES = {"controller": "Controller", "data_protection_officer": "Data protection officer"}
+
+
+def _responsibles(report: AuditReport) -> str:
+    """Who is responsible (Art. 30(1)(a)): from the policies, or a plain "not set"."""
+    lines = []
+    for name, title in PARTY_TITLES.items():
+        party = report.responsibles.get(name) or {}
+        who = party.get("name", "").strip()
+        contact = party.get("contact", "").strip()
+        if not who:
+            text = "<b>not set</b> (an admin names them on the Policies page)"
+        else:
+            text = escape(who) + (f" ({escape(contact)})" if contact else "")
+        lines.append(f"<p>{title}: {text}</p>")
+    return "\n".join(lines)
 
 
 def _validations(report: AuditReport) -> str:

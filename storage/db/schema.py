@@ -449,3 +449,29 @@ enrol_codes = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
 )
+
+# --- governance tables (issues 15, 16): append below this line ---
+
+# A DPO's grant of per-person (pseudonymous) rows to one named account, for a stated purpose:
+# the rows of days ``period_from`` … ``period_to`` (inclusive), usable until the end of
+# ``usable_until`` (UTC) unless revoked first. Kept after revocation or expiry as the record of
+# what was allowed; the audit log holds each giving, use and revocation.
+data_grants = Table(
+    "data_grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("purpose", Text, nullable=False),
+    Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False),
+    Column("usable_until", Date, nullable=False),
+    Column("given_at", UtcDateTime, nullable=False),
+    Column("given_by", ForeignKey("users.id", ondelete="SET NULL")),
+    Column("revoked_at", UtcDateTime),
+    Column("revoked_by", ForeignKey("users.id", ondelete="SET NULL")),
+    CheckConstraint("period_from <= period_to", name="period_ordered"),
+)
+
+# The operating-system account that owns a workbench account on the server (set by an admin):
+# `traq --as NAME` for the DPO or a grant holder runs only from that OS account (README).
+users.append_column(Column("os_user", String(64)))

@@ -298,3 +298,45 @@ def test_a_manager_keeps_at_least_one_team(installation: Installation) -> None:
     app.multiselect(key=f"role-{chosen}-teams").unselect(team_id("Platform"))
     press(app, "Save role and teams")
     assert app.error[0].value == "Not saved: a manager account needs at least one team"
+
+
+def test_the_controller_and_dpo_are_named_on_the_policies_page(
+    installation: Installation,
+) -> None:
+    app = signed_in(ADMIN, installation.admin_password)
+    app.switch_page("app/pages/policies.py").run()
+    assert app.text_input(key="policy-controller-name").value == "Acme Example Ltd (fictitious)"
+    app.text_input(key="policy-data_protection_officer-name").input("Grace Hopper")
+    app.text_input(key="policy-data_protection_officer-contact").input("dpo@acme.example")
+    press(app, "Save controller and DPO")
+    assert app.success[0].value == "Saved: data_protection_officer."
+    app.text_input(key="policy-controller-contact").input("line one\nline two")
+    press(app, "Save controller and DPO")
+    assert app.error[0].value.startswith("Not saved: controller.contact must be one line")
+    storage = open_storage()
+    stored = policies(storage.engine)
+    storage.close()
+    assert stored["data_protection_officer"] == {
+        "name": "Grace Hopper",
+        "contact": "dpo@acme.example",
+    }
+    assert stored["controller"]["contact"] == "privacy@acme.example"
+    policy = " ".join(m.value for m in app.sidebar.markdown)
+    assert "Grace Hopper (dpo@acme.example)" in policy
+
+
+def test_an_admin_links_an_account_to_its_os_account(installation: Installation) -> None:
+    app = signed_in(ADMIN, installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    manage(app, "ilse.marchetti")
+    chosen = app.selectbox(key="manage-account").value
+    assert app.text_input(key=f"os-{chosen}-name").value  # `traq demo` linked its runner
+    app.text_input(key=f"os-{chosen}-name").input("ilse")
+    press(app, "Save OS account")
+    assert app.success[0].value == "ilse.marchetti: OS account ilse."
+    accounts = app.dataframe[0].value.set_index("username")
+    assert accounts.loc["ilse.marchetti", "OS account"] == "ilse"
+    app.text_input(key=f"os-{chosen}-name").input("no such/user")
+    press(app, "Save OS account")
+    assert app.error[0].value.startswith("Not saved: an OS account name is")
+    assert last_actions(1) == ["account.os_user_linked"]

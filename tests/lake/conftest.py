@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.fixtures.s3 import OBJECT_BACKENDS
+from tests.lake.grants import ANALYST, employee_accounts, give
 from traq.main import main
 
 # 35 days ending early March: three months, one of them partial at each end.
@@ -29,6 +31,14 @@ def demo_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert main(["init"]) == 0
         assert main(DEMO) == 0
     return env
+
+
+@pytest.fixture
+def granted_env(demo_env: dict[str, str]) -> dict[str, str]:
+    """The demo with a live grant over all its days to an analyst (named under ``ANALYST``)."""
+    (analyst,) = employee_accounts(demo_env["TRAQ_DATABASE_URL"], 1)
+    give(demo_env, analyst, date(2026, 1, 1), date(2026, 3, 31))
+    return {**demo_env, ANALYST: analyst}
 
 
 @pytest.fixture(params=OBJECT_BACKENDS, ids=OBJECT_BACKENDS)

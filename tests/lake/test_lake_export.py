@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, delete, func, select, update
 from storage.db import schema
 from storage.db.engine import open_engine
 from storage.objects import open_object_store
+from tests.lake.grants import analyst_of
 from tests.lake.readers import duckdb_rows, polars_frame
 from tests.traq.cli import assert_one_line_error, traq
 
@@ -54,17 +55,18 @@ def _restrict_one_person(database_url: str) -> int:
 
 
 def _export(env: dict[str, str], *args: str) -> dict[str, Any]:
-    result = traq("export", "parquet", "--json", *args, env=env)
+    analyst, env = analyst_of(env)  # holds a grant over every demo day
+    result = traq("export", "parquet", "--json", "--as", analyst, *args, env=env)
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
     return report
 
 
-def test_lake_reads_back_to_the_database_totals(demo_env: dict[str, str], lake_url: str) -> None:
-    restricted = _restrict_one_person(demo_env["TRAQ_DATABASE_URL"])
-    report = _export(demo_env, "--to", lake_url)
+def test_lake_reads_back_to_the_database_totals(granted_env: dict[str, str], lake_url: str) -> None:
+    restricted = _restrict_one_person(granted_env["TRAQ_DATABASE_URL"])
+    report = _export(granted_env, "--to", lake_url)
     assert report["months_written"] == 3 * len(SUMS)  # January, February, March each
-    expected = _database_totals(demo_env["TRAQ_DATABASE_URL"])
+    expected = _database_totals(granted_env["TRAQ_DATABASE_URL"])
     for name, columns in SUMS.items():
         frame = polars_frame(lake_url, name)
         assert sorted(frame["month"].unique()) == ["2026-01", "2026-02", "2026-03"]
@@ -82,11 +84,11 @@ def test_lake_reads_back_to_the_database_totals(demo_env: dict[str, str], lake_u
     assert duckdb_rows(lake_url, "people", "SELECT COUNT(*) FROM lake") == [(people.height,)]
 
 
-def test_rerun_writes_only_changed_months(demo_env: dict[str, str], lake_url: str) -> None:
-    url = demo_env["TRAQ_DATABASE_URL"]
-    first = _export(demo_env, "--to", lake_url)
+def test_rerun_writes_only_changed_months(granted_env: dict[str, str], lake_url: str) -> None:
+    url = granted_env["TRAQ_DATABASE_URL"]
+    first = _export(granted_env, "--to", lake_url)
     assert first["months_written"] == 15 and first["months_unchanged"] == 0
-    again = _export(demo_env, "--to", lake_url)
+    again = _export(granted_env, "--to", lake_url)
     assert again["months_written"] == 0 and again["months_unchanged"] == 15
     engine = open_engine(url)
     m = schema.activity_minutes.c
@@ -98,7 +100,7 @@ def test_rerun_writes_only_changed_months(demo_env: dict[str, str], lake_url: st
             .where(m.person_id == person, m.minute == minute)
             .values(key_presses=m.key_presses + 7)
         )
-    changed = _export(demo_env, "--to", lake_url)
+    changed = _export(granted_env, "--to", lake_url)
     assert changed["written"] == {"activity_minutes": ["2026-02"]}
     assert changed["rows_written"] > 0
     assert (
@@ -110,15 +112,15 @@ def test_rerun_writes_only_changed_months(demo_env: dict[str, str], lake_url: st
     with engine.begin() as c:
         c.execute(delete(schema.activity_minutes).where(jan))
     engine.dispose()
-    purged = _export(demo_env, "--to", lake_url)
+    purged = _export(granted_env, "--to", lake_url)
     assert purged["deleted"] == {"activity_minutes": ["2026-01"]}
     frame = polars_frame(lake_url, "activity_minutes")
     assert sorted(frame["month"].unique()) == ["2026-02", "2026-03"]
     assert frame.height == _database_totals(url)["activity_minutes"][0]
 
 
-def test_default_target_is_the_installations_store(demo_env: dict[str, str]) -> None:
-    report = _export(demo_env)
+def test_default_target_is_the_installations_store(granted_env: dict[str, str]) -> None:
+    report = _export(granted_env)
     assert report["prefix"] == "lake/" and report["months_written"] == 15
     store = open_object_store(report["to"])
     keys = list(store.list_keys("lake/"))
@@ -139,12 +141,12 @@ def test_bad_target_is_one_line(demo_env: dict[str, str]) -> None:
     assert_one_line_error(missing, "traq export: error:", "traq init")
 
 
-def test_broken_manifest_is_one_line_and_full_rewrites(demo_env: dict[str, str]) -> None:
-    report = _export(demo_env)
+def test_broken_manifest_is_one_line_and_full_rewrites(granted_env: dict[str, str]) -> None:
+    report = _export(granted_env)
     store = open_object_store(report["to"])
     store.put("lake/_manifest.json", b"{garbage")
-    result = traq("export", "parquet", env=demo_env)
+    result = traq("export", "parquet", env=analyst_of(granted_env)[1])
     assert_one_line_error(result, "traq export: error:", "manifest", "--full")
-    rewritten = _export(demo_env, "--full")
+    rewritten = _export(granted_env, "--full")
     assert rewritten["months_written"] == 15 and rewritten["months_unchanged"] == 0
     assert json.loads(store.get("lake/_manifest.json"))["format"] == "traqnext-lake/1"

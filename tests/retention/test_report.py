@@ -66,3 +66,9 @@ def test_pdf_renders_a_first_page(tmp_path: Path) -> None:
     )
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
+
+
+def test_record_says_when_controller_and_dpo_are_not_named() -> None:
+    html = render_html(_report())
+    assert "Controller: <b>not set</b>" in html
+    assert "Data protection officer: <b>not set</b>" in html

@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from storage.errors import ConfigError
+from traq.acting import add_actor_options
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+    from sqlalchemy import Engine
 
+    from storage.grants import Grant
     from storage.objects import ObjectStore
 
 DEFAULT_PREFIX = "lake/"  # inside the installation's own object store, beside subjects/
@@ -30,16 +33,23 @@ def register(sub: Any) -> None:
     parquet = formats.add_parser(
         "parquet",
         help="month-partitioned Parquet, incrementally (only months that changed)",
-        description="Write people (pseudonymous ids, teams, time zones), activity minutes, "
-        "application spans without titles and the rollups as hive-style "
-        "<dataset>/month=YYYY-MM/part-*.parquet. People who restricted processing, objected "
-        "or withdrew consent are left out, as in analytics.",
+        description="Write the published tables and, under a DPO's grant to the --as account "
+        "(traq grants give), per-person rows of the granted days: people (pseudonymous ids, "
+        "teams, time zones), activity minutes, application spans without titles and the "
+        "rollups, as hive-style <dataset>/month=YYYY-MM/part-*.parquet. Without a grant no "
+        "person row is written and earlier ones are deleted. People who restricted "
+        "processing, objected or withdrew consent are always left out.",
     )
     parquet.add_argument(
         "--to",
         metavar="URL",
         help="object store to write to: file:///path or s3://bucket/prefix "
         f"(default: the installation's store, under {DEFAULT_PREFIX})",
+    )
+    add_actor_options(
+        parquet,
+        "the account whose live grant covers person rows (run as the OS user linked to it)",
+        required=False,
     )
     parquet.add_argument(
         "--full", action="store_true", help="rewrite every month, not only those that changed"
@@ -56,16 +66,18 @@ def run(args: argparse.Namespace) -> int:
     from storage.facade import open_storage
 
     storage = open_storage()
+    now = datetime.now(UTC)
     try:
         target, prefix = _target(args.to, storage.objects)
+        grant = _use_grant(storage.engine, args, target.url, now)
         if args.json:
-            report = export_lake(storage.engine, target, datetime.now(UTC), prefix=prefix,
-                                 full=args.full)  # fmt: skip
+            report = export_lake(storage.engine, target, now, prefix=prefix, full=args.full,
+                                 grant=grant)  # fmt: skip
         else:
             with _progress_bar() as bar:
                 task = bar.add_task("months", total=None)
                 report = export_lake(
-                    storage.engine, target, datetime.now(UTC), prefix=prefix, full=args.full,
+                    storage.engine, target, now, prefix=prefix, full=args.full, grant=grant,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )  # fmt: skip
     finally:
@@ -80,6 +92,25 @@ def run(args: argparse.Namespace) -> int:
             f"{figures['months_deleted']} deleted"
         )
     return 0
+
+
+def _use_grant(engine: Engine, args: argparse.Namespace, to: str, now: datetime) -> Grant | None:
+    """The --as account's live grant, its use audited first (None without --as)."""
+    from analytics.lake import check_grant, record_use
+
+    if args.username is None:
+        return None
+    with engine.begin() as connection:
+        grant, origin = check_grant(
+            connection, args.username, now, root_override=args.root_override,
+            program="traq export parquet",
+        )  # fmt: skip
+        details = {
+            "use": "lake export", "from": str(grant.period_from), "to": str(grant.period_to),
+            "target": to,
+        }  # fmt: skip
+        record_use(connection, grant, origin, details, now)
+    return grant
 
 
 def _target(url: str | None, own: ObjectStore) -> tuple[ObjectStore, str]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.errors import RightsError
+from traq.acting import acting_session, add_actor_options
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
@@ -45,10 +45,11 @@ def register(sub: Any) -> None:
         dest="action", required=True, parser_class=type(parser), help="what to do"
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--as", dest="username", required=True, metavar="USERNAME",
-        help="the account acting (a person for their own requests, or the DPO)",
-    )  # fmt: skip
+    add_actor_options(
+        common,
+        "the account acting (a person for their own requests, or the DPO, whose actions run "
+        "only from the OS user linked to the DPO's account)",
+    )
     common.add_argument("--json", action="store_true", help="print the result as JSON")
     for name, text, arguments, handler in _actions():
         action = actions.add_parser(name, help=text, parents=[common])
@@ -152,24 +153,13 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
     ]
 
 
-@contextmanager
-def _session(username: str) -> Iterator[tuple[Storage, Connection, rights.Actor]]:
-    from services import rights
-    from storage.facade import open_storage
-
-    storage = open_storage()
-    try:
-        with storage.engine.begin() as connection:
-            yield storage, connection, rights.load_actor(connection, username)
-    finally:
-        storage.close()
-
-
 def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
         try:
-            with _session(args.username) as (storage, connection, actor):
+            with acting_session(args.username, args.root_override, f"rights {args.action}") as (
+                storage, connection, actor,
+            ):  # fmt: skip
                 result = handler(storage, connection, actor, args, now)
         except RightsError as exc:
             raise CommandError(str(exc)) from exc

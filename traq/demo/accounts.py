@@ -10,7 +10,9 @@ from sqlalchemy import Connection, insert, select
 
 from storage.accounts import create_user, hash_password, new_password
 from storage.db.schema import manager_teams, users
-from traq.demo.org import Organisation
+from storage.os_accounts import link_os_user, running_os_account
+from storage.policies import set_policy
+from traq.demo.org import EMAIL_DOMAIN, Organisation
 
 # Named people, as every account must be (none of the demo's generated first names).
 ADMIN = "sigrid.lindqvist"
@@ -67,8 +69,11 @@ def create_accounts(
     # shared password once and storing that hash for every account keeps a demo of
     # thousands of accounts at one hash. The accounts share the password anyway.
     hashed = hash_password(password)
-    create_user(connection, ADMIN, "admin", hashed, now)
-    create_user(connection, DPO, "dpo", hashed, now)
+    # The demo's admin and DPO belong to whoever generated it: `traq rights … --as` the DPO
+    # then works from this OS account (README: Who ran a command).
+    me = running_os_account().name
+    link_os_user(connection, create_user(connection, ADMIN, "admin", hashed, now), me)
+    link_os_user(connection, create_user(connection, DPO, "dpo", hashed, now), me)
     for name, team_id in zip(org.managers, team_ids, strict=True):
         user_id = create_user(connection, name, "manager", hashed, now)
         connection.execute(insert(manager_teams).values(user_id=user_id, team_id=team_id))
@@ -76,3 +81,12 @@ def create_accounts(
         create_user(connection, person.username, "employee", hashed, now, person_id=person_id)
     employees = [person.username for person in org.people]
     return Accounts(password, [ADMIN], [DPO], list(org.managers), employees)
+
+
+def name_responsibles(connection: Connection, now: datetime) -> None:
+    """The demo's controller and DPO, as the record of processing names them."""
+    by = "traq demo"
+    company = {"name": "Acme Example Ltd (fictitious)", "contact": f"privacy@{EMAIL_DOMAIN}"}
+    set_policy(connection, "controller", company, by, now)
+    dpo = {"name": "Ilse Marchetti", "contact": f"{DPO}@{EMAIL_DOMAIN}"}
+    set_policy(connection, "data_protection_officer", dpo, by, now)

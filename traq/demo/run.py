@@ -23,7 +23,13 @@ from storage.db.schema import people, screenshots, teams
 from storage.facade import Storage
 from storage.policies import load_policies
 from storage.vault import KeyVault
-from traq.demo.accounts import Accounts, create_accounts, taken_usernames, usernames
+from traq.demo.accounts import (
+    Accounts,
+    create_accounts,
+    name_responsibles,
+    taken_usernames,
+    usernames,
+)
 from traq.demo.org import Organisation, Person, build_organisation
 from traq.demo.schedule import Period
 from traq.demo.screenshots import SHOT_COLUMNS, ShotBatch, ShotWriter
@@ -175,6 +181,7 @@ class _Demo:
         self.report.accounts = create_accounts(
             self.connection, self.org, team_ids, person_ids, self.created
         )
+        name_responsibles(self.connection, self.created)
         return self.report
 
     def _person(self, person: Person, team_id: int) -> int:
