@@ -7,7 +7,9 @@ One call, inside the caller's transaction, in an order that is safe to retry:
    the pseudonym is forgotten, so a failure leaves everything needed to try again);
 3. scrub what outlives the person: free text of their rights requests, their id in the
    privacy ledger's scopes;
-4. destroy their private keys (crypto-shredding: backup copies become unreadable);
+4. destroy their private keys and end the key epoch: every remaining key is re-wrapped
+   under a new epoch key and master key, the old ones destroyed, so a backup taken before
+   the erasure opens nothing of the person with any key that still exists;
 5. delete every row about them (series tables, then ``people`` and its cascades);
 6. redact their audit entries and append a tombstone without personal data.
 """
@@ -47,6 +49,8 @@ class ErasureReport:
     requests_scrubbed: int
     ledger_scopes_scrubbed: int
     tombstone_seq: int
+    key_epoch: int = 0  # the epoch the erasure started (its predecessor was destroyed)
+    keys_rewrapped: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A stable JSON form (also the tombstone's details, with the redacted seqs)."""
@@ -58,6 +62,8 @@ class ErasureReport:
             "requests_scrubbed": self.requests_scrubbed,
             "ledger_scopes_scrubbed": self.ledger_scopes_scrubbed,
             "tombstone_seq": self.tombstone_seq,
+            "key_epoch": self.key_epoch,
+            "keys_rewrapped": self.keys_rewrapped,
         }
 
 
@@ -127,6 +133,7 @@ def erase_subject(
     requests = scrub_requests(connection, person_id)
     scopes = scrub_ledger(connection, person_id)
     keys = vault.destroy_subject_keys(connection, person_id, now)
+    epoch = vault.end_epoch(connection, now)
     rows = delete_person_rows(connection, person_id)
     refs = [audit.person_ref(person_id), *(audit.user_ref(uid) for uid in account_ids)]
     redacted = audit.redact_entries(connection, refs)
@@ -135,7 +142,10 @@ def erase_subject(
         "rows_deleted": dict(sorted(rows.items())),
         "objects_purged": purged,
         "keys_destroyed": len(keys),
+        "key_epoch": epoch.epoch,
         "redacted_entries": redacted,
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
-    return ErasureReport(rows, purged, len(keys), len(redacted), requests, scopes, seq)
+    return ErasureReport(
+        rows, purged, len(keys), len(redacted), requests, scopes, seq, epoch.epoch, epoch.rewrapped
+    )

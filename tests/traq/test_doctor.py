@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.s3 import free_port
-from tests.traq.cli import traq
+from tests.traq.cli import installed_key_file, traq
 
 CHECKS = ["database", "object store", "master key", "policies", "ingestion", "clock skew"]
 
@@ -104,8 +104,8 @@ def test_unwritable_object_store_fails(installed: dict[str, str], tmp_path: Path
     assert [name for name, s in status.items() if s == "FAIL"] == ["object store"]
 
 
-def test_missing_master_key_fails(installed: dict[str, str], tmp_path: Path) -> None:
-    (tmp_path / "data" / "master.key").unlink()
+def test_missing_master_key_fails(installed: dict[str, str]) -> None:
+    installed_key_file(installed).unlink()
     result = traq("doctor", env=installed)
     assert result.returncode == 1
     assert _lines(result.stdout)["master key"] == "FAIL"
