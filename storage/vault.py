@@ -71,6 +71,7 @@ class KeyVault:
         self._master = master
         self._masters: dict[str, MasterWrapper] = {master.key_id: master}
         self._store = store
+        self._replacing = False  # a master key replacement awaits settle()
         self._unwrapped: dict[str, X25519PrivateKey] = {}
 
     @property
@@ -82,7 +83,8 @@ class KeyVault:
         self, connection: Connection, person_id: int, now: datetime
     ) -> SubjectPublicKey:
         """Generate and store a new key pair for ``person_id``; return its public half."""
-        kek = ensure_epoch(connection, self._master_for_epoch(connection), now)
+        master = self._master_for_epoch(connection)
+        kek = ensure_epoch(connection, master, now)
         private = X25519PrivateKey.generate()
         key_id = "k_" + secrets.token_hex(8)
         public = private.public_key().public_bytes_raw()
@@ -92,7 +94,7 @@ class KeyVault:
                 person_id=person_id,
                 public_key=public,
                 wrapped_private=kek.wrap_private(key_id, private.private_bytes_raw()),
-                master_key_id=self._master.key_id,
+                master_key_id=master.key_id,
                 epoch=kek.epoch,
                 created_at=now,
             )
@@ -167,6 +169,7 @@ class KeyVault:
         current = self._master_for_epoch(connection)
         ensure_epoch(connection, current, now)
         new_master = store.prepare_next(current)
+        self._replacing = True
         self._masters[new_master.key_id] = new_master
         change = end_epoch(connection, self._lookup, new_master, now)
         self._master = new_master
@@ -181,10 +184,11 @@ class KeyVault:
 
     def settle(self) -> None:
         """After the transaction ended: destroy a replaced master key the database left."""
-        if self._store is None:
+        if self._store is None or not self._replacing:
             return
         current = installed_master_key_id(self._engine)
         self._store.settle(current)
+        self._replacing = False
         if current is not None and current in self._masters:
             self._master = self._masters[current]
 

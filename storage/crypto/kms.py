@@ -129,8 +129,8 @@ class KmsKeyStore:
         if self.name.startswith("alias/"):
             new._call("update_alias", AliasName=self.name, TargetKeyId=new.arn)
         if old is not None and old.key_id != new.key_id:
-            old._call("disable_key", KeyId=old.arn)
-            old._call(
-                "schedule_key_deletion", KeyId=old.arn, PendingWindowInDays=PENDING_WINDOW_DAYS
-            )
+            # The bare key id (KMS takes it like the ARN; moto only takes the id here).
+            bare = old.arn.rsplit("/", 1)[-1]
+            old._call("disable_key", KeyId=bare)
+            old._call("schedule_key_deletion", KeyId=bare, PendingWindowInDays=PENDING_WINDOW_DAYS)
         self._previous, self._next = new, None

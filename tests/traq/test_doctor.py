@@ -112,6 +112,24 @@ def test_missing_master_key_fails(installed: dict[str, str]) -> None:
     assert "master.key" in result.stdout
 
 
+def test_a_key_inside_the_data_folder_is_a_warning(installed: dict[str, str]) -> None:
+    key = installed_key_file(installed)
+    legacy = Path(installed["TRAQ_DATA_DIR"]) / "master.key"
+    key.rename(legacy)  # where installations made before keys moved out keep it
+    result = traq("doctor", env=installed)
+    assert result.returncode == 0, result.stdout
+    assert _lines(result.stdout)["master key"] == "WARN"
+    (line,) = [line for line in result.stdout.splitlines() if "master key:" in line]
+    assert "inside the data folder" in line and f"mv {legacy} {key}" in line
+    named = traq("doctor", env={**installed, "TRAQ_MASTER_KEY_FILE": str(legacy)})
+    assert (
+        _lines(named.stdout)["master key"] == "WARN"
+        and "unset TRAQ_MASTER_KEY_FILE" in named.stdout
+    )
+    legacy.rename(key)  # moved as the warning says: no warning
+    assert _lines(traq("doctor", env=installed).stdout)["master key"] == "ok"
+
+
 def test_a_server_that_is_not_the_ingestion_service_fails(
     installed: dict[str, str], ingest_url: str
 ) -> None:
