@@ -51,6 +51,7 @@ class ErasureReport:
     tombstone_seq: int
     key_epoch: int = 0  # the epoch the erasure started (its predecessor was destroyed)
     keys_rewrapped: int = 0
+    master_key_id: str = ""  # the new master key's id: the operator replaces their copy
 
     def to_json(self) -> dict[str, Any]:
         """A stable JSON form (also the tombstone's details, with the redacted seqs)."""
@@ -64,6 +65,7 @@ class ErasureReport:
             "tombstone_seq": self.tombstone_seq,
             "key_epoch": self.key_epoch,
             "keys_rewrapped": self.keys_rewrapped,
+            "master_key_id": self.master_key_id,
         }
 
 
@@ -147,5 +149,6 @@ def erase_subject(
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
     return ErasureReport(
-        rows, purged, len(keys), len(redacted), requests, scopes, seq, epoch.epoch, epoch.rewrapped
-    )
+        rows, purged, len(keys), len(redacted), requests, scopes, seq,
+        epoch.epoch, epoch.rewrapped, epoch.master_key_id,
+    )  # fmt: skip

@@ -238,6 +238,7 @@ def test_a_backup_from_before_an_erasure_opens_nothing_of_the_person(
     assert erased["erasure"]["keys_destroyed"] == 1 and erased["erasure"]["keys_rewrapped"] > 0
 
     live = open_storage(load_settings(company))
+    assert erased["erasure"]["master_key_id"] == live.vault.master_key_id
     masters, keks = keys_that_exist(company, live.engine)
     assert attack(backup.engine, masters, keks, victim) == []
     # Through the product too: the backup opened as an installation with the live key.
