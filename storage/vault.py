@@ -12,9 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, event, insert, select, update
 
 from storage.config import Settings
 from storage.crypto.envelope import open_envelope, read_header
@@ -162,10 +163,14 @@ class KeyVault:
     def end_epoch(self, connection: Connection, now: datetime) -> EpochChange:
         """New epoch and master key, every live key re-wrapped, the old ones destroyed.
 
-        Runs in the caller's transaction; call ``settle`` after it committed (``Storage.
-        close`` does) to destroy the old master key, or the next open of the key does.
+        Runs in the caller's transaction. The old master key is destroyed as soon as the
+        connection returns to the pool after the commit (see ``_settle_on_checkin``);
+        ``settle`` and the next open of the key are the fallbacks.
         """
         store = self._require_store()
+        connection.info[_SETTLE] = self
+        if not event.contains(self._engine, "checkin", _settle_on_checkin):
+            event.listen(self._engine, "checkin", _settle_on_checkin)
         current = self._master_for_epoch(connection)
         ensure_epoch(connection, current, now)
         new_master = store.prepare_next(current)
@@ -184,9 +189,24 @@ class KeyVault:
 
     def settle(self) -> None:
         """After the transaction ended: destroy a replaced master key the database left."""
+        if self._store is not None and self._replacing:
+            self._finish(installed_master_key_id(self._engine))
+
+    def settle_on(self, dbapi_connection: Any) -> None:
+        """``settle`` reading the database through a raw connection whose transaction ended."""
         if self._store is None or not self._replacing:
             return
-        current = installed_master_key_id(self._engine)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT master_key_id FROM installation")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+            dbapi_connection.rollback()  # leave no transaction open in the pool
+        self._finish(row[0] if row else None)
+
+    def _finish(self, current: str | None) -> None:
+        assert self._store is not None
         self._store.settle(current)
         self._replacing = False
         if current is not None and current in self._masters:
@@ -222,6 +242,25 @@ class KeyVault:
             f"the keys are wrapped by master key {key_id}, but the loaded one is "
             f"{self._master.key_id}; load the matching master key"
         )
+
+
+_SETTLE = "traqnext.vault_to_settle"
+
+
+def _settle_on_checkin(dbapi_connection: Any, record: Any) -> None:
+    """Pool hook: a connection that ended an epoch came back, so its transaction is over.
+
+    Why here: SQLAlchemy has no after-commit hook on a Connection, and the caller owns the
+    transaction (a rights request, the DPO page). Back in the pool, the commit either
+    happened or not, and the database says which.
+    """
+    vault = record.info.pop(_SETTLE, None)
+    if vault is None or dbapi_connection is None:
+        return
+    try:
+        vault.settle_on(dbapi_connection)
+    except Exception:
+        return
 
 
 def public_key_for(connection: Connection, person_id: int) -> SubjectPublicKey:

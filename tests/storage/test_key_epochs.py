@@ -80,6 +80,20 @@ def test_keys_made_before_epochs_open_and_are_adopted(engine: Engine, key_file: 
     assert _vault(engine, key_file).open(envelope) == b"old"
 
 
+def test_the_old_master_key_is_gone_once_the_erasure_commits(
+    engine: Engine, key_file: Path
+) -> None:
+    vault = _vault(engine, key_file)
+    _sealed(vault, engine, _people(engine, 1))
+    old_bytes = key_file.read_bytes()
+    with engine.begin() as connection:
+        change = vault.end_epoch(connection, NOW)
+    # No settle() call: the caller only committed (as the DPO page does).
+    assert not key_file.with_name("master.key.new").exists()
+    assert key_file.read_bytes() != old_bytes
+    assert load_master_key(key_file).key_id == change.master_key_id
+
+
 def test_ending_an_epoch_rewraps_everyone_and_destroys_the_old_keys(
     engine: Engine, key_file: Path
 ) -> None:
@@ -125,11 +139,13 @@ def test_a_crash_after_commit_finishes_on_the_next_open(engine: Engine, key_file
     vault = _vault(engine, key_file)
     (envelope,) = _sealed(vault, engine, _people(engine, 1))
     old_bytes = key_file.read_bytes()
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         change = vault.end_epoch(connection, NOW)
-    # The process died before settle(): both keys are on disk, the database uses the new.
-    assert key_file.with_name("master.key.new").exists()
-    reopened = open_master_key(engine, key_file)
+        connection.commit()
+        # The process dies here, before the connection is back in the pool: both keys are
+        # on disk and the database uses the new one.
+        assert key_file.with_name("master.key.new").exists()
+        reopened = open_master_key(engine, key_file)
     assert reopened.key_id == change.master_key_id
     assert key_file.read_bytes() != old_bytes
     assert not key_file.with_name("master.key.new").exists()
