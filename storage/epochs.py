@@ -31,7 +31,7 @@ from storage.crypto.epochs import (
 )
 from storage.crypto.keys import MasterKey, MasterWrapper, WrappedSubjectKey, unwrap_private_key
 from storage.db.schema import installation, key_epochs, subject_keys
-from storage.errors import MasterKeyError
+from storage.errors import DatabaseError, MasterKeyError
 
 MasterLookup = Callable[[str], MasterWrapper]
 
@@ -90,15 +90,22 @@ def _bulk_set(
     connection.execute(statement, [{"k": key_id, "w": blob} for key_id, blob in pairs])
 
 
-def ensure_epoch(connection: Connection, master: MasterWrapper, now: datetime) -> EpochKey:
-    """The current epoch's KEK; the first epoch is made (and older keys adopted) if none.
+def ensure_epoch(
+    connection: Connection,
+    master: MasterWrapper,
+    now: datetime,
+    masters: MasterLookup | None = None,
+) -> EpochKey:
+    """The current epoch's KEK, its row locked for share (an erasure waits for the caller's
+    commit); the first epoch is made with ``master`` (and older keys adopted) if none.
 
+    ``masters`` finds the master key of an existing epoch (default: ``master`` only).
     Adopting moves keys wrapped by the master key itself (installations from before
     epochs) under the new KEK; `traq init` does it at upgrade, any first use otherwise.
     """
-    row = current_epoch(connection, lock="share")
+    row = _locked_current(connection)
     if row is not None:
-        return open_epoch(row, lambda key_id: _same(master, key_id))
+        return open_epoch(row, masters or (lambda key_id: _same(master, key_id)))
     kek = new_epoch_key(1)
     _insert_epoch(connection, kek, master, now)
     legacy = connection.execute(
@@ -109,6 +116,17 @@ def ensure_epoch(connection: Connection, master: MasterWrapper, now: datetime) -
     pairs = [(r.key_id, kek.wrap_private(r.key_id, _legacy_raw(master, r))) for r in legacy]
     _bulk_set(connection, pairs, kek.epoch, master.key_id)
     return kek
+
+
+def _locked_current(connection: Connection) -> Row[Any] | None:
+    """The current epoch row, locked for share; None only if there is no epoch at all."""
+    for _ in range(3):
+        row = current_epoch(connection, lock="share")
+        # PostgreSQL (read committed) skips a row deleted while we waited for its lock, so
+        # "no row" may mean "an erasure just replaced it": look again.
+        if row is not None or current_epoch(connection) is None:
+            return row
+    raise DatabaseError("the key epoch keeps changing under this transaction; try again")
 
 
 def legacy_private(master: MasterWrapper, row: Row[Any]) -> bytes:

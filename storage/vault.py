@@ -74,6 +74,8 @@ class KeyVault:
         self._store = store
         self._replacing = False  # a master key replacement awaits settle()
         self._unwrapped: dict[str, X25519PrivateKey] = {}
+        # Unwrapped epoch keys: with KMS each unwrap is a network call, not one per person.
+        self._keks: dict[int, EpochKey] = {}
 
     @property
     def master_key_id(self) -> str:
@@ -84,8 +86,10 @@ class KeyVault:
         self, connection: Connection, person_id: int, now: datetime
     ) -> SubjectPublicKey:
         """Generate and store a new key pair for ``person_id``; return its public half."""
-        master = self._master_for_epoch(connection)
-        kek = ensure_epoch(connection, master, now)
+        kek = ensure_epoch(connection, self._master, now, self._lookup)
+        master_id = connection.execute(
+            select(key_epochs.c.master_key_id).where(key_epochs.c.epoch == kek.epoch)
+        ).scalar_one()
         private = X25519PrivateKey.generate()
         key_id = "k_" + secrets.token_hex(8)
         public = private.public_key().public_bytes_raw()
@@ -95,7 +99,7 @@ class KeyVault:
                 person_id=person_id,
                 public_key=public,
                 wrapped_private=kek.wrap_private(key_id, private.private_bytes_raw()),
-                master_key_id=master.key_id,
+                master_key_id=master_id,
                 epoch=kek.epoch,
                 created_at=now,
             )
@@ -172,12 +176,13 @@ class KeyVault:
         if not event.contains(self._engine, "checkin", _settle_on_checkin):
             event.listen(self._engine, "checkin", _settle_on_checkin)
         current = self._master_for_epoch(connection)
-        ensure_epoch(connection, current, now)
+        ensure_epoch(connection, current, now, self._lookup)
         new_master = store.prepare_next(current)
         self._replacing = True
         self._masters[new_master.key_id] = new_master
         change = end_epoch(connection, self._lookup, new_master, now)
         self._master = new_master
+        self._keks.clear()  # the old epoch's key leaves this process's memory too
         return change
 
     def rewrap_all(self, connection: Connection, new_master: MasterWrapper) -> int:
@@ -224,8 +229,12 @@ class KeyVault:
     def _epoch_key(self, connection: Connection, epoch: int) -> EpochKey:
         row = connection.execute(select(key_epochs).where(key_epochs.c.epoch == epoch)).first()
         if row is None:
+            self._keks.pop(epoch, None)
             raise KeyDestroyed(f"key epoch {epoch} was ended; its keys cannot be opened")
-        return open_epoch(row, self._lookup)
+        kek = self._keks.get(epoch)
+        if kek is None:
+            kek = self._keks[epoch] = open_epoch(row, self._lookup)
+        return kek
 
     def _lookup(self, key_id: str) -> MasterWrapper:
         """The master key ``key_id``: known, or reloaded (another process replaced it)."""

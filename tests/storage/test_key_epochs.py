@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -212,3 +213,45 @@ def test_sqlite_leaves_no_trace_of_the_old_epoch_key(tmp_path: Path) -> None:
     engine.dispose()
     files = [p for p in tmp_path.iterdir() if p.name.startswith("traq.db")]
     assert files and all(old not in p.read_bytes() for p in files)
+
+
+def test_a_key_made_during_an_erasure_is_rewrapped_not_lost(
+    pg_schema_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL: a person added while an erasure runs ends up under the new epoch."""
+    from storage.db.engine import open_engine
+    from storage.db.migrate import upgrade_to_head
+
+    engine = open_engine(pg_schema_url)
+    upgrade_to_head(engine)
+    key_file = tmp_path / "keys" / "master.key"
+    with engine.begin() as connection:
+        master = create_master_key_file(key_file)
+        connection.execute(
+            insert(schema.installation).values(id=1, created_at=NOW, master_key_id=master.key_id)
+        )
+    erased, added = _people(engine, 2)
+    _sealed(_vault(engine, key_file), engine, [erased])
+    adding = engine.connect()
+    adding.begin()
+    public = _vault(engine, key_file).create_subject_key(adding, added, NOW)
+
+    def erase() -> None:
+        vault = _vault(engine, key_file)
+        with engine.begin() as connection:
+            vault.destroy_subject_keys(connection, erased, NOW)
+            vault.end_epoch(connection, NOW)
+
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    eraser.join(timeout=1.0)
+    assert eraser.is_alive()  # waits for the new key's transaction
+    adding.commit()
+    adding.close()
+    eraser.join(timeout=30)
+    assert not eraser.is_alive()
+    envelope = seal(public.public_key, public.key_id, "o", b"added meanwhile")
+    assert _vault(engine, key_file).open(envelope) == b"added meanwhile"
+    with engine.connect() as connection:
+        assert list(connection.execute(select(schema.key_epochs.c.epoch)).scalars()) == [2]
+    engine.dispose()
