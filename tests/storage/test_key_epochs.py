@@ -7,16 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Engine, event, select, text
 
 from storage.crypto.envelope import seal
 from storage.crypto.epochs import EpochKey, new_epoch_key, open_epoch_key, seal_epoch_key
-from storage.crypto.keys import create_master_key_file, generate_subject_key, load_master_key
+from storage.crypto.keys import create_master_key_file, load_master_key
 from storage.db import schema
 from storage.epochs import ensure_epoch
 from storage.errors import InvalidToken, KeyDestroyed
 from storage.keystore import FileKeyStore, open_master_key
 from storage.vault import KeyVault
+from tests.analytics.builders import add_person, add_team
+from tests.storage.keys import insert_legacy_key, install_master_key
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -24,11 +26,7 @@ NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 @pytest.fixture
 def key_file(tmp_path: Path, engine: Engine) -> Path:
     path = tmp_path / "keys" / "master.key"
-    master = create_master_key_file(path)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(schema.installation).values(id=1, created_at=NOW, master_key_id=master.key_id)
-        )
+    install_master_key(engine, path)
     return path
 
 
@@ -39,18 +37,8 @@ def _vault(engine: Engine, key_file: Path) -> KeyVault:
 
 def _people(engine: Engine, count: int) -> list[int]:
     with engine.begin() as connection:
-        team = connection.execute(insert(schema.teams).values(name="T", department="D"))
-        return [
-            int(
-                connection.execute(
-                    insert(schema.people).values(
-                        pseudonym=f"s_{i:016x}", display_name=f"P{i}", timezone="UTC",
-                        team_id=team.inserted_primary_key[0], created_at=NOW,
-                    )
-                ).inserted_primary_key[0]
-            )
-            for i in range(count)
-        ]  # fmt: skip
+        team = add_team(connection, "T")
+        return [add_person(connection, team)[0] for _ in range(count)]
 
 
 def _sealed(vault: KeyVault, engine: Engine, people: list[int]) -> list[bytes]:
@@ -62,15 +50,8 @@ def _sealed(vault: KeyVault, engine: Engine, people: list[int]) -> list[bytes]:
 def test_keys_made_before_epochs_open_and_are_adopted(engine: Engine, key_file: Path) -> None:
     (person,) = _people(engine, 1)
     master = load_master_key(key_file)
-    legacy = generate_subject_key(master)  # wrapped by the master key itself, as before 0010
     with engine.begin() as connection:
-        connection.execute(
-            insert(schema.subject_keys).values(
-                key_id=legacy.key_id, person_id=person, public_key=legacy.public_key,
-                wrapped_private=legacy.wrapped_private, master_key_id=master.key_id,
-                created_at=NOW,
-            )
-        )  # fmt: skip
+        legacy = insert_legacy_key(connection, master, person)
     envelope = seal(legacy.public_key, legacy.key_id, "o", b"old")
     assert _vault(engine, key_file).open(envelope) == b"old"
     with engine.begin() as connection:
@@ -196,11 +177,7 @@ def test_sqlite_leaves_no_trace_of_the_old_epoch_key(tmp_path: Path) -> None:
     event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete=OFF"))
     upgrade_to_head(engine)
     key_file = tmp_path / "keys" / "master.key"
-    with engine.begin() as connection:
-        master = create_master_key_file(key_file)
-        connection.execute(
-            insert(schema.installation).values(id=1, created_at=NOW, master_key_id=master.key_id)
-        )
+    install_master_key(engine, key_file)
     vault = _vault(engine, key_file)
     _sealed(vault, engine, _people(engine, 2))
     with engine.connect() as connection:
@@ -225,11 +202,7 @@ def test_a_key_made_during_an_erasure_is_rewrapped_not_lost(
     engine = open_engine(pg_schema_url)
     upgrade_to_head(engine)
     key_file = tmp_path / "keys" / "master.key"
-    with engine.begin() as connection:
-        master = create_master_key_file(key_file)
-        connection.execute(
-            insert(schema.installation).values(id=1, created_at=NOW, master_key_id=master.key_id)
-        )
+    install_master_key(engine, key_file)
     erased, added = _people(engine, 2)
     _sealed(_vault(engine, key_file), engine, [erased])
     adding = engine.connect()

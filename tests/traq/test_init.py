@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import stat
 from argparse import ArgumentParser, _SubParsersAction
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,6 @@ from storage.db.engine import open_engine
 from storage.db.migrate import current_revision, head_revision
 from tests.traq.cli import assert_one_line_error, installed_key_file, traq
 from traq.main import build_parser
-
-MADE = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def test_init_sets_up_everything_and_is_idempotent(database_url: str, tmp_path: Path) -> None:
@@ -168,45 +165,27 @@ def test_an_installation_from_before_key_epochs_upgrades_in_place(
     database_url: str, tmp_path: Path
 ) -> None:
     from alembic import command
-    from sqlalchemy import insert
 
     from storage.crypto.envelope import seal
-    from storage.crypto.keys import create_master_key_file, generate_subject_key
     from storage.db.migrate import _config
     from storage.facade import open_storage
     from storage.keystore import installation_id
+    from tests.analytics.builders import add_person, add_team
+    from tests.storage.keys import insert_legacy_key, install_master_key
 
     # As `traq init` left it at schema 0009: the key in the data folder, person keys
     # wrapped by the master key itself.
     data = tmp_path / "data"
     key = data / "master.key"
-    master = create_master_key_file(key)
     engine = open_engine(database_url)
     config = _config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0009")
-        connection.execute(
-            insert(schema.installation).values(id=1, created_at=MADE, master_key_id=master.key_id)
-        )
-        team = connection.execute(insert(schema.teams).values(name="T", department="D"))
-        person = connection.execute(
-            insert(schema.people).values(
-                pseudonym="s_00000000000000c3",
-                display_name="Old",
-                timezone="UTC",
-                team_id=team.inserted_primary_key[0],
-                created_at=MADE,
-            )
-        ).inserted_primary_key[0]
-        legacy = generate_subject_key(master)
-        connection.execute(
-            insert(schema.subject_keys).values(
-                key_id=legacy.key_id, person_id=person, public_key=legacy.public_key,
-                wrapped_private=legacy.wrapped_private, master_key_id=master.key_id,
-                created_at=MADE,
-            )
-        )  # fmt: skip
+    master = install_master_key(engine, key)
+    with engine.begin() as connection:
+        person, _ = add_person(connection, add_team(connection, "T"))
+        legacy = insert_legacy_key(connection, master, person)
     envelope = seal(legacy.public_key, legacy.key_id, "o", b"sealed in 0009")
     env = {"TRAQ_DATA_DIR": str(data), "TRAQ_DATABASE_URL": database_url}
     result = traq("init", env=env)
