@@ -1,10 +1,10 @@
-"""The master key file and the subject key pairs it wraps (pure: no database).
+"""The master key file, and subject key pairs wrapped by it directly (pure: no database).
 
-Each person has an X25519 key pair. Collectors hold only the public half; the private half
-is stored wrapped (AES-256-GCM) by the installation's master key, which lives in a file
-readable by its owner alone. Rotating the master key re-wraps the private halves and
-leaves every sealed object untouched; destroying a wrapped private half (crypto-shredding)
-makes every copy of that person's ciphertexts unreadable.
+Each person has an X25519 key pair. Collectors hold only the public half. The master key
+lives in a file readable by its owner alone (or in KMS: ``kms``); it wraps the epoch keys
+(``epochs``), which wrap the private halves. The functions that wrap a private half with
+the master key itself serve installations from before epochs (schema 0010), whose keys
+``storage.epochs.ensure_epoch`` adopts.
 """
 
 from __future__ import annotations
