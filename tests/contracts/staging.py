@@ -1,4 +1,4 @@
-"""Scratch tables for validating a batch before it is written (no constraints, dropped after).
+"""A batch staged as the dataset's own table, without constraints, to run its suite over.
 
 Each column takes its declared type, unless the batch holds values of another type: then the
 column takes the type of those values, so that the suite's type expectation observes the drift
@@ -7,7 +7,6 @@ column takes the type of those values, so that the suite's type expectation obse
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -70,7 +69,7 @@ def _column(spec: ColumnSpec, rows: Sequence[Mapping[str, Any]]) -> tuple[Column
 def staged_batch(
     engine: Engine, contract: Contract, rows: Sequence[Mapping[str, Any]]
 ) -> Iterator[str]:
-    """Create and fill a scratch table for ``rows``; yield its name; drop it afterwards."""
+    """Create the dataset's table (no constraints) holding ``rows``; yield its name; drop it."""
     metadata = MetaData()
     columns, as_text = [], set()
     for spec in contract.columns:
@@ -78,7 +77,7 @@ def staged_batch(
         columns.append(column)
         if text:
             as_text.add(spec.name)
-    table = Table(f"contract_stage_{uuid.uuid4().hex[:12]}", metadata, *columns)
+    table = Table(contract.dataset, metadata, *columns)
     values = [
         {
             s.name: (
