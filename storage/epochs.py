@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Row, delete, insert, select, text, update
 
 from storage.crypto.epochs import (
     EpochKey,
@@ -80,14 +80,27 @@ def _insert_epoch(
 def _bulk_set(
     connection: Connection, pairs: list[tuple[str, bytes]], epoch: int, master: str
 ) -> None:
+    """Set the wrapped keys of ``pairs`` and their epoch: one statement for every key.
+
+    Why not Core's executemany: at 10,000 keys its per-row compilation (and on PostgreSQL
+    one pipelined statement per row) took most of the erasure. PostgreSQL gets a single
+    UPDATE joined to two unnested arrays; SQLite one executemany on the driver.
+    """
     if not pairs:
         return
-    statement = (
-        update(subject_keys)
-        .where(subject_keys.c.key_id == bindparam("k"))
-        .values(wrapped_private=bindparam("w"), epoch=epoch, master_key_id=master)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "UPDATE subject_keys AS s SET wrapped_private = v.w, epoch = %(e)s, "
+            "master_key_id = %(m)s FROM unnest(%(k)s::varchar[], %(w)s::bytea[]) AS v(k, w) "
+            "WHERE s.key_id = v.k",
+            {"k": [k for k, _ in pairs], "w": [w for _, w in pairs], "e": epoch, "m": master},
+        )
+        return
+    connection.exec_driver_sql(
+        "UPDATE subject_keys SET wrapped_private = ?, epoch = ?, master_key_id = ? "
+        "WHERE key_id = ?",
+        [(blob, epoch, master, key_id) for key_id, blob in pairs],
     )
-    connection.execute(statement, [{"k": key_id, "w": blob} for key_id, blob in pairs])
 
 
 def ensure_epoch(
@@ -163,8 +176,8 @@ def end_epoch(
         select(subject_keys.c.key_id, subject_keys.c.wrapped_private)
         .where(subject_keys.c.wrapped_private.is_not(None))
         .where(subject_keys.c.epoch == old.epoch)
-    ).all()
-    pairs = rewrap_privates(old, new, ((r.key_id, bytes(r.wrapped_private)) for r in live))
+    )
+    pairs = rewrap_privates(old, new, ((key_id, bytes(blob)) for key_id, blob in live))
     _bulk_set(connection, pairs, new.epoch, new_master.key_id)
     destroy_epochs_before(connection, new.epoch)
     connection.execute(update(installation).values(master_key_id=new_master.key_id))

@@ -50,7 +50,7 @@ class EpochKey:
             raise InvalidToken from None
 
     def _aad(self, key_id: str) -> bytes:
-        return b"".join((_PRIVATE_AAD, key_id.encode("utf-8"), b"\0", str(self.epoch).encode()))
+        return _PRIVATE_AAD + key_id.encode("utf-8") + _aad_tail(self.epoch)
 
 
 def new_epoch_key(epoch: int) -> EpochKey:
@@ -80,15 +80,21 @@ def rewrap_privates(
     people the X25519 checks would cost far more than the AES work itself.
     """
     old_aead, new_aead = AESGCM(old.key), AESGCM(new.key)
+    old_tail, new_tail = _aad_tail(old.epoch), _aad_tail(new.epoch)
     out = []
     for key_id, blob in blobs:
+        name = _PRIVATE_AAD + key_id.encode("utf-8")
         try:
-            raw = old_aead.decrypt(blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], old._aad(key_id))
+            raw = old_aead.decrypt(blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], name + old_tail)
         except (InvalidTag, ValueError):
             raise InvalidToken from None
         nonce = os.urandom(_NONCE_SIZE)
-        out.append((key_id, nonce + new_aead.encrypt(nonce, raw, new._aad(key_id))))
+        out.append((key_id, nonce + new_aead.encrypt(nonce, raw, name + new_tail)))
     return out
+
+
+def _aad_tail(epoch: int) -> bytes:
+    return b"\0" + str(epoch).encode()
 
 
 def _kek_aad(epoch: int, master_key_id: str) -> bytes:
