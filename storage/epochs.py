@@ -64,13 +64,18 @@ def _master_ref(master: MasterWrapper) -> str | None:
 
 
 def _insert_epoch(
-    connection: Connection, kek: EpochKey, master: MasterWrapper, now: datetime
+    connection: Connection,
+    kek: EpochKey,
+    master: MasterWrapper,
+    now: datetime,
+    replaced: MasterWrapper | None = None,
 ) -> None:
     connection.execute(
         insert(key_epochs).values(
             epoch=kek.epoch,
             master_key_id=master.key_id,
             master_key_ref=_master_ref(master),
+            replaced_ref=_master_ref(replaced) if replaced is not None else None,
             wrapped_kek=seal_epoch_key(master, kek),
             created_at=now,
         )
@@ -171,7 +176,7 @@ def end_epoch(
         raise MasterKeyError("no key epoch yet; run `traq init`")
     old = open_epoch(row, masters)
     new = new_epoch_key(old.epoch + 1)
-    _insert_epoch(connection, new, new_master, now)
+    _insert_epoch(connection, new, new_master, now, masters(str(row.master_key_id)))
     live = connection.execute(
         select(subject_keys.c.key_id, subject_keys.c.wrapped_private)
         .where(subject_keys.c.wrapped_private.is_not(None))
@@ -209,6 +214,7 @@ def rewrap_master(
             wrapped_kek=seal_epoch_key(new, kek),
             master_key_id=new.key_id,
             master_key_ref=_master_ref(new),
+            replaced_ref=_master_ref(old),
         )
     )
     result = connection.execute(

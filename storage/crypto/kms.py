@@ -101,12 +101,22 @@ class KmsKeyStore:
         return KmsMasterKey(self._client, str(metadata["KeyMetadata"]["Arn"]))
 
     def load(self, engine: Engine) -> KmsMasterKey:
-        """The KMS key wrapping the current epoch (recorded in the database)."""
+        """The KMS key wrapping the current epoch (recorded in the database).
+
+        Retires the key it replaced if a crash came between the commit and ``settle``.
+        """
         with engine.connect() as connection:
-            arn = connection.execute(
-                select(key_epochs.c.master_key_ref).order_by(key_epochs.c.epoch.desc()).limit(1)
-            ).scalar()
-        return KmsMasterKey(self._client, str(arn)) if arn else self.create_first()
+            row = connection.execute(
+                select(key_epochs.c.master_key_ref, key_epochs.c.replaced_ref)
+                .order_by(key_epochs.c.epoch.desc())
+                .limit(1)
+            ).first()
+        if row is None or not row.master_key_ref:
+            return self.create_first()
+        current = KmsMasterKey(self._client, str(row.master_key_ref))
+        if row.replaced_ref and row.replaced_ref != row.master_key_ref:
+            _retire(KmsMasterKey(self._client, str(row.replaced_ref)))
+        return current
 
     def prepare_next(self, current: MasterWrapper) -> KmsMasterKey:
         """Create the successor of ``current`` in KMS."""
@@ -129,8 +139,16 @@ class KmsKeyStore:
         if self.name.startswith("alias/"):
             new._call("update_alias", AliasName=self.name, TargetKeyId=new.arn)
         if old is not None and old.key_id != new.key_id:
-            # The bare key id (KMS takes it like the ARN; moto only takes the id here).
-            bare = old.arn.rsplit("/", 1)[-1]
-            old._call("disable_key", KeyId=bare)
-            old._call("schedule_key_deletion", KeyId=bare, PendingWindowInDays=PENDING_WINDOW_DAYS)
+            _retire(old)
         self._previous, self._next = new, None
+
+
+def _retire(key: KmsMasterKey) -> None:
+    """Disable ``key`` and schedule its deletion, unless KMS is already deleting it."""
+    bare = key.arn.rsplit("/", 1)[-1]  # KMS takes the id like the ARN; moto only the id
+    state = key._call("describe_key", KeyId=bare)["KeyMetadata"]["KeyState"]
+    if state in ("PendingDeletion", "PendingReplicaDeletion"):
+        return
+    if state == "Enabled":
+        key._call("disable_key", KeyId=bare)
+    key._call("schedule_key_deletion", KeyId=bare, PendingWindowInDays=PENDING_WINDOW_DAYS)

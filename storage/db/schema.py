@@ -291,6 +291,8 @@ key_epochs = Table(
     Column("epoch", Integer, primary_key=True, autoincrement=False),
     Column("master_key_id", String(32), nullable=False),
     Column("master_key_ref", String(2048)),  # the KMS key's ARN; NULL for a key file
+    # The KMS key this one replaced: retired at settle, or on the next load after a crash.
+    Column("replaced_ref", String(2048)),
     Column("wrapped_kek", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )

@@ -16,6 +16,8 @@ from storage.crypto.kms import KmsMasterKey, make_kms_client
 from storage.db import schema
 from storage.errors import InvalidToken, MasterKeyError
 from storage.facade import open_storage
+from storage.vault import _SETTLE
+from tests.analytics.builders import add_person, add_team
 from tests.fixtures.s3 import S3Endpoint
 from traq.main import main
 
@@ -108,4 +110,53 @@ def test_an_installation_on_kms_ends_its_epoch_on_a_new_kms_key(
         assert connection.execute(select(schema.key_epochs.c.master_key_ref)).scalar() == (
             second_arn
         )
+    fresh.close()
+
+
+def _kms_installation(
+    alias: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, str], Any, list[bytes]]:
+    """`traq init` on a KMS master key and one person's key; env, storage, an envelope."""
+    env = {"TRAQ_DATA_DIR": str(tmp_path / "data"), "TRAQ_MASTER_KEY": f"kms:{alias}"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["init"]) == 0
+    storage = open_storage(load_settings(env))
+    with storage.engine.begin() as connection:
+        person, _ = add_person(connection, add_team(connection, "T"))
+        key = storage.vault.create_subject_key(connection, person, NOW)
+    return env, storage, [seal(key.public_key, key.key_id, "o", b"kept")]
+
+
+def test_a_crash_before_settle_retires_the_old_kms_key_on_the_next_load(
+    kms: Any, alias: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env, storage, (envelope,) = _kms_installation(alias, tmp_path, monkeypatch)
+    first_arn = _arn(kms, alias)
+    with storage.engine.connect() as connection:
+        storage.vault.end_epoch(connection, NOW)
+        connection.commit()
+        connection.info.pop(_SETTLE)  # the process dies before the connection is returned
+    assert kms.describe_key(KeyId=first_arn)["KeyMetadata"]["KeyState"] == "Enabled"
+    storage.engine.dispose()
+    fresh = open_storage(load_settings(env))
+    assert fresh.vault.open(envelope) == b"kept"
+    assert kms.describe_key(KeyId=first_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    fresh.close()
+
+
+def test_keys_rotate_on_kms_makes_a_new_key_and_retires_the_old(
+    kms: Any, alias: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    env, storage, (envelope,) = _kms_installation(alias, tmp_path, monkeypatch)
+    storage.close()
+    first_arn = _arn(kms, alias)
+    capsys.readouterr()
+    assert main(["keys", "rotate"]) == 0
+    assert f"KMS key {alias}" in capsys.readouterr().out
+    assert _arn(kms, alias) != first_arn
+    assert kms.describe_key(KeyId=first_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    fresh = open_storage(load_settings(env))
+    assert fresh.vault.open(envelope) == b"kept"
     fresh.close()

@@ -45,7 +45,7 @@ IGNORED = {
     "app_spans": {"title_ct"}, "screenshots": {"key_id"}, "users": {"password_hash"},
     "policies": {"updated_at"},
     "installation": {"created_at", "master_key_id", "installation_id"},
-    "key_epochs": {"master_key_id", "master_key_ref", "wrapped_kek", "created_at"},
+    "key_epochs": {"master_key_id", "master_key_ref", "replaced_ref", "wrapped_kek", "created_at"},
 }  # fmt: skip
 
 

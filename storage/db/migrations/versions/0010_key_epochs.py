@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("epoch", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("master_key_id", sa.String(length=32), nullable=False),
         sa.Column("master_key_ref", sa.String(length=2048), nullable=True),
+        sa.Column("replaced_ref", sa.String(length=2048), nullable=True),
         sa.Column("wrapped_kek", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", storage.db.types.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("epoch", name=op.f("pk_key_epochs")),
