@@ -6,35 +6,16 @@ import argparse
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, inspect
-
-from storage.accounts import (
-    check_username,
-    create_user,
-    has_admin,
-    hash_password,
-    new_password,
-)
-from storage.config import Settings, load_settings
-from storage.crypto.keys import MasterWrapper, load_master_key
-from storage.db.engine import check_connection, open_engine
-from storage.db.migrate import upgrade_to_head
-from storage.db.schema import installation
-from storage.epochs import ensure_epoch
-from storage.keystore import (
-    FileKeyStore,
-    KeyStore,
-    installation_id,
-    installed_master_key_id,
-    key_file_for,
-    new_installation_id,
-    open_key_store,
-)
-from storage.objects import open_object_store
-from storage.policies import seed_default_policies
 from traq.errors import CommandError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from storage.config import Settings
+    from storage.crypto.keys import MasterWrapper
+    from storage.keystore import KeyStore
 
 
 def register(sub: Any) -> None:
@@ -53,6 +34,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Initialise (or re-check and migrate) the installation named by the environment."""
+    from storage.config import load_settings
+
     settings = load_settings()
     created: list[Path] = []
     try:
@@ -82,6 +65,17 @@ def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
 
 def initialise(settings: Settings, admin: str | None, created: list[Path]) -> str:
     """Do the work of `traq init`; append every path it creates to ``created``."""
+    from sqlalchemy import insert
+
+    from storage.accounts import check_username, create_user, has_admin, hash_password, new_password
+    from storage.db.engine import check_connection, open_engine
+    from storage.db.migrate import upgrade_to_head
+    from storage.db.schema import installation
+    from storage.epochs import ensure_epoch
+    from storage.keystore import installation_id, installed_master_key_id, new_installation_id
+    from storage.objects import open_object_store
+    from storage.policies import seed_default_policies
+
     if admin is not None:
         try:
             check_username(admin)
@@ -134,6 +128,8 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
 
 
 def _key_store(settings: Settings, engine: Engine, install_id: str) -> KeyStore:
+    from storage.keystore import FileKeyStore, key_file_for, open_key_store
+
     if settings.master_key is not None:
         return open_key_store(settings, engine)
     return FileKeyStore(key_file_for(settings, install_id))
@@ -141,6 +137,9 @@ def _key_store(settings: Settings, engine: Engine, install_id: str) -> KeyStore:
 
 def _first_key(store: KeyStore, created: list[Path]) -> MasterWrapper:
     """A new installation's master key (an existing key file named for it is reused)."""
+    from storage.crypto.keys import load_master_key
+    from storage.keystore import FileKeyStore
+
     if not isinstance(store, FileKeyStore):
         return store.create_first()
     if store.path.exists():
@@ -152,6 +151,8 @@ def _first_key(store: KeyStore, created: list[Path]) -> MasterWrapper:
 
 
 def _existing_key(store: KeyStore, engine: Engine) -> MasterWrapper:
+    from storage.keystore import FileKeyStore, installed_master_key_id
+
     if isinstance(store, FileKeyStore) and not store.path.exists():
         raise CommandError(
             f"this database was set up with master key {installed_master_key_id(engine)}, "
@@ -161,4 +162,6 @@ def _existing_key(store: KeyStore, engine: Engine) -> MasterWrapper:
 
 
 def _has_schema(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
     return "installation" in inspect(engine).get_table_names()

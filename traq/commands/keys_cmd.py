@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from storage.facade import open_storage
-from storage.keystore import open_key_store
-from storage.vault import rotate_with_store
-
 
 def register(sub: Any) -> None:
     """Add the `keys` command group."""
@@ -24,6 +20,10 @@ def register(sub: Any) -> None:
 
 def run_rotate(_args: argparse.Namespace) -> int:
     """Rotate the master key; objects are untouched (they are sealed to subject keys)."""
+    from storage.facade import open_storage
+    from storage.keystore import open_key_store
+    from storage.vault import rotate_with_store
+
     storage = open_storage()
     try:
         store = open_key_store(storage.settings, storage.engine)
