@@ -43,7 +43,7 @@ from sqlalchemy import insert
 from storage.config import load_settings
 from storage.db import schema
 from storage.db.engine import open_engine
-from storage.vault import KeyVault, open_master_key
+from storage.vault import open_vault
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("polars", "pandas", "streamlit", "great_expectations")
@@ -101,7 +101,7 @@ def installation(folder: Path) -> tuple[dict[str, str], str]:
     subprocess.run(init, env=child_env, cwd=ROOT, check=True, capture_output=True)
     settings = load_settings(env)
     engine = open_engine(settings.database_url)
-    vault = KeyVault(engine, open_master_key(engine, settings.master_key_file))
+    vault = open_vault(engine, settings)
     pseudonym, now = f"s_{secrets.token_hex(8)}", datetime.now(UTC)
     with engine.begin() as connection:
         team = connection.execute(insert(schema.teams).values(name="Bench", department="B"))

@@ -73,11 +73,12 @@ from activity.records import PendingMinute, PendingSpan, ScreenshotMeta
 from collector.errors import CollectorError
 from collector.sinks.https import HttpsSink, enrol_device
 from ingest import enrolment
+from storage.config import load_settings
 from storage.crypto.envelope import Sealer
 from storage.db import schema
 from storage.db.engine import open_engine
 from storage.objects.keys import screenshot_key
-from storage.vault import KeyVault, open_master_key
+from storage.vault import KeyVault, open_vault
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOT_BYTES = 150_000
@@ -219,8 +220,7 @@ def rig(dsn: str) -> Iterator[Rig]:
         wait_for(f"{url}/v1/health", server, "traq serve-ingest")
         engine = open_engine(database_url)
         stack.callback(engine.dispose)
-        key_file = Path(env["TRAQ_DATA_DIR"]) / "master.key"
-        yield Rig(engine, url, KeyVault(engine, open_master_key(engine, key_file)))
+        yield Rig(engine, url, open_vault(engine, load_settings(env)))
 
 
 def enrol_fleet(rig: Rig, count: int) -> list[HttpsSink]:

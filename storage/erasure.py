@@ -7,7 +7,9 @@ One call, inside the caller's transaction, in an order that is safe to retry:
    the pseudonym is forgotten, so a failure leaves everything needed to try again);
 3. scrub what outlives the person: free text of their rights requests, their id in the
    privacy ledger's scopes;
-4. destroy their private keys (crypto-shredding: backup copies become unreadable);
+4. destroy their private keys and end the key epoch: every remaining key is re-wrapped
+   under a new epoch key and master key, the old ones destroyed, so a backup taken before
+   the erasure opens nothing of the person with any key that still exists;
 5. delete every row about them (series tables, then ``people`` and its cascades);
 6. redact their audit entries and append a tombstone without personal data.
 """
@@ -39,6 +41,9 @@ class ErasureReport:
     requests_scrubbed: int
     ledger_scopes_scrubbed: int
     tombstone_seq: int
+    key_epoch: int = 0  # the epoch the erasure started (its predecessor was destroyed)
+    keys_rewrapped: int = 0
+    master_key_id: str = ""  # the new master key's id: the operator replaces their copy
 
     def to_json(self) -> dict[str, Any]:
         """A stable JSON form (also the tombstone's details, with the redacted seqs)."""
@@ -50,6 +55,9 @@ class ErasureReport:
             "requests_scrubbed": self.requests_scrubbed,
             "ledger_scopes_scrubbed": self.ledger_scopes_scrubbed,
             "tombstone_seq": self.tombstone_seq,
+            "key_epoch": self.key_epoch,
+            "keys_rewrapped": self.keys_rewrapped,
+            "master_key_id": self.master_key_id,
         }
 
 
@@ -119,6 +127,7 @@ def erase_subject(
     requests = scrub_requests(connection, person_id)
     scopes = scrub_ledger(connection, person_id)
     keys = vault.destroy_subject_keys(connection, person_id, now)
+    epoch = vault.end_epoch(connection, now)
     rows = delete_person_rows(connection, person_id)
     refs = [audit.person_ref(person_id), *(audit.user_ref(uid) for uid in account_ids)]
     redacted = audit.redact_entries(connection, refs)
@@ -127,7 +136,11 @@ def erase_subject(
         "rows_deleted": dict(sorted(rows.items())),
         "objects_purged": purged,
         "keys_destroyed": len(keys),
+        "key_epoch": epoch.epoch,
         "redacted_entries": redacted,
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
-    return ErasureReport(rows, purged, len(keys), len(redacted), requests, scopes, seq)
+    return ErasureReport(
+        rows, purged, len(keys), len(redacted), requests, scopes, seq,
+        epoch.epoch, epoch.rewrapped, epoch.master_key_id,
+    )  # fmt: skip

@@ -12,7 +12,7 @@ from storage.db.engine import check_connection, normalise_url, open_engine
 from storage.db.migrate import ensure_current
 from storage.errors import SchemaOutdated
 from storage.objects import ObjectStore, open_object_store
-from storage.vault import KeyVault, open_master_key
+from storage.vault import KeyVault, open_vault
 
 
 @dataclass
@@ -28,13 +28,17 @@ class Storage:
     def vault(self) -> KeyVault:
         """The key vault; loads the master key on first use (collectors never need it)."""
         if self._vault is None:
-            master = open_master_key(self.engine, self.settings.master_key_file)
-            self._vault = KeyVault(self.engine, master)
+            self._vault = open_vault(self.engine, self.settings)
         return self._vault
 
     def close(self) -> None:
-        """Release database connections."""
-        self.engine.dispose()
+        """Destroy a master key an erasure replaced (see ``KeyVault.settle``); release the
+        database connections."""
+        try:
+            if self._vault is not None:
+                self._vault.settle()
+        finally:
+            self.engine.dispose()
 
 
 def _require_sqlite_file(url: str) -> None:

@@ -26,9 +26,10 @@ from storage.db.engine import check_connection, open_engine, redacted
 from storage.db.migrate import SCHEMA_HEAD, current_revision
 from storage.db.schema import subject_keys
 from storage.errors import StorageError
+from storage.keystore import default_key_file, installation_id, key_file_for, open_key_store
 from storage.objects import open_object_store
 from storage.policies import DEFAULT_POLICIES, load_policies, validate_policy
-from storage.vault import KeyVault, open_master_key
+from storage.vault import KeyVault
 
 MAX_SKEW_SECONDS = 5.0  # collectors stamp minutes with their own clock; keep them aligned
 INGEST_TIMEOUT_SECONDS = 5.0
@@ -41,10 +42,12 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warn: bool = False  # passed, but something should change (the detail says what)
 
     def line(self) -> str:
-        """One printable line: ``ok   name: detail`` or ``FAIL name: detail``."""
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+        """One printable line: ``ok   name: detail``, ``WARN name: ...`` or ``FAIL name: ...``."""
+        status = "FAIL" if not self.ok else "WARN" if self.warn else "ok  "
+        return f"{status} {self.name}: {self.detail}"
 
 
 def _guarded(name: str, probe: Callable[[], str]) -> Check:
@@ -87,22 +90,44 @@ def check_objects(url: str) -> Check:
 
 
 def check_master_key(engine: Engine, settings: Settings) -> Check:
-    """The master key file is present, is the installation's, and unwraps a subject key."""
+    """The master key is present, is the installation's, and opens a subject key; warns
+    when the key file sits inside the data folder (a copy of the folder would carry it)."""
 
     def probe() -> str:
-        master = open_master_key(engine, settings.master_key_file)
+        store = open_key_store(settings, engine)
+        master = store.load(engine)
         with engine.connect() as connection:
             key_id = connection.execute(
                 select(subject_keys.c.key_id)
                 .where(subject_keys.c.wrapped_private.is_not(None))
                 .limit(1)
             ).scalar()
+        where = f"{store.description} (id {master.key_id})"
         if key_id is None:
-            return f"{settings.master_key_file} (id {master.key_id}); no subject keys yet"
-        KeyVault(engine, master).private_key(str(key_id))
-        return f"{settings.master_key_file} (id {master.key_id}) opens the vault"
+            return f"{where}; no subject keys yet"
+        KeyVault(engine, master, store).private_key(str(key_id))
+        return f"{where} opens the vault"
 
-    return _guarded("master key", probe)
+    check = _guarded("master key", probe)
+    inside = _key_inside_data_folder(engine, settings) if check.ok else None
+    if inside is None:
+        return check
+    return Check("master key", True, inside, warn=True)
+
+
+def _key_inside_data_folder(engine: Engine, settings: Settings) -> str | None:
+    """The warning for a key file inside the data folder, or None."""
+    if settings.master_key is not None:
+        return None
+    path = key_file_for(settings, installation_id(engine))
+    if not path.is_relative_to(settings.data_dir):
+        return None
+    target = default_key_file(settings, installation_id(engine))
+    unset = " and unset TRAQ_MASTER_KEY_FILE" if settings.master_key_file else ""
+    return (
+        f"{path} is inside the data folder, so every copy of the folder carries it: "
+        f"run mkdir -m 700 -p {target.parent} && mv {path} {target}{unset}"
+    )
 
 
 def check_policies(engine: Engine) -> Check:

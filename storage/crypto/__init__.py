@@ -1,8 +1,9 @@
 """Encryption at rest: envelopes sealed to subject keys, and the master key that wraps them.
 
 ``envelope`` seals bytes to a subject's X25519 public key (collectors) and opens them with
-the private key (server); ``keys`` creates and loads the master key file and wraps,
-unwraps and rotates subject keys.
+the private key (server); ``keys`` creates and loads the master key file; ``epochs`` wraps
+private keys under an epoch key and epoch keys under the master key; ``kms`` is a master
+key in AWS KMS.
 """
 
 from __future__ import annotations

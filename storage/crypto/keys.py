@@ -1,10 +1,10 @@
-"""The master key file and the subject key pairs it wraps (pure: no database).
+"""The master key file, and subject key pairs wrapped by it directly (pure: no database).
 
-Each person has an X25519 key pair. Collectors hold only the public half; the private half
-is stored wrapped (AES-256-GCM) by the installation's master key, which lives in a file
-readable by its owner alone. Rotating the master key re-wraps the private halves and
-leaves every sealed object untouched; destroying a wrapped private half (crypto-shredding)
-makes every copy of that person's ciphertexts unreadable.
+Each person has an X25519 key pair. Collectors hold only the public half. The master key
+lives in a file readable by its owner alone (or in KMS: ``kms``); it wraps the epoch keys
+(``epochs``), which wrap the private halves. The functions that wrap a private half with
+the master key itself serve installations from before epochs (schema 0010), whose keys
+``storage.epochs.ensure_epoch`` adopts.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -45,6 +46,35 @@ class MasterKey:
         digest = hashlib.sha256(_MASTER_ID_DOMAIN + self.key).hexdigest()
         # A frozen dataclass can set a derived field only through object.__setattr__.
         object.__setattr__(self, "key_id", digest[:16])
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt a key (AES-256-GCM, random nonce) bound to ``aad``."""
+        nonce = os.urandom(_NONCE_SIZE)
+        return nonce + AESGCM(self.key).encrypt(nonce, plaintext, aad)
+
+    def unwrap(self, blob: bytes, aad: bytes) -> bytes:
+        """Decrypt what ``wrap`` made with the same ``aad``; ``InvalidToken`` otherwise."""
+        try:
+            return AESGCM(self.key).decrypt(blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], aad)
+        except (InvalidTag, ValueError):
+            raise InvalidToken from None
+
+
+class MasterWrapper(Protocol):
+    """What wraps the epoch keys: a master key file's key, or a KMS key."""
+
+    @property
+    def key_id(self) -> str:
+        """A public identifier (never the key), stored beside what it wrapped."""
+        ...
+
+    def wrap(self, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt ``plaintext`` bound to ``aad``."""
+        ...
+
+    def unwrap(self, blob: bytes, aad: bytes) -> bytes:
+        """Decrypt ``blob`` bound to ``aad``; ``InvalidToken`` if it does not open."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -134,11 +164,7 @@ def unwrap_private_key(master: MasterKey, wrapped: WrappedSubjectKey) -> X25519P
     blob = wrapped.wrapped_private
     if len(blob) != _WRAPPED_SIZE:
         raise InvalidToken
-    aad = _subject_aad(wrapped.key_id, master.key_id)
-    try:
-        raw = AESGCM(master.key).decrypt(blob[:_NONCE_SIZE], blob[_NONCE_SIZE:], aad)
-    except InvalidTag:
-        raise InvalidToken from None
+    raw = master.unwrap(blob, _subject_aad(wrapped.key_id, master.key_id))
     private = X25519PrivateKey.from_private_bytes(raw)
     # The public half is stored clear beside it; a swapped one would misdirect new seals.
     if private.public_key().public_bytes_raw() != wrapped.public_key:
@@ -165,9 +191,7 @@ def rewrap_subject_key(
 
 
 def _wrap(master: MasterKey, key_id: str, raw_private: bytes) -> bytes:
-    nonce = os.urandom(_NONCE_SIZE)
-    aad = _subject_aad(key_id, master.key_id)
-    return nonce + AESGCM(master.key).encrypt(nonce, raw_private, aad)
+    return master.wrap(raw_private, _subject_aad(key_id, master.key_id))
 
 
 def _subject_aad(key_id: str, master_key_id: str) -> bytes:

@@ -85,6 +85,8 @@ installation = Table(
     Column("id", Integer, primary_key=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("master_key_id", String(32), nullable=False),
+    # Names this installation's master key folder outside the data folder (one per database).
+    Column("installation_id", String(32)),
     CheckConstraint("id = 1", name="single_row"),
 )
 
@@ -282,6 +284,19 @@ audit_log = Table(
     Column("entry_hash", String(64), nullable=False, unique=True),
 )
 
+key_epochs = Table(
+    "key_epochs",
+    metadata,
+    # Normally one row: the current epoch. An erasure deletes the old one (storage.epochs).
+    Column("epoch", Integer, primary_key=True, autoincrement=False),
+    Column("master_key_id", String(32), nullable=False),
+    Column("master_key_ref", String(2048)),  # the KMS key's ARN; NULL for a key file
+    # The KMS key this one replaced: retired at settle, or on the next load after a crash.
+    Column("replaced_ref", String(2048)),
+    Column("wrapped_kek", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 subject_keys = Table(
     "subject_keys",
     metadata,
@@ -292,6 +307,9 @@ subject_keys = Table(
     Column("master_key_id", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("destroyed_at", UtcDateTime),
+    # The epoch whose key wraps wrapped_private; NULL for a destroyed key, or a key from
+    # before epochs existed (wrapped by the master key itself until adopted).
+    Column("epoch", ForeignKey("key_epochs.epoch"), index=True),
 )
 
 policies = Table(

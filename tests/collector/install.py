@@ -20,7 +20,7 @@ from storage.db import schema
 from storage.db.engine import open_engine
 from storage.objects import ObjectStore, open_object_store
 from storage.policies import set_policy
-from storage.vault import KeyVault, open_master_key
+from storage.vault import KeyVault, open_vault
 from traq.main import main as traq_main
 
 
@@ -40,7 +40,7 @@ class Install:
 
     def vault(self) -> KeyVault:
         """The key vault (tests may open what the collector cannot)."""
-        return KeyVault(self.engine, open_master_key(self.engine, self.settings.master_key_file))
+        return open_vault(self.engine, self.settings)
 
     def add_person(self, timezone: str = "UTC") -> str:
         """A person with a live key pair; return their pseudonym."""

@@ -14,6 +14,7 @@ from storage.crypto.keys import create_master_key_file
 from storage.db import schema
 from storage.erasure import erase_subject
 from storage.errors import SubjectNotFound
+from storage.keystore import FileKeyStore
 from storage.objects import ObjectStore, screenshot_key
 from storage.vault import KeyVault
 
@@ -33,7 +34,8 @@ def _person(connection: Connection, team: int, pseudonym: str, name: str) -> int
 def test_erasure_scrubs_requests_ledger_and_audit(
     engine: Engine, object_store: ObjectStore, tmp_path: Path
 ) -> None:
-    vault = KeyVault(engine, create_master_key_file(tmp_path / "master.key"))
+    key_file = tmp_path / "master.key"
+    vault = KeyVault(engine, create_master_key_file(key_file), FileKeyStore(key_file))
     with engine.begin() as c:
         created = c.execute(insert(schema.teams).values(name="T", department="D"))
         team = int(created.inserted_primary_key[0])

@@ -14,6 +14,7 @@ from storage.db import schema
 from storage.errors import InvalidToken, KeyDestroyed, MasterKeyError
 from storage.objects import ObjectStore, screenshot_key
 from storage.vault import KeyVault, open_master_key, rotate_master_key
+from tests.storage.keys import install_master_key
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 PSEUDONYM = "s_00000000000000a1"
@@ -22,11 +23,7 @@ PSEUDONYM = "s_00000000000000a1"
 @pytest.fixture
 def master_file(tmp_path: Path, engine: Engine) -> Path:
     path = tmp_path / "keys" / "master.key"
-    master = create_master_key_file(path)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(schema.installation).values(id=1, created_at=NOW, master_key_id=master.key_id)
-        )
+    install_master_key(engine, path)
     return path
 
 

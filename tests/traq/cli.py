@@ -8,6 +8,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from storage.config import load_settings
+from storage.db.engine import open_engine
+from storage.keystore import installation_id, key_file_for
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,6 +32,18 @@ def traq(
         timeout=timeout,
         check=False,
     )
+
+
+def installed_key_file(env: Mapping[str, str], engine: Engine | None = None) -> Path:
+    """The master key file of the installation ``env`` names (by default outside its folder)."""
+    settings = load_settings(env)
+    own = engine is None
+    engine = engine or open_engine(settings.database_url)
+    try:
+        return key_file_for(settings, installation_id(engine))
+    finally:
+        if own:
+            engine.dispose()
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

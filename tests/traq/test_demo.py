@@ -43,7 +43,9 @@ IMAGE_SIGNATURES = re.compile(rb"\x89PNG\r\n\x1a\n|\xff\xd8\xff[\xc0-\xfe]\x00|R
 IGNORED = {
     "subject_keys": {"key_id", "public_key", "wrapped_private", "master_key_id"},
     "app_spans": {"title_ct"}, "screenshots": {"key_id"}, "users": {"password_hash"},
-    "policies": {"updated_at"}, "installation": {"created_at", "master_key_id"},
+    "policies": {"updated_at"},
+    "installation": {"created_at", "master_key_id", "installation_id"},
+    "key_epochs": {"master_key_id", "master_key_ref", "replaced_ref", "wrapped_kek", "created_at"},
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.s3 import free_port
-from tests.traq.cli import traq
+from tests.traq.cli import installed_key_file, traq
 
 CHECKS = ["database", "object store", "master key", "policies", "ingestion", "clock skew"]
 
@@ -104,12 +104,30 @@ def test_unwritable_object_store_fails(installed: dict[str, str], tmp_path: Path
     assert [name for name, s in status.items() if s == "FAIL"] == ["object store"]
 
 
-def test_missing_master_key_fails(installed: dict[str, str], tmp_path: Path) -> None:
-    (tmp_path / "data" / "master.key").unlink()
+def test_missing_master_key_fails(installed: dict[str, str]) -> None:
+    installed_key_file(installed).unlink()
     result = traq("doctor", env=installed)
     assert result.returncode == 1
     assert _lines(result.stdout)["master key"] == "FAIL"
     assert "master.key" in result.stdout
+
+
+def test_a_key_inside_the_data_folder_is_a_warning(installed: dict[str, str]) -> None:
+    key = installed_key_file(installed)
+    legacy = Path(installed["TRAQ_DATA_DIR"]) / "master.key"
+    key.rename(legacy)  # where installations made before keys moved out keep it
+    result = traq("doctor", env=installed)
+    assert result.returncode == 0, result.stdout
+    assert _lines(result.stdout)["master key"] == "WARN"
+    (line,) = [line for line in result.stdout.splitlines() if "master key:" in line]
+    assert "inside the data folder" in line and f"mv {legacy} {key}" in line
+    named = traq("doctor", env={**installed, "TRAQ_MASTER_KEY_FILE": str(legacy)})
+    assert (
+        _lines(named.stdout)["master key"] == "WARN"
+        and "unset TRAQ_MASTER_KEY_FILE" in named.stdout
+    )
+    legacy.rename(key)  # moved as the warning says: no warning
+    assert _lines(traq("doctor", env=installed).stdout)["master key"] == "ok"
 
 
 def test_a_server_that_is_not_the_ingestion_service_fails(

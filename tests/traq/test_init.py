@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from storage.config import load_settings
 from storage.db import schema
 from storage.db.engine import open_engine
 from storage.db.migrate import current_revision, head_revision
-from tests.traq.cli import assert_one_line_error, traq
+from tests.traq.cli import assert_one_line_error, installed_key_file, traq
 from traq.main import build_parser
 
 
@@ -21,9 +22,12 @@ def test_init_sets_up_everything_and_is_idempotent(database_url: str, tmp_path: 
     first = traq("init", "--admin", "ada", env=env)
     assert first.returncode == 0, first.stderr
     assert "admin account 'ada' password (shown once)" in first.stdout
-    key = tmp_path / "data" / "master.key"
-    assert stat.S_IMODE(key.stat().st_mode) == 0o600
     engine = open_engine(database_url)
+    key = installed_key_file(env, engine)
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert not key.is_relative_to(tmp_path / "data")  # a copy of the folder has no key
+    assert str(key) in first.stdout
     assert current_revision(engine) == head_revision()
     assert _usernames(database_url) == ["ada"]
     with engine.connect() as connection:
@@ -94,8 +98,9 @@ def test_unreachable_database_leaves_no_partial_state(tmp_path: Path) -> None:
 def test_wrong_master_key_is_refused(tmp_path: Path) -> None:
     env = {"TRAQ_DATA_DIR": str(tmp_path / "data")}
     assert traq("init", env=env).returncode == 0
-    other = {**env, "TRAQ_MASTER_KEY_FILE": str(tmp_path / "other" / "master.key")}
-    assert traq("init", env={"TRAQ_DATA_DIR": str(tmp_path / "other")}).returncode == 0
+    other_env = {"TRAQ_DATA_DIR": str(tmp_path / "other")}
+    assert traq("init", env=other_env).returncode == 0
+    other = {**env, "TRAQ_MASTER_KEY_FILE": str(installed_key_file(other_env))}
     result = traq("init", env=other | {"TRAQ_DATA_DIR": str(tmp_path / "data")})
     assert_one_line_error(result, "is not the one this database uses")
 
@@ -103,10 +108,11 @@ def test_wrong_master_key_is_refused(tmp_path: Path) -> None:
 def test_missing_master_key_for_existing_database_is_refused(tmp_path: Path) -> None:
     env = {"TRAQ_DATA_DIR": str(tmp_path / "data")}
     assert traq("init", env=env).returncode == 0
-    (tmp_path / "data" / "master.key").unlink()
+    key = installed_key_file(env)
+    key.unlink()
     result = traq("init", env=env)
     assert_one_line_error(result, "set TRAQ_MASTER_KEY_FILE")
-    assert not (tmp_path / "data" / "master.key").exists()  # no new key silently created
+    assert not key.exists()  # no new key silently created
 
 
 @pytest.mark.parametrize(
@@ -153,3 +159,42 @@ def test_commands_on_a_missing_data_folder_say_to_run_init(tmp_path: Path) -> No
     result = traq("demo", env={"TRAQ_DATA_DIR": str(tmp_path / "nowhere")})
     assert_one_line_error(result, "run `traq init`")
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_an_installation_from_before_key_epochs_upgrades_in_place(
+    database_url: str, tmp_path: Path
+) -> None:
+    from alembic import command
+
+    from storage.crypto.envelope import seal
+    from storage.db.migrate import _config
+    from storage.facade import open_storage
+    from storage.keystore import installation_id
+    from tests.analytics.builders import add_person, add_team
+    from tests.storage.keys import insert_legacy_key, install_master_key
+
+    # As `traq init` left it at schema 0009: the key in the data folder, person keys
+    # wrapped by the master key itself.
+    data = tmp_path / "data"
+    key = data / "master.key"
+    engine = open_engine(database_url)
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+    master = install_master_key(engine, key)
+    with engine.begin() as connection:
+        person, _ = add_person(connection, add_team(connection, "T"))
+        legacy = insert_legacy_key(connection, master, person)
+    envelope = seal(legacy.public_key, legacy.key_id, "o", b"sealed in 0009")
+    env = {"TRAQ_DATA_DIR": str(data), "TRAQ_DATABASE_URL": database_url}
+    result = traq("init", env=env)
+    assert result.returncode == 0, result.stderr
+    assert str(key) in result.stdout and installation_id(engine)  # the key stayed put
+    with engine.connect() as connection:
+        row = connection.execute(select(schema.subject_keys)).one()
+    assert row.epoch == 1 and row.wrapped_private != legacy.wrapped_private  # adopted
+    storage = open_storage(load_settings(env))
+    assert storage.vault.open(envelope) == b"sealed in 0009"
+    storage.close()
+    engine.dispose()

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from storage.config import load_settings
 from storage.crypto.envelope import seal
 from storage.crypto.keys import load_master_key
 from storage.db import schema
 from storage.facade import open_storage
-from tests.traq.cli import assert_one_line_error, traq
+from tests.traq.cli import assert_one_line_error, installed_key_file, traq
 
 
 def test_rotation_keeps_every_object_readable(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +33,7 @@ def test_rotation_keeps_every_object_readable(tmp_path: Path, monkeypatch) -> No
         ).inserted_primary_key[0]
         public = storage.vault.create_subject_key(connection, person, now)
     envelope = seal(public.public_key, public.key_id, "x", b"sealed before rotation")
-    before = load_master_key(load_settings().master_key_file).key_id
+    before = load_master_key(installed_key_file(env)).key_id
     storage.close()
 
     result = traq("keys", "rotate", env=env)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from storage.config import Settings
+    from storage.crypto.keys import MasterWrapper
+    from storage.keystore import KeyStore
 
 
 def register(sub: Any) -> None:
@@ -66,13 +68,13 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
     from sqlalchemy import insert
 
     from storage.accounts import check_username, create_user, has_admin, hash_password, new_password
-    from storage.crypto.keys import create_master_key_file, load_master_key
     from storage.db.engine import check_connection, open_engine
     from storage.db.migrate import upgrade_to_head
     from storage.db.schema import installation
+    from storage.epochs import ensure_epoch
+    from storage.keystore import installation_id, installed_master_key_id, new_installation_id
     from storage.objects import open_object_store
     from storage.policies import seed_default_policies
-    from storage.vault import installed_master_key_id, open_master_key
 
     if admin is not None:
         try:
@@ -88,24 +90,20 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
         ensure_bucket()
     objects.check_writable()
     installed = installed_master_key_id(engine) if _has_schema(engine) else None
-    key_file = settings.master_key_file
-    if not key_file.exists():
-        if installed is not None:
-            raise CommandError(
-                f"this database was set up with master key {installed}, "
-                f"but {key_file} does not exist; set TRAQ_MASTER_KEY_FILE"
-            )
-        create_master_key_file(key_file)
-        created.append(key_file)
-    master = open_master_key(engine, key_file) if installed else load_master_key(key_file)
+    upgrade_to_head(engine)  # before the key: older databases gain their installation id
+    install_id = installation_id(engine) or new_installation_id()
+    store = _key_store(settings, engine, install_id)
+    master = _first_key(store, created) if installed is None else _existing_key(store, engine)
     now = datetime.now(UTC)
-    upgrade_to_head(engine)
     password, admin_exists = None, True
     with engine.begin() as connection:
         if installed is None:
             connection.execute(
-                insert(installation).values(id=1, created_at=now, master_key_id=master.key_id)
+                insert(installation).values(
+                    id=1, created_at=now, master_key_id=master.key_id, installation_id=install_id
+                )
             )
+        ensure_epoch(connection, master, now)  # adopts keys made before epochs existed
         seed_default_policies(connection, now)
         admin_exists = has_admin(connection)
         if not admin_exists and admin is not None:
@@ -115,7 +113,7 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
     lines = [
         f"TraqNext {'initialised' if installed is None else 'is initialised'} in "
         f"{settings.data_dir} (database {engine.url.get_backend_name()}, "
-        f"objects {settings.object_store_url}, master key {master.key_id})"
+        f"objects {settings.object_store_url}, master key {master.key_id} in {store.description})"
     ]
     if password:
         lines.append(f"admin account {admin!r} password (shown once): {password}")
@@ -127,6 +125,40 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
     elif admin is not None:
         lines.append(f"an admin exists already, so {admin!r} was not created: an admin adds it")
     return "\n".join(lines)
+
+
+def _key_store(settings: Settings, engine: Engine, install_id: str) -> KeyStore:
+    from storage.keystore import FileKeyStore, key_file_for, open_key_store
+
+    if settings.master_key is not None:
+        return open_key_store(settings, engine)
+    return FileKeyStore(key_file_for(settings, install_id))
+
+
+def _first_key(store: KeyStore, created: list[Path]) -> MasterWrapper:
+    """A new installation's master key (an existing key file named for it is reused)."""
+    from storage.crypto.keys import load_master_key
+    from storage.keystore import FileKeyStore
+
+    if not isinstance(store, FileKeyStore):
+        return store.create_first()
+    if store.path.exists():
+        return load_master_key(store.path)
+    missing = [p for p in (store.path.parent, *store.path.parent.parents) if not p.exists()]
+    master = store.create_first()
+    created.append(missing[-1] if missing else store.path)
+    return master
+
+
+def _existing_key(store: KeyStore, engine: Engine) -> MasterWrapper:
+    from storage.keystore import FileKeyStore, installed_master_key_id
+
+    if isinstance(store, FileKeyStore) and not store.path.exists():
+        raise CommandError(
+            f"this database was set up with master key {installed_master_key_id(engine)}, "
+            f"but {store.path} does not exist; set TRAQ_MASTER_KEY_FILE"
+        )
+    return store.load(engine)
 
 
 def _has_schema(engine: Engine) -> bool:

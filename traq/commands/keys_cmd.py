@@ -1,4 +1,4 @@
-"""`traq keys rotate`: replace the master key, re-wrapping every subject key."""
+"""`traq keys rotate`: replace the master key, re-wrapping the epoch key under it."""
 
 from __future__ import annotations
 
@@ -21,12 +21,17 @@ def register(sub: Any) -> None:
 def run_rotate(_args: argparse.Namespace) -> int:
     """Rotate the master key; objects are untouched (they are sealed to subject keys)."""
     from storage.facade import open_storage
-    from storage.vault import rotate_master_key
+    from storage.keystore import open_key_store
+    from storage.vault import rotate_with_store
 
     storage = open_storage()
     try:
-        new_id, count = rotate_master_key(storage.engine, storage.settings.master_key_file)
+        store = open_key_store(storage.settings, storage.engine)
+        new_id, count = rotate_with_store(storage.engine, store)
     finally:
         storage.close()
-    print(f"master key rotated to {new_id}; {count} subject keys re-wrapped, no object touched")
+    print(
+        f"master key rotated to {new_id} ({store.description}); {count} subject keys re-wrapped "
+        "(through their epoch key), no object touched; replace your separate copy of the key"
+    )
     return 0
