@@ -133,8 +133,13 @@ def _person(connection: Connection, pseudonym: str) -> tuple[int, str]:
 def _window_filter(connection: Connection) -> WindowFilter:
     """The organisation's privacy rules and title policy, as the collector applies them."""
     policies = load_policies(connection)
-    rules = rules_from_policy(policies["privacy_filters"])
-    store_titles = bool(policies["store_window_titles"])
+    return window_filter(policies["privacy_filters"], bool(policies["store_window_titles"]))
+
+
+def window_filter(privacy_filters: list[dict[str, Any]], store_titles: bool) -> WindowFilter:
+    """The privacy policy ``privacy_filters`` as a window filter: a dropped window is named
+    by the first drop rule it matches."""
+    rules = rules_from_policy(privacy_filters)
 
     def keep(app: str, title: str | None, site: str | None) -> tuple[str | None, str | None] | str:
         info = WindowInfo(app, title, site)

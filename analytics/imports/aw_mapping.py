@@ -111,7 +111,7 @@ def map_host(hostname: str, buckets: Sequence[AwBucket], keep_window: WindowFilt
         if b.type == WEB
     ]
     labelled = _label(windows, web, keep_window)
-    spans, dropped = _spans(intersect(labelled, active))
+    spans, dropped = _spans(intersect(labelled, active), merge=not own)
     if source == "afk":
         away = union((s, e) for s, e, data in statuses if data.get("status") == "afk")
         spans += [Span(*_rounded(lo, hi), IDLE_APP, None, None) for lo, hi in subtract(away, active)]
@@ -121,7 +121,9 @@ def map_host(hostname: str, buckets: Sequence[AwBucket], keep_window: WindowFilt
     spans = [s for s in spans if s.end_ts > s.start_ts]
     spans.sort(key=lambda span: span.start_ts)
     inputs = _events(buckets, INPUT)
-    minutes = aw_minutes.minutes(tracked, active, inputs, input_is_active=source != "afk")
+    minutes = aw_minutes.minutes(
+        tracked, active, inputs, input_is_active=source != "afk", exact=own
+    )
     return HostActivity(hostname, tuple(minutes), tuple(spans), dropped, source)
 
 
@@ -192,8 +194,9 @@ def _rounded(start: float, end: float) -> tuple[int, int]:
     return second(start), second(end)
 
 
-def _spans(pieces: Iterable[Piece]) -> tuple[list[Span], dict[str, float]]:
-    """Spans of the kept pieces (touching equal ones merged); seconds dropped per rule."""
+def _spans(pieces: Iterable[Piece], *, merge: bool) -> tuple[list[Span], dict[str, float]]:
+    """Spans of the kept pieces (touching equal ones merged unless the file is our own, whose
+    spans are the stored ones); seconds dropped per rule."""
     spans: list[Span] = []
     dropped: dict[str, float] = defaultdict(float)
     for start, end, label in pieces:
@@ -203,7 +206,7 @@ def _spans(pieces: Iterable[Piece]) -> tuple[list[Span], dict[str, float]]:
         lo, hi = _rounded(start, end)
         app, site, title = label
         last = spans[-1] if spans else None
-        if last is not None and last.end_ts == lo and (last.app, last.site, last.title) == label:
+        if merge and last and last.end_ts == lo and (last.app, last.site, last.title) == label:
             spans[-1] = Span(last.start_ts, hi, app, site, title)
         elif hi > lo:
             spans.append(Span(lo, hi, app, site, title))

@@ -4,7 +4,8 @@ Every minute a tracked interval touches gets a row; its active seconds are its o
 the active intervals, which are merged first so that overlapping duplicate events (two AFK
 watchers, a re-sent heartbeat) count once. Input events add their counts to the minute they
 start in (and make it tracked); with ``input_is_active`` an event with any input is active
-time too (hosts without an AFK bucket).
+time too (hosts without an AFK bucket). A TraqNext export's input events (``exact``) carry
+each minute's counts of moves and scrolls and its active seconds, read as they are.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def minutes(
     inputs: Sequence[AwEvent],
     *,
     input_is_active: bool,
+    exact: bool = False,
 ) -> list[Minute]:
     """The minute rows (see module doc), in time order."""
     seconds: dict[int, int] = defaultdict(int)
@@ -58,6 +60,12 @@ def minutes(
         row = counts[minute]
         row[0] += _count(event, "presses")
         row[1] += _count(event, "clicks")
+        if exact:
+            row[2] += _count(event, "deltaX")
+            row[3] += _count(event, "scrollY")
+            if "activeSeconds" in event.data:
+                seconds[minute] = _count(event, "activeSeconds")
+            continue
         row[2] += int(bool(_count(event, "deltaX") or _count(event, "deltaY")))
         row[3] += int(bool(_count(event, "scrollX") or _count(event, "scrollY")))
     return [
