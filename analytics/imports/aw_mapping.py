@@ -114,7 +114,9 @@ def map_host(hostname: str, buckets: Sequence[AwBucket], keep_window: WindowFilt
     spans, dropped = _spans(intersect(labelled, active), merge=not own)
     if source == "afk":
         away = union((s, e) for s, e, data in statuses if data.get("status") == "afk")
-        spans += [Span(*_rounded(lo, hi), IDLE_APP, None, None) for lo, hi in subtract(away, active)]
+        spans += [
+            Span(*_rounded(lo, hi), IDLE_APP, None, None) for lo, hi in subtract(away, active)
+        ]
         tracked = [(s, e) for s, e, _ in statuses]
     else:
         tracked = [(s, e) for s, e, _ in windows]

@@ -67,7 +67,7 @@ def _document(tokens: Tokens, reader: EventReader) -> list[tuple[str, dict[str, 
 
 
 def _buckets(tokens: Tokens, reader: EventReader) -> list[tuple[str, dict[str, Any]]]:
-    buckets = []
+    buckets: list[tuple[str, dict[str, Any]]] = []
     for kind, bid in tokens:
         if kind == "end_map":
             break

@@ -12,6 +12,7 @@ A ``Piece`` is ``(start, end, label)``; an ``Interval`` is ``(start, end)``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 from analytics.imports.aw_format import AwEvent
@@ -24,8 +25,8 @@ _NEGATIVE_GAP_TRIM = 0.1  # aw_transform.flood: overlaps shorter than this count
 
 def flood(events: Sequence[AwEvent], pulse: float = PULSE_SECONDS) -> list[Piece]:
     """``aw_transform.flood`` of events sorted by (start, duration); labels are ``data``."""
-    items = [[e.start, e.start + e.duration, e.data] for e in events]
-    for first, second in zip(items, items[1:], strict=False):
+    items: list[list[Any]] = [[e.start, e.start + e.duration, e.data] for e in events]
+    for first, second in pairwise(items):
         gap = second[0] - first[1]
         if not gap:
             continue
