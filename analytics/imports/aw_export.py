@@ -13,9 +13,10 @@ Per device, three buckets that ActivityWatch's canonical query reads as we count
   so that a TraqNext import of the file gives the same minute rows back.
 
 Bucket ids are ``<watcher>_<host>-<device id>`` and ``created`` is the device's creation
-time: the same for every export of the device, so a newer export lines up with an earlier
-one bucket by bucket. The client is ``traqnext``: our importer knows the file is exact
-(not flooded) and reads the input bucket's counts as they are.
+time (the host is the device's name, with its id when two devices share a name): the same
+for every export of the device, so a newer export lines up with an earlier one bucket by
+bucket. The client is ``traqnext``: our importer knows the file is exact (not flooded) and
+reads the input bucket's counts as they are.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def activitywatch(holdings: Holdings, now: datetime) -> bytes:
         minutes[minute["device_id"]].append(minute)
     created = {d["id"]: d.get("created_at") for d in holdings.datasets.get("devices", [])}
     buckets: dict[str, dict[str, Any]] = {}
+    names = list(holdings.device_names.values())
     for device in sorted(set(spans) | set(minutes)):
         host = holdings.device_names.get(device, f"device-{device}")
+        if names.count(host) > 1:  # two devices of one name: kept apart when imported back
+            host = f"{host}-{device}"
         events = _device_events(spans[device], minutes[device])
         for kind, watcher in WATCHERS.items():
             if not events[kind]:

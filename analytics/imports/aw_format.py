@@ -21,9 +21,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from analytics.imports.aw_stream import document_buckets
+from analytics.imports.aw_stream import MISSING, document_buckets
 from analytics.imports.errors import ImportRefused
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # Python parses microseconds; Rust writes nanoseconds
@@ -31,9 +31,9 @@ MAX_DURATION = 366 * 86400.0  # a year: anything longer is a corrupt event
 _MAX_STAMP = 2**32
 
 
-@dataclass(frozen=True, slots=True)
-class AwEvent:
-    """One event: start in epoch seconds, duration in seconds, its data object."""
+class AwEvent(NamedTuple):
+    """One event: start in epoch seconds, duration in seconds, its data object (a named
+    tuple: 200,000 of them are built per export, and a tuple builds fastest)."""
 
     start: float
     duration: float
@@ -75,24 +75,29 @@ class _EventReader:
 
     def __init__(self) -> None:
         self._shared: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self._stamps: dict[str, float] = {}
         self.where = ""
 
-    def event(self, index: int, fields: dict[str, Any]) -> AwEvent:
+    def event(self, index: int, stamp: Any, duration: Any, data: Any) -> AwEvent:
         """Check one event's fields; ImportRefused naming the field if one is wrong."""
+        # The common case in one test; anything else (ints, nulls, errors) goes the long way.
+        if type(data) is dict and type(duration) is float and 0.0 <= duration <= MAX_DURATION:
+            return AwEvent(self._timestamp(index, stamp), duration, self._share(data))
+        return self._checked(index, stamp, duration, data)
+
+    def _checked(self, index: int, stamp: Any, duration: Any, data: Any) -> AwEvent:
         where = f"{self.where} event {index}"
-        data = fields.get("data", {})
+        data = {} if data is MISSING else data
+        duration = 0 if duration is MISSING else duration
+        stamp = None if stamp is MISSING else stamp
         if not isinstance(data, dict):
             raise ImportRefused(f"{where}: data must be an object")
-        duration = fields.get("duration", 0)
         if duration is None:
             duration = 0  # Rust: an event without a duration lasts no time
         if isinstance(duration, bool) or not isinstance(duration, int | float):
             raise ImportRefused(f"{where}: duration must be a number of seconds")
         if not math.isfinite(duration) or not 0 <= duration <= MAX_DURATION:
             raise ImportRefused(f"{where}: duration must be between 0 and {MAX_DURATION:.0f} s")
-        start = self._timestamp(where, fields.get("timestamp"))
-        return AwEvent(start, float(duration), self._share(data))
+        return AwEvent(self._timestamp(index, stamp), float(duration), self._share(data))
 
     def _share(self, data: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -101,18 +106,23 @@ class _EventReader:
         except TypeError:  # a list or object among the values: kept as it is
             return data
 
-    def _timestamp(self, where: str, value: Any) -> float:
-        if not isinstance(value, str):
-            raise ImportRefused(f"{where}: timestamp must be an ISO 8601 string")
-        stamp = self._stamps.get(value)
-        if stamp is None:
-            stamp = _parse_timestamp(where, value)
-            if len(self._stamps) < 4096:  # watchers repeat stamps (flushes); cap the cache
-                self._stamps[value] = stamp
-        return stamp
+    def _timestamp(self, index: int, value: Any) -> float:
+        if type(value) is str:
+            try:  # Python 3.11 reads both servers' forms (Z, +00:00, up to nanoseconds)
+                moment = datetime.fromisoformat(value)
+                if moment.tzinfo is not None:
+                    stamp = moment.timestamp()
+                    if 0 <= stamp < _MAX_STAMP:
+                        return stamp
+            except (ValueError, OverflowError):
+                pass
+        return _parse_timestamp(f"{self.where} event {index}", value)
 
 
-def _parse_timestamp(where: str, value: str) -> float:
+def _parse_timestamp(where: str, value: Any) -> float:
+    """The slow path: spaces, more than six decimals, no zone, or an error to name."""
+    if not isinstance(value, str):
+        raise ImportRefused(f"{where}: timestamp must be an ISO 8601 string")
     try:
         moment = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()))
     except ValueError:

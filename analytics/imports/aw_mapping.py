@@ -25,12 +25,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from analytics.imports import aw_minutes
 from analytics.imports.aw_format import AwBucket, AwEvent
 from analytics.imports.aw_minutes import Minute
-from analytics.imports.aw_sites import WebBucket, family_of, host_of, is_browser, site_of
+from analytics.imports.aw_sites import WebBucket, browser_site, family_of, host_of, is_browser
 from analytics.imports.aw_sweep import (
     PULSE_SECONDS,
     Interval,
@@ -60,9 +60,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Span:
-    """One application span with its title in clear (sealed before it is stored)."""
+class Span(NamedTuple):
+    """One application span with its title in clear (sealed before it is stored); a named
+    tuple, as a month of spans is built in one go."""
 
     start_ts: int
     end_ts: int
@@ -172,13 +172,24 @@ def _text(value: object) -> str | None:
 
 
 def _label(windows: Sequence[Piece], web: list[WebBucket], keep: WindowFilter) -> list[Piece]:
-    """Each window with its (app, site, title) after the privacy filter, or ``_Dropped``."""
+    """Each window with its (app, site, title) after the privacy filter, or ``_Dropped``.
+
+    The parser shares equal ``data`` objects, so what a window's data says (and the filter's
+    decision, unless a browser's tab events name its site) is worked out once per object.
+    """
     decided: dict[tuple[str, str | None, str | None], Any] = {}
+    read: dict[int, tuple[str, str | None, str | None, str | None, bool]] = {}
     labelled: list[Piece] = []
     for start, end, data in windows:
-        app = (_text(data.get("app")) or "unknown")[:200]
-        title = _text(data.get("title"))
-        site = site_of(app, title, _text(data.get("url")), start, end, web)
+        found = read.get(id(data))  # ids are stable: ``windows`` holds every data object
+        if found is None:
+            app = (_text(data.get("app")) or "unknown")[:200]
+            title, url = _text(data.get("title")), _text(data.get("url"))
+            found = (app, title, url, host_of(url) if url else None, is_browser(app))
+            read[id(data)] = found
+        app, title, url, site, browser = found
+        if browser:
+            site = browser_site(app, title, url, start, end, web)
         key = (app, title, site)
         label = decided.get(key)
         if label is None:
@@ -201,15 +212,18 @@ def _spans(pieces: Iterable[Piece], *, merge: bool) -> tuple[list[Span], dict[st
     spans are the stored ones); seconds dropped per rule."""
     spans: list[Span] = []
     dropped: dict[str, float] = defaultdict(float)
+    last_end, last_label = -1, None
+    make = Span._make  # builds the tuple directly: a third of the cost of ``Span(...)``
     for start, end, label in pieces:
-        if isinstance(label, _Dropped):
+        if type(label) is _Dropped:
             dropped[label.rule] += end - start
             continue
-        lo, hi = _rounded(start, end)
-        app, site, title = label
-        last = spans[-1] if spans else None
-        if merge and last and last.end_ts == lo and (last.app, last.site, last.title) == label:
-            spans[-1] = Span(last.start_ts, hi, app, site, title)
+        lo, hi = int(start + 0.5), int(end + 0.5)  # ``second``, inlined: stamps are >= 0
+        if merge and last_end == lo and label == last_label:
+            spans[-1] = spans[-1]._replace(end_ts=hi)
         elif hi > lo:
-            spans.append(Span(lo, hi, app, site, title))
+            spans.append(make((lo, hi, *label)))
+        else:
+            continue
+        last_end, last_label = hi, label
     return spans, dict(dropped)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from analytics.imports.aw_format import AwEvent
 from analytics.imports.aw_sweep import Interval, second, union
@@ -22,8 +22,7 @@ MINUTE = 60
 _INPUTS = ("presses", "clicks", "deltaX", "deltaY", "scrollX", "scrollY")
 
 
-@dataclass(frozen=True)
-class Minute:
+class Minute(NamedTuple):
     """One minute row of activity (never which key was pressed)."""
 
     minute: int

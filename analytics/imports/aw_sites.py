@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from analytics.imports.aw_sweep import Piece
@@ -49,6 +50,7 @@ def is_browser(app: str) -> bool:
     return _normalise(app) in BROWSER_APPS
 
 
+@lru_cache(maxsize=1024)
 def _normalise(app: str) -> str:
     name = app.strip().lower().removesuffix(".exe").removesuffix(".app")
     return "-".join(name.replace("_", " ").split())
@@ -58,6 +60,7 @@ def _same_family(app: str, family: str | None) -> bool:
     return family is None or any(word in _normalise(app) for word in FAMILIES[family])
 
 
+@lru_cache(maxsize=4096)  # a tab's URL repeats across the windows it overlaps
 def host_of(url: str) -> str | None:
     """The lowercase host of an http(s) URL (without ``www.``, as the collector reads
     sites), or a bare host name as it is (a TraqNext export writes the stored site)."""
@@ -76,12 +79,11 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def site_of(
+def browser_site(
     app: str, title: str | None, url: str | None, start: float, end: float, web: list[WebBucket]
 ) -> str | None:
-    """The site of the window ``app`` over ``[start, end)`` (windows come in time order)."""
-    if not is_browser(app):
-        return host_of(url) if url else None
+    """The site of the browser window ``app`` over ``[start, end)`` (windows come in time
+    order): the tab it overlaps most, else its URL, else its title."""
     best, overlap = None, 0.0
     for bucket in web:
         pieces = bucket.pieces

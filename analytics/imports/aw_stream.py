@@ -24,12 +24,16 @@ _NOT_EXPORT = 'not an ActivityWatch export: expected {"buckets": {...}}'
 
 
 class EventReader(Protocol):
-    """Receives each event object's fields; ``where`` names the bucket being read."""
+    """Receives each event's fields; ``where`` names the bucket being read."""
 
     where: str
 
-    def event(self, index: int, fields: dict[str, Any]) -> Any:
-        """The event built from ``fields`` (the ``index``-th of its bucket, from 1)."""
+    def event(self, index: int, timestamp: Any, duration: Any, data: Any) -> Any:
+        """The event of these fields (``MISSING`` when absent), the ``index``-th of its
+        bucket from 1."""
+
+
+MISSING: Any = object()  # a field the event object does not have
 
 
 def document_buckets(stream: IO[bytes], reader: EventReader) -> list[tuple[str, dict[str, Any]]]:
@@ -105,13 +109,27 @@ def _events(tokens: Tokens, reader: EventReader) -> list[Any]:
             break
         if kind != "start_map":
             raise ImportRefused(f"{reader.where} event {len(events) + 1} is not an object")
-        fields: dict[str, Any] = {}
+        stamp = duration = data = MISSING
         for kind, key in tokens:
             if kind == "end_map":
                 break
             kind, value = next(tokens)
-            fields[key] = value if kind in _SCALARS else _value(tokens, kind, value, 5)
-        append(build(len(events) + 1, fields))
+            if kind == "start_map":  # ``data``: flat in every watcher, read here inline
+                value = {}
+                for kind, name in tokens:
+                    if kind == "end_map":
+                        break
+                    kind, item = next(tokens)
+                    value[name] = item if kind in _SCALARS else _value(tokens, kind, item, 6)
+            elif kind not in _SCALARS:
+                value = _value(tokens, kind, value, 5)
+            if key == "timestamp":
+                stamp = value
+            elif key == "duration":
+                duration = value
+            elif key == "data":
+                data = value
+        append(build(len(events) + 1, stamp, duration, data))
     return events
 
 

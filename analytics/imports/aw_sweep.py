@@ -18,12 +18,12 @@ from typing import Any
 from analytics.imports.aw_format import AwEvent
 
 Interval = tuple[float, float]
-Piece = tuple[float, float, Any]
+Piece = Sequence[Any]  # (start, end, label): a list out of ``flood``, a tuple elsewhere
 PULSE_SECONDS = 5.0  # ActivityWatch's canonical query floods with a 5 s pulsetime
 _NEGATIVE_GAP_TRIM = 0.1  # aw_transform.flood: overlaps shorter than this count as touching
 
 
-def flood(events: Sequence[AwEvent], pulse: float = PULSE_SECONDS) -> list[Piece]:
+def flood(events: Sequence[AwEvent], pulse: float = PULSE_SECONDS) -> list[list[Any]]:
     """``aw_transform.flood`` of events sorted by (start, duration); labels are ``data``."""
     items: list[list[Any]] = [[e.start, e.start + e.duration, e.data] for e in events]
     for first, second in pairwise(items):
@@ -44,7 +44,7 @@ def flood(events: Sequence[AwEvent], pulse: float = PULSE_SECONDS) -> list[Piece
     return _normalise(items)
 
 
-def _normalise(items: list[list[Any]]) -> list[Piece]:
+def _normalise(items: list[list[Any]]) -> list[list[Any]]:
     """Drop empty events; where two still overlap, the later one wins (equal data merge)."""
     out: list[list[Any]] = []
     for item in items:
@@ -63,7 +63,7 @@ def _normalise(items: list[list[Any]]) -> list[Piece]:
             break
         else:
             out.append(item)
-    return [(s, e, label) for s, e, label in out]
+    return out
 
 
 def union(intervals: Iterable[Interval]) -> list[Interval]:

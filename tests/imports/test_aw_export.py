@@ -120,3 +120,14 @@ def test_the_file_aw_server_keeps_imports_back_to_the_same_rows() -> None:
         (m.minute, m.active_seconds, m.key_presses, m.mouse_clicks, m.mouse_moves, m.scrolls)
         for m in back.minutes
     ] == minutes
+
+
+def test_two_devices_of_one_name_stay_two_hosts() -> None:
+    holdings = _holdings()
+    holdings.device_names[4] = "laptop-7"
+    holdings.datasets["app_spans"].append(
+        {"device_id": 4, "start_ts": T, "end_ts": T + 60, "app": "Code", "site": None,
+         "title": None}
+    )  # fmt: skip
+    buckets = parse_export(activitywatch(holdings, datetime.now(UTC)))
+    assert sorted(group_by_host(buckets)) == ["laptop-7-3", "laptop-7-4"]
