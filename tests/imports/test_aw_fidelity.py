@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from aw_core.models import Event
 from aw_transform import filter_keyvals, filter_period_intersect, flood, merge_events_by_keys
 
 from analytics.imports.activitywatch import window_filter
-from analytics.imports.aw_format import parse_export
+from analytics.imports.aw_format import parse_export, read_export
 from analytics.imports.aw_mapping import (
     MAPPED_TYPES,
     HostActivity,
@@ -22,7 +24,7 @@ from analytics.imports.aw_mapping import (
     map_host,
 )
 from storage.policies import DEFAULT_POLICIES
-from tests.imports.aw_generate import Profile, generate
+from tests.imports.aw_generate import Profile, generate, write
 from tests.imports.aw_reference import canonical_totals, our_totals
 from tests.imports.samples import T0, export, iso
 
@@ -168,3 +170,21 @@ def test_mapping_time_grows_linearly_with_the_events() -> None:
     # Linear (with one sort): about m/n times longer. The old per-pair cut was quadratic
     # (64 times here); allow twice the linear figure for a busy machine.
     assert large <= 2 * (m / n) * max(small, 0.005)
+
+
+def test_the_file_is_streamed_not_held(tmp_path: Path) -> None:
+    path = write(Profile(days=2, stretches_per_day=4000, mean_seconds=4, seed=8), tmp_path / "aw")
+    tracemalloc.start()
+    with path.open("rb") as f:
+        buckets = read_export(f)
+    _, ours = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    document = json.loads(path.read_bytes())
+    _, whole = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert sum(len(b.events) for b in buckets) == sum(
+        len(b["events"]) for b in document["buckets"].values()
+    )
+    # Compact events, equal data shared: well under the document json builds (and never the
+    # file's bytes, which json.loads holds as well).
+    assert ours < 0.6 * whole, (ours, whole)
