@@ -106,8 +106,8 @@ def _statuses(active: Iterable[Interval], away: Iterable[Interval]) -> list[dict
 
 def _input(minute: dict[str, Any]) -> dict[str, Any]:
     data = {
-        "presses": minute["key_presses"], "clicks": minute["mouse_clicks"],
-        "deltaX": minute["mouse_moves"], "deltaY": 0, "scrollX": 0, "scrollY": minute["scrolls"],
-        "activeSeconds": minute["active_seconds"],
+        "presses": minute.get("key_presses", 0), "clicks": minute.get("mouse_clicks", 0),
+        "deltaX": minute.get("mouse_moves", 0), "deltaY": 0, "scrollX": 0,
+        "scrollY": minute.get("scrolls", 0), "activeSeconds": minute["active_seconds"],
     }  # fmt: skip
     return _event(minute["minute"], minute["minute"] + MINUTE, data)

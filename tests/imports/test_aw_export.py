@@ -131,3 +131,22 @@ def test_two_devices_of_one_name_stay_two_hosts() -> None:
     )  # fmt: skip
     buckets = parse_export(activitywatch(holdings, datetime.now(UTC)))
     assert sorted(group_by_host(buckets)) == ["laptop-7-3", "laptop-7-4"]
+
+
+def test_minutes_without_input_are_not_afk_and_runs_merge() -> None:
+    # Moved from tests/rights/test_desk.py (issue 20): minutes without input used to become
+    # AFK events; they are tracked time away from no one (a meeting), so they stay not-AFK.
+    minute = T // 60 * 60
+    rows = [
+        {"device_id": 1, "minute": minute + 60 * i, "active_seconds": active}
+        for i, active in enumerate([30, 12, 0, 0, 5])
+    ] + [{"device_id": 1, "minute": minute + 60 * 9, "active_seconds": 40}]
+    holdings = Holdings(1, "p", datasets={"activity_minutes": rows}, device_names={1: "laptop"})
+    buckets = json.loads(activitywatch(holdings, datetime.now(UTC)))["buckets"]
+    afk = buckets["aw-watcher-afk_laptop-1"]
+    assert afk["type"] == "afkstatus" and afk["hostname"] == "laptop"
+    assert [(e["data"]["status"], e["duration"]) for e in afk["events"]] == [
+        ("not-afk", 300), ("not-afk", 60),
+    ]  # fmt: skip
+    inputs = buckets["aw-watcher-input_laptop-1"]["events"]
+    assert [e["data"]["activeSeconds"] for e in inputs] == [30, 12, 0, 0, 5, 40]
