@@ -95,8 +95,8 @@ def import_activitywatch(
         _check("app_spans", SPAN_COLUMNS, spans)
         for device, found in stale:
             delete_stale(connection, person_id, device, found)
-            report.minutes_replaced += len(found.stale_minutes)
-            report.spans_replaced += len(found.stale_spans)
+            report.minutes_replaced += len(found.stale_minutes) + len(found.replaced_minutes)
+            report.spans_replaced += len(found.stale_spans) + len(found.replaced_spans)
         report.minutes_written = bulk_insert(
             connection, activity_minutes, MINUTE_COLUMNS, minutes, on_conflict="ignore"
         )
@@ -104,7 +104,7 @@ def import_activitywatch(
             connection, app_spans, SPAN_COLUMNS, spans, on_conflict="ignore"
         )
         if report.minutes_written or report.spans_written or stale:
-            lo, hi = _extent(hosts)
+            lo, hi = _extent(hosts, stale)
             refresh_rollups(connection, person_id, lo, hi, timezone)
             details = {"minutes": report.minutes_written, "spans": report.spans_written}
             details |= {"hosts": report.hosts, "replaced": report.minutes_replaced}
@@ -201,7 +201,12 @@ def _rows(
     for host in hosts:
         device = _device(connection, person_id, host.hostname, now)
         found = changes(connection, person_id, device, host.minutes, host.spans)
-        if found.stale_minutes or found.stale_spans:
+        if (
+            found.stale_minutes
+            or found.stale_spans
+            or found.replaced_minutes
+            or found.replaced_spans
+        ):
             stale.append((device, found))
         for m in found.minutes:
             counts = (m.active_seconds, m.key_presses, m.mouse_clicks, m.mouse_moves, m.scrolls)
@@ -256,10 +261,12 @@ class _RowView(Sequence[Mapping[str, Any]]):
         return (dict(zip(columns, row, strict=True)) for row in self._rows)
 
 
-def _extent(hosts: Sequence[HostActivity]) -> tuple[int, int]:
-    """The time every host's rows cover: the rows written and the stale ones deleted."""
+def _extent(hosts: Sequence[HostActivity], stale: Sequence[tuple[int, Changes]]) -> tuple[int, int]:
+    """The time every host's rows cover (and stored spans they replace reached): the rows
+    written and the stale ones deleted lie within it."""
     starts = [h.minutes[0].minute for h in hosts if h.minutes]
     starts += [h.spans[0].start_ts for h in hosts if h.spans]
     ends = [h.minutes[-1].minute + 60 for h in hosts if h.minutes]
     ends += [max(s.end_ts for s in h.spans) for h in hosts if h.spans]
+    ends += [found.stored_end for _, found in stale]
     return min(starts), max(ends)
