@@ -156,20 +156,24 @@ def test_zero_length_heartbeats_and_short_gaps_count_as_activitywatch_floods_the
 
 
 def _cpu_to_map(events_per_day: int) -> tuple[float, int]:
+    """The least CPU time of three mappings (the machine is shared), and the event count."""
     document = generate(Profile(days=2, stretches_per_day=events_per_day, mean_seconds=4))
     buckets = [b for b in parse_export(json.dumps(document).encode()) if b.type in MAPPED_TYPES]
-    started = time.process_time()
-    map_host("laptop-7", buckets, _keep_all)
-    return time.process_time() - started, sum(len(b.events) for b in buckets)
+    times = []
+    for _ in range(3):
+        started = time.process_time()
+        map_host("laptop-7", buckets, _keep_all)
+        times.append(time.process_time() - started)
+    return min(times), sum(len(b.events) for b in buckets)
 
 
 def test_mapping_time_grows_linearly_with_the_events() -> None:
     small, n = _cpu_to_map(1000)
     large, m = _cpu_to_map(8000)
     assert m > 6 * n
-    # Linear (with one sort): about m/n times longer. The old per-pair cut was quadratic
-    # (64 times here); allow twice the linear figure for a busy machine.
-    assert large <= 2 * (m / n) * max(small, 0.005)
+    # Linear (with one sort): about m/n (~8) times longer. The old per-pair cut was
+    # quadratic (~64 times here); three times the linear figure leaves room for a busy machine.
+    assert large <= 3 * (m / n) * max(small, 0.005), (large, small)
 
 
 def test_the_file_is_streamed_not_held(tmp_path: Path) -> None:
