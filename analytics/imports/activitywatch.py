@@ -5,10 +5,10 @@ transaction: the person is checked (known, with a live key, not restricted, obje
 withdrawn), one device per host is found or created, titles are sealed to the person's
 public key (as the collector does: the importer never holds a private key) or dropped by the
 privacy policies, both batches are checked against their data contracts, rows are written
-and the rollups refreshed. Keys are deterministic (person, device by host name, minute or
-span start): importing a file twice changes nothing, and a newer export replaces the rows
-it covers that changed (``aw_replace``); any failure rolls everything back, so a bad file
-imports nothing.
+through storage's write path and the rollups refreshed. Keys are deterministic (person,
+device by host name, minute or span start): importing a file twice changes nothing, and a
+newer export replaces the rows it covers that changed (``aw_replace``); any failure rolls
+everything back, so a bad file imports nothing.
 
 The report says what the privacy filters dropped (active seconds per rule) and where each
 host's active time came from (AFK watcher, screen unlocks, or window time).
@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, overload
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
+from activity.privacy_filter import PrivacyRule, apply_privacy_rules, rules_from_policy
+from activity.window import WindowInfo
 from analytics.imports.aw_format import read_export
 from analytics.imports.aw_mapping import (
     MAPPED_TYPES,
@@ -37,20 +39,23 @@ from analytics.imports.aw_mapping import (
 )
 from analytics.imports.aw_replace import Changes, changes, delete_stale
 from analytics.imports.errors import ImportRefused
-from collector.sources.base import WindowInfo
-from collector.sources.privacy_filter import PrivacyRule, apply_privacy_rules, rules_from_policy
 from data_contracts.ingest import check_batch
 from storage import audit
 from storage.crypto.envelope import Sealer
-from storage.db.bulk import bulk_insert
-from storage.db.schema import MINUTE_COLUMNS, activity_minutes, app_spans, devices, people
+from storage.db.schema import MINUTE_COLUMNS, SPAN_COLUMNS, people
 from storage.errors import KeyDestroyed
 from storage.policies import load_policies
-from storage.rollups import refresh_rollups
 from storage.vault import public_key_for
+from storage.writes import (
+    OnConflict,
+    add_device,
+    find_device,
+    refresh_extent,
+    write_minutes,
+    write_spans,
+)
 
 PLATFORM = "activitywatch"  # the platform of devices created by an import
-SPAN_COLUMNS = ("person_id", "device_id", "start_ts", "end_ts", "app", "site", "title_ct")
 
 
 @dataclass
@@ -97,15 +102,13 @@ def import_activitywatch(
             delete_stale(connection, person_id, device, found)
             report.minutes_replaced += len(found.stale_minutes) + len(found.replaced_minutes)
             report.spans_replaced += len(found.stale_spans) + len(found.replaced_spans)
-        report.minutes_written = bulk_insert(
-            connection, activity_minutes, MINUTE_COLUMNS, minutes, on_conflict="ignore"
-        )
-        report.spans_written = bulk_insert(
-            connection, app_spans, SPAN_COLUMNS, spans, on_conflict="ignore"
-        )
+        # Only new rows and rows differing from the stored ones are here: the differing ones
+        # replace theirs, so a second import of the same file writes nothing.
+        report.minutes_written = write_minutes(connection, minutes, OnConflict.REPLACE)
+        report.spans_written = write_spans(connection, spans, OnConflict.REPLACE)
         if report.minutes_written or report.spans_written or stale:
             lo, hi = _extent(hosts, stale)
-            refresh_rollups(connection, person_id, lo, hi, timezone)
+            refresh_extent(connection, person_id, lo, hi, timezone)
             details = {"minutes": report.minutes_written, "spans": report.spans_written}
             details |= {"hosts": report.hosts, "replaced": report.minutes_replaced}
             audit.append(
@@ -172,17 +175,8 @@ def _summarise(report: ImportReport, hosts: Sequence[HostActivity]) -> None:
 
 def _device(connection: Connection, person_id: int, name: str, now: datetime) -> int:
     """The person's device for host ``name``, created on the first import from it."""
-    found = connection.execute(
-        select(devices.c.id).where(
-            devices.c.person_id == person_id,
-            devices.c.name == name,
-            devices.c.platform == PLATFORM,
-        )
-    ).scalar()
-    if found is not None:
-        return int(found)
-    values = {"person_id": person_id, "name": name, "platform": PLATFORM, "created_at": now}
-    return int(connection.execute(insert(devices).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    found = find_device(connection, person_id, name, PLATFORM)
+    return found if found is not None else add_device(connection, person_id, name, PLATFORM, now)
 
 
 def _rows(

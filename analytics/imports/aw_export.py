@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from analytics.imports.aw_sweep import Interval, subtract, union
-from analytics.rights.export_data import Holdings
 from storage.rollups import IDLE_APP
 
 CLIENT = "traqnext"
@@ -48,19 +47,22 @@ def _event(start: float, end: float, data: dict[str, Any]) -> dict[str, Any]:
     return {"timestamp": _iso(start), "duration": end - start, "data": data}
 
 
-def activitywatch(holdings: Holdings, now: datetime) -> bytes:
-    """The activity of ``holdings`` as an ActivityWatch export (see module doc)."""
+def activitywatch_export(
+    datasets: Mapping[str, list[dict[str, Any]]], device_names: Mapping[int, str], now: datetime
+) -> bytes:
+    """A person's ``app_spans``, ``activity_minutes`` and ``devices`` rows (as a rights
+    export holds them: titles opened) as an ActivityWatch export (see module doc)."""
     spans: dict[int, list[dict[str, Any]]] = defaultdict(list)
     minutes: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for span in holdings.datasets.get("app_spans", []):
+    for span in datasets.get("app_spans", []):
         spans[span["device_id"]].append(span)
-    for minute in holdings.datasets.get("activity_minutes", []):
+    for minute in datasets.get("activity_minutes", []):
         minutes[minute["device_id"]].append(minute)
-    created = {d["id"]: d.get("created_at") for d in holdings.datasets.get("devices", [])}
+    created = {d["id"]: d.get("created_at") for d in datasets.get("devices", [])}
     buckets: dict[str, dict[str, Any]] = {}
-    names = list(holdings.device_names.values())
+    names = list(device_names.values())
     for device in sorted(set(spans) | set(minutes)):
-        host = holdings.device_names.get(device, f"device-{device}")
+        host = device_names.get(device, f"device-{device}")
         if names.count(host) > 1:  # two devices of one name: kept apart when imported back
             host = f"{host}-{device}"
         events = _device_events(spans[device], minutes[device])

@@ -94,11 +94,12 @@ def changes(
 
 
 def delete_stale(connection: Connection, person_id: int, device_id: int, found: Changes) -> None:
-    """Delete the stored rows ``found`` names as stale or replaced, in chunks."""
+    """Delete the stored rows the newer export no longer has, in chunks (the replaced ones
+    are overwritten by the write path's ``OnConflict.REPLACE``)."""
     m, s = activity_minutes.c, app_spans.c
     for keys, table, column in (
-        (found.stale_minutes + found.replaced_minutes, activity_minutes, m.minute),
-        (found.stale_spans + found.replaced_spans, app_spans, s.start_ts),
+        (found.stale_minutes, activity_minutes, m.minute),
+        (found.stale_spans, app_spans, s.start_ts),
     ):
         for at in range(0, len(keys), _CHUNK):
             chunk = keys[at : at + _CHUNK]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from activity.sites import BROWSER_APPS, site_from_title
 from analytics.imports.aw_sweep import Piece
-from collector.sources.sites import BROWSER_APPS, site_from_title
 
 # Browser family -> words of its application names (chrome covers Chromium and Chrome).
 FAMILIES = {

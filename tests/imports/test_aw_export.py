@@ -12,10 +12,10 @@ from aw_core.models import Event
 from aw_core.schema import get_json_schema
 from aw_transform import filter_keyvals, filter_period_intersect, flood, merge_events_by_keys
 
-from analytics.imports.aw_export import activitywatch
 from analytics.imports.aw_format import parse_export
 from analytics.imports.aw_mapping import group_by_host, map_host
-from analytics.rights.export_data import Holdings
+from services.rights.export_data import Holdings
+from services.rights.export_formats import activitywatch
 from storage.rollups import IDLE_APP
 
 T = 1767607200  # 2026-01-05T10:00:00Z

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.facade import open_storage
 from traq.errors import CommandError
 
 SOURCES = {
@@ -47,6 +46,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Import ``args.file`` for ``args.subject`` into the installation."""
     from analytics.imports import import_activitywatch  # polars: only when the command runs
+    from storage.facade import open_storage
 
     try:
         stream = args.file.open("rb")  # streamed: the export is never held whole in memory
