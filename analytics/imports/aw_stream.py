@@ -103,7 +103,8 @@ def _bucket(tokens: Tokens, reader: EventReader) -> dict[str, Any]:
 def _events(tokens: Tokens, reader: EventReader) -> list[Any]:
     """The hot loop: a few comparisons per token, each event built as soon as it closes."""
     events: list[Any] = []
-    append, build = events.append, reader.event
+    # Locals, not globals or attributes: this loop runs once per token of the file.
+    append, build, step, scalars = events.append, reader.event, tokens.__next__, _SCALARS
     for kind, _ in tokens:
         if kind == "end_array":
             break
@@ -113,15 +114,15 @@ def _events(tokens: Tokens, reader: EventReader) -> list[Any]:
         for kind, key in tokens:
             if kind == "end_map":
                 break
-            kind, value = next(tokens)
+            kind, value = step()
             if kind == "start_map":  # ``data``: flat in every watcher, read here inline
                 value = {}
                 for kind, name in tokens:
                     if kind == "end_map":
                         break
-                    kind, item = next(tokens)
-                    value[name] = item if kind in _SCALARS else _value(tokens, kind, item, 6)
-            elif kind not in _SCALARS:
+                    kind, item = step()
+                    value[name] = item if kind in scalars else _value(tokens, kind, item, 6)
+            elif kind not in scalars:
                 value = _value(tokens, kind, value, 5)
             if key == "timestamp":
                 stamp = value
