@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, select
 
 from activity.privacy_filter import PrivacyRule, apply_privacy_rules, rules_from_policy
 from activity.window import WindowInfo
+from analytics.errors import ImportRefused
 from analytics.imports.aw_format import read_export
 from analytics.imports.aw_mapping import (
     MAPPED_TYPES,
@@ -38,7 +39,6 @@ from analytics.imports.aw_mapping import (
     map_host,
 )
 from analytics.imports.aw_replace import Changes, changes, delete_stale
-from analytics.imports.errors import ImportRefused
 from data_contracts.ingest import check_batch
 from storage import audit
 from storage.crypto.envelope import Sealer

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
+from analytics.errors import ImportRefused
 from analytics.imports.aw_stream import MISSING, document_buckets
-from analytics.imports.errors import ImportRefused
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # Python parses microseconds; Rust writes nanoseconds
 MAX_DURATION = 366 * 86400.0  # a year: anything longer is a corrupt event

@@ -15,7 +15,7 @@ from typing import IO, Any, Protocol
 
 import ijson
 
-from analytics.imports.errors import ImportRefused
+from analytics.errors import ImportRefused
 
 Tokens = Iterator[tuple[str, Any]]
 _SCALARS = frozenset({"null", "boolean", "number", "string"})
