@@ -1,56 +1,68 @@
-"""ActivityWatch buckets of one host to TraqNext minute rows and spans (pure).
+"""ActivityWatch buckets of one host to TraqNext minute rows and spans (pure, linear).
 
-- ``currentwindow`` events become application spans (whole seconds; zero-length events
-  dropped; an event overlapping the next is cut where the next starts).
-- ``afkstatus`` events give the minute rows (every minute they touch is tracked) and their
-  active seconds (the ``not-afk`` overlap); ``afk`` stretches become idle spans and cut the
-  window spans, as our sessionizer does. A TraqNext export (client ``traqnext``) already
-  carries its idle spans in the window bucket, so its AFK events do not cut again.
-- ``web.tab.current`` events give the site of a browser span (the tab with the largest
-  overlap); otherwise a ``url`` in the window event or the title gives it, as the collector
-  reads it from titles.
+The totals are ActivityWatch's own canonical query (aw-webui's ``canonicalEvents``):
+window events ``flood``-ed with a 5 s pulsetime, intersected with the flooded ``not-afk``
+events, summed by application. Here, as one sweep over sorted events (``aw_sweep``):
+
+- ``currentwindow`` events, flooded, inside active time become application spans; the
+  site comes from ``web.tab.current`` events (``aw_sites``), a ``url`` field or the title.
+  Window time outside active time is not counted (ActivityWatch does not count it either).
+- ``afkstatus`` events give active time (``not-afk``, overlapping duplicates counted once),
+  the tracked minutes (every minute an AFK event touches) and idle spans (``afk``).
+- Without an AFK bucket (aw-android): active time is the screen's, from unlock events
+  (``os.lockscreen.unlocks``: from an unlock to the end of the stretch of app use it opens),
+  or else all window time, as ActivityWatch counts it; window time gives the tracked minutes.
 - ``os.hid.input`` events add key presses and clicks to their minute (moves and scrolls
-  count events with movement, never distances); without an AFK bucket they also give the
-  active seconds, and window time gives the tracked minutes.
+  count events with movement, never distances); without an AFK bucket they are active time.
+- Windows the privacy filter drops leave no span; their active seconds are reported per rule.
+
+Boundaries are rounded to whole seconds once, at the end (``aw_sweep.second``). A TraqNext
+export (client ``traqnext``) is exact already and is not flooded.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from activity.sites import BROWSER_APPS, site_from_title
+from analytics.imports import aw_minutes
 from analytics.imports.aw_format import AwBucket, AwEvent
+from analytics.imports.aw_minutes import Minute
+from analytics.imports.aw_sites import WebBucket, browser_site, family_of, host_of, is_browser
+from analytics.imports.aw_sweep import (
+    PULSE_SECONDS,
+    Interval,
+    Piece,
+    flood,
+    intersect,
+    second,
+    subtract,
+    union,
+)
 from storage.rollups import IDLE_APP
 
 WINDOW, AFK, WEB, INPUT = "currentwindow", "afkstatus", "web.tab.current", "os.hid.input"
+UNLOCKS = "os.lockscreen.unlocks"  # aw-android: one zero-length event per screen unlock
 KNOWN_TYPES = (WINDOW, AFK, WEB, INPUT)
+MAPPED_TYPES = (*KNOWN_TYPES, UNLOCKS)
 OWN_CLIENT = "traqnext"
-MINUTE = 60
+UNNAMED_RULE = "privacy filter"
 
-# (app, title, site) -> (title, site) to keep, or None to drop the window (privacy rules).
-WindowFilter = Callable[[str, str | None, str | None], tuple[str | None, str | None] | None]
+# (app, title, site) -> (title, site) to keep; or the name of the rule that drops the window
+# (None: dropped by an unnamed rule).
+WindowFilter = Callable[[str, str | None, str | None], tuple[str | None, str | None] | str | None]
 
-
-@dataclass(frozen=True)
-class Minute:
-    """One minute row of activity (never which key was pressed)."""
-
-    minute: int
-    active_seconds: int
-    key_presses: int = 0
-    mouse_clicks: int = 0
-    mouse_moves: int = 0
-    scrolls: int = 0
+__all__ = [
+    "KNOWN_TYPES", "HostActivity", "Minute", "Span", "group_by_host", "host_of", "is_browser",
+    "map_host",
+]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Span:
-    """One application span with its title in clear (sealed before it is stored)."""
+class Span(NamedTuple):
+    """One application span with its title in clear (sealed before it is stored); a named
+    tuple, as a month of spans is built in one go."""
 
     start_ts: int
     end_ts: int
@@ -58,174 +70,160 @@ class Span:
     site: str | None
     title: str | None
 
+    def __repr__(self) -> str:
+        # Why: a span in a failing assertion or a log line must not show its title.
+        return f"Span({self.start_ts}-{self.end_ts}, app={self.app!r})"
+
 
 @dataclass(frozen=True)
 class HostActivity:
-    """Everything one host recorded."""
+    """Everything one host recorded, what the privacy filter dropped (seconds per rule) and
+    where active time came from (``afk``, ``unlocks`` or ``window``)."""
 
     hostname: str
     minutes: tuple[Minute, ...]
     spans: tuple[Span, ...]
+    dropped: dict[str, float] = field(default_factory=dict)
+    active_source: str = "afk"
+
+
+@dataclass(frozen=True)
+class _Dropped:
+    rule: str
 
 
 def map_host(hostname: str, buckets: Sequence[AwBucket], keep_window: WindowFilter) -> HostActivity:
     """Map the buckets recorded on ``hostname`` (see module doc)."""
-    events: dict[str, list[AwEvent]] = defaultdict(list)
-    for bucket in buckets:
-        events[bucket.type].extend(bucket.events)
-    for kind in events:
-        events[kind].sort(key=lambda e: (e.start, e.duration))
-    afk = _merge([_seconds(e) for e in events[AFK] if e.data.get("status") == "afk"])
     own = any(b.client == OWN_CLIENT for b in buckets)
-    spans = _window_spans(events[WINDOW], events[WEB], keep_window)
-    if afk and not own:
-        spans = _cut(spans, afk) + [Span(s, e, IDLE_APP, None, None) for s, e in afk]
-        spans.sort(key=lambda span: span.start_ts)
-    minutes = _minutes(events[AFK], events[INPUT], spans)
-    return HostActivity(hostname, tuple(minutes), tuple(spans))
+    pulse = 0.0 if own else PULSE_SECONDS
+    windows = flood(_events(buckets, WINDOW), pulse)
+    statuses = flood(_events(buckets, AFK), pulse)
+    not_afk = union((s, e) for s, e, data in statuses if data.get("status") == "not-afk")
+    if any(b.type == AFK for b in buckets):
+        source, active = "afk", not_afk
+    elif any(b.type == UNLOCKS for b in buckets):
+        source, active = "unlocks", _unlocked(windows, _events(buckets, UNLOCKS), pulse)
+    else:
+        source, active = "window", union((s, e) for s, e, _ in windows)
+    web = [
+        WebBucket(flood(b.events, pulse), family_of(f"{b.id} {b.client}"))
+        for b in buckets
+        if b.type == WEB
+    ]
+    labelled = _label(windows, web, keep_window)
+    spans, dropped = _spans(intersect(labelled, active), merge=not own)
+    if source == "afk":
+        away = union((s, e) for s, e, data in statuses if data.get("status") == "afk")
+        spans += [
+            Span(*_rounded(lo, hi), IDLE_APP, None, None) for lo, hi in subtract(away, active)
+        ]
+        tracked = [(s, e) for s, e, _ in statuses]
+    else:
+        tracked = [(s, e) for s, e, _ in windows]
+    spans = [s for s in spans if s.end_ts > s.start_ts]
+    spans.sort(key=lambda span: span.start_ts)
+    inputs = _events(buckets, INPUT)
+    minutes = aw_minutes.minutes(
+        tracked, active, inputs, input_is_active=source != "afk", exact=own
+    )
+    return HostActivity(hostname, tuple(minutes), tuple(spans), dropped, source)
 
 
-def _seconds(event: AwEvent) -> tuple[int, int]:
-    return math.floor(event.start), math.floor(event.end)
+def group_by_host(buckets: Iterable[AwBucket]) -> dict[str, list[AwBucket]]:
+    """The mapped buckets of each host. A web bucket whose host recorded no windows (older
+    aw-watcher-web writes the hostname ``unknown``) joins every host with a window bucket:
+    its tab events only name the site of browser windows they overlap in time."""
+    hosts: dict[str, list[AwBucket]] = defaultdict(list)
+    orphans: list[AwBucket] = []
+    for bucket in buckets:
+        if bucket.type in MAPPED_TYPES:
+            hosts[bucket.hostname[:120]].append(bucket)
+    with_windows = [h for h, bs in hosts.items() if any(b.type == WINDOW for b in bs)]
+    for host in list(hosts):
+        if host not in with_windows and with_windows and all(b.type == WEB for b in hosts[host]):
+            orphans += hosts.pop(host)
+    for host in with_windows:
+        hosts[host] += orphans
+    return dict(hosts)
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def _events(buckets: Iterable[AwBucket], kind: str) -> list[AwEvent]:
+    events = [event for bucket in buckets if bucket.type == kind for event in bucket.events]
+    events.sort(key=lambda e: (e.start, e.duration))
+    return events
+
+
+def _unlocked(windows: Sequence[Piece], unlocks: Sequence[AwEvent], pulse: float) -> list[Interval]:
+    """Screen-on time: from each unlock to the end of the stretch of app use it opens (an
+    unlock event with a duration counts as it is)."""
+    runs = union((s, e + pulse) for s, e, _ in windows)  # app use with gaps of a pulse at most
+    active: list[Interval] = [(u.start, u.end) for u in unlocks if u.duration > 0]
+    j = 0
+    for lo, hi in runs:
+        while j < len(unlocks) and unlocks[j].start < lo - pulse:
+            j += 1
+        if j < len(unlocks) and unlocks[j].start < hi:
+            active.append((max(lo, unlocks[j].start), hi - pulse))
+    return union(active)
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _window_spans(
-    windows: Sequence[AwEvent], web: Sequence[AwEvent], keep_window: WindowFilter
-) -> list[Span]:
+def _label(windows: Sequence[Piece], web: list[WebBucket], keep: WindowFilter) -> list[Piece]:
+    """Each window with its (app, site, title) after the privacy filter, or ``_Dropped``.
+
+    The parser shares equal ``data`` objects, so what a window's data says (and the filter's
+    decision, unless a browser's tab events name its site) is worked out once per object.
+    """
+    decided: dict[tuple[str, str | None, str | None], Any] = {}
+    read: dict[int, tuple[str, str | None, str | None, str | None, bool]] = {}
+    labelled: list[Piece] = []
+    for start, end, data in windows:
+        found = read.get(id(data))  # ids are stable: ``windows`` holds every data object
+        if found is None:
+            app = (_text(data.get("app")) or "unknown")[:200]
+            title, url = _text(data.get("title")), _text(data.get("url"))
+            found = (app, title, url, host_of(url) if url else None, is_browser(app))
+            read[id(data)] = found
+        app, title, url, site, browser = found
+        if browser:
+            site = browser_site(app, title, url, start, end, web)
+        key = (app, title, site)
+        label = decided.get(key)
+        if label is None:
+            kept = keep(app, title, site)
+            if kept is None or isinstance(kept, str):
+                label = _Dropped(kept or UNNAMED_RULE)
+            else:
+                label = (app, kept[1], kept[0])
+            decided[key] = label
+        labelled.append((start, end, label))
+    return labelled
+
+
+def _rounded(start: float, end: float) -> tuple[int, int]:
+    return second(start), second(end)
+
+
+def _spans(pieces: Iterable[Piece], *, merge: bool) -> tuple[list[Span], dict[str, float]]:
+    """Spans of the kept pieces (touching equal ones merged unless the file is our own, whose
+    spans are the stored ones); seconds dropped per rule."""
     spans: list[Span] = []
-    web_starts = [event.start for event in web]
-    for event in windows:
-        start, end = _seconds(event)
-        if end <= start:
-            continue  # zero-length: a heartbeat that never extended
-        app = (_text(event.data.get("app")) or "unknown")[:200]
-        title = _text(event.data.get("title"))
-        nearby = web[max(bisect_right(web_starts, start) - 1, 0) :]
-        site = _site(app, title, _text(event.data.get("url")), nearby, start, end)
-        kept = keep_window(app, title, site)
-        if kept is None:
+    dropped: dict[str, float] = defaultdict(float)
+    last_end, last_label = -1, None
+    make = Span._make  # builds the tuple directly: a third of the cost of ``Span(...)``
+    for start, end, label in pieces:
+        if type(label) is _Dropped:
+            dropped[label.rule] += end - start
             continue
-        if spans and start < spans[-1].end_ts:
-            previous = spans.pop()
-            if previous.start_ts < start:  # same start: the longer, later-sorted one wins
-                spans.append(replace(previous, end_ts=start))
-        title, site = kept
-        spans.append(Span(start, end, app, site, title))
-    return spans
-
-
-def _site(
-    app: str, title: str | None, url: str | None, web: Sequence[AwEvent], start: int, end: int
-) -> str | None:
-    if not is_browser(app):
-        return host_of(url) if url else None
-    best, overlap = None, 0.0
-    for event in web:
-        if event.start >= end:
-            break
-        shared = min(end, event.end) - max(start, event.start)
-        if shared > overlap:
-            best, overlap = event, shared
-    if best is not None:
-        host = host_of(_text(best.data.get("url")) or "")
-        if host:
-            return host
-    return (host_of(url) if url else None) or site_from_title(app, title)
-
-
-def is_browser(app: str) -> bool:
-    """Whether ``app`` is a browser, by the collector's list of browser names."""
-    name = app.strip().lower().removesuffix(".exe").removesuffix(".app")
-    return "-".join(name.replace("_", " ").split()) in BROWSER_APPS
-
-
-def host_of(url: str) -> str | None:
-    """The lowercase host of an http(s) URL (without ``www.``, as the collector reads
-    sites), or a bare host name as it is (a TraqNext export writes the stored site)."""
-    if "://" in url:
-        parts = urlsplit(url)
-        host = parts.hostname if parts.scheme in ("http", "https") else None
-        host = host.rstrip(".").removeprefix("www.") if host else None
-    else:
-        host = url.split("/", 1)[0].lower()
-    if not host or len(host) > 253 or not host.isascii() or " " in host or "." not in host:
-        return None
-    return host
-
-
-def _cut(spans: Sequence[Span], afk: Sequence[tuple[int, int]]) -> list[Span]:
-    """The spans without the AFK stretches (a span across one becomes two)."""
-    result = []
-    for span in spans:
-        pieces = [(span.start_ts, span.end_ts)]
-        for lo, hi in afk:
-            pieces = [
-                piece
-                for s, e in pieces
-                for piece in ((s, min(e, lo)), (max(s, hi), e))
-                if piece[1] > piece[0]
-            ]
-        result += [replace(span, start_ts=s, end_ts=e) for s, e in pieces]
-    return result
-
-
-def _minutes(
-    afk: Sequence[AwEvent], inputs: Sequence[AwEvent], spans: Sequence[Span]
-) -> list[Minute]:
-    active: dict[int, float] = defaultdict(float)
-    if afk:
-        for event in afk:
-            _cover(active, *_seconds(event), event.data.get("status") == "not-afk")
-    else:
-        for span in spans:
-            _cover(active, span.start_ts, span.end_ts, False)
-        for event in inputs:
-            _cover(active, *_seconds(event), _any_input(event))
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for event in inputs:
-        minute = math.floor(event.start) // MINUTE * MINUTE
-        active.setdefault(minute, 0.0)
-        row = counts[minute]
-        row[0] += _count(event, "presses")
-        row[1] += _count(event, "clicks")
-        row[2] += int(bool(_count(event, "deltaX") or _count(event, "deltaY")))
-        row[3] += int(bool(_count(event, "scrollX") or _count(event, "scrollY")))
-    return [
-        Minute(minute, min(MINUTE, round(active[minute])), *counts.get(minute, (0, 0, 0, 0)))
-        for minute in sorted(active)
-    ]
-
-
-def _cover(active: dict[int, float], start: int, end: int, is_active: bool) -> None:
-    """Mark every minute ``[start, end)`` touches as tracked; add active overlap if active."""
-    if end <= start:
-        return  # a zero-length event tracks nothing
-    for minute in range(start // MINUTE * MINUTE, end, MINUTE):
-        shared = min(end, minute + MINUTE) - max(start, minute)
-        active[minute] += shared if is_active else 0.0
-
-
-def _count(event: AwEvent, name: str) -> int:
-    value = event.data.get(name, 0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 0
-    return abs(int(value))
-
-
-def _any_input(event: AwEvent) -> bool:
-    names = ("presses", "clicks", "deltaX", "deltaY", "scrollX", "scrollY")
-    return any(_count(event, name) for name in names)
+        lo, hi = int(start + 0.5), int(end + 0.5)  # ``second``, inlined: stamps are >= 0
+        if merge and last_end == lo and label == last_label:
+            spans[-1] = spans[-1]._replace(end_ts=hi)
+        elif hi > lo:
+            spans.append(make((lo, hi, *label)))
+        else:
+            continue
+        last_end, last_label = hi, label
+    return spans, dict(dropped)

@@ -12,9 +12,10 @@ import html
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from analytics.imports.aw_export import activitywatch_export
 from data_contracts.declarations import CONTRACTS
 from services.rights.export_data import Holdings
 
@@ -86,54 +87,9 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
-
-
-def _afk_events(minutes: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-    """Per device, AFK status events: runs of consecutive minutes with one status merged
-    into one event, as ActivityWatch's heartbeat merging stores them."""
-    events: dict[int, list[dict[str, Any]]] = {}
-    ends: dict[int, tuple[int, str]] = {}  # device -> (end of its last event, its status)
-    for minute in sorted(minutes, key=lambda m: (m["device_id"], m["minute"])):
-        device, start = minute["device_id"], minute["minute"]
-        status = "not-afk" if minute["active_seconds"] > 0 else "afk"
-        last = events.setdefault(device, [])
-        if ends.get(device) == (start, status):
-            last[-1]["duration"] += 60
-        else:
-            last.append({"timestamp": _iso(start), "duration": 60, "data": {"status": status}})
-        ends[device] = (start + 60, status)
-    return events
-
-
 def activitywatch(holdings: Holdings, now: datetime) -> bytes:
-    """The activity as an ActivityWatch export: window and AFK buckets per device."""
-    buckets: dict[str, dict[str, Any]] = {}
-
-    def bucket(kind: str, device: int) -> list[dict[str, Any]]:
-        host = holdings.device_names.get(device, f"device-{device}")
-        watcher = "aw-watcher-window" if kind == "currentwindow" else "aw-watcher-afk"
-        bucket_id = f"{watcher}_{host}-{device}"
-        entry = buckets.setdefault(bucket_id, {
-            "id": bucket_id, "created": now.isoformat(), "type": kind,
-            "client": "traqnext", "hostname": host, "events": [],
-        })  # fmt: skip
-        events: list[dict[str, Any]] = entry["events"]
-        return events
-
-    for span in holdings.datasets.get("app_spans", []):
-        data = {"app": span["app"], "title": span.get("title") or ""}
-        if span.get("site"):
-            data["url"] = span["site"]
-        bucket("currentwindow", span["device_id"]).append(
-            {"timestamp": _iso(span["start_ts"]), "duration": span["end_ts"] - span["start_ts"],
-             "data": data}
-        )  # fmt: skip
-    for device, events in _afk_events(holdings.datasets.get("activity_minutes", [])).items():
-        bucket("afkstatus", device).extend(events)
-    # Compact JSON: the C encoder (see to_json); tools read it, people read the HTML summary.
-    return json.dumps({"buckets": buckets}, ensure_ascii=False).encode("utf-8")
+    """The activity as an ActivityWatch export (``analytics.imports.aw_export``)."""
+    return activitywatch_export(holdings.datasets, holdings.device_names, now)
 
 
 def summary_html(

@@ -136,3 +136,71 @@ def test_refused_subjects_and_files(install: Install, tmp_path: Path) -> None:
     usage = traq("import", "activitywatch", str(path), env=install.env)
     assert_one_line_error(usage, "--subject")
     assert _counts(install.engine) == before
+
+
+def _earlier(style: str) -> bytes:
+    """The same history exported 30 s earlier: the last window and not-AFK events stop at
+    570 s, while the later export has them run to 600 s."""
+    document = json.loads(export(style))
+    buckets = document["buckets"]
+    buckets["aw-watcher-window_laptop-7"]["events"][0]["duration"] = 30.0  # newest first
+    buckets["aw-watcher-afk_laptop-7"]["events"][0]["duration"] = 90.0
+    return json.dumps(document).encode()
+
+
+def _stored(install: Install) -> tuple[list[tuple[Any, ...]], dict[int, int]]:
+    with install.engine.connect() as c:
+        spans = c.execute(
+            select(
+                schema.app_spans.c.start_ts, schema.app_spans.c.end_ts, schema.app_spans.c.app
+            ).order_by(schema.app_spans.c.start_ts)
+        ).all()
+        minutes = c.execute(
+            select(schema.activity_minutes.c.minute, schema.activity_minutes.c.active_seconds)
+        ).all()
+    return [(s - T0, e - T0, app) for s, e, app in spans], {m - T0: a for m, a in minutes}
+
+
+def test_a_newer_export_replaces_what_the_earlier_one_wrote(
+    install: Install, tmp_path: Path
+) -> None:
+    subject = install.add_person("Europe/Paris")
+    earlier, later = tmp_path / "earlier.json", tmp_path / "later.json"
+    earlier.write_bytes(_earlier("rust"))
+    later.write_bytes(export("rust"))
+    first = _import(install, earlier, subject)
+    assert first.returncode == 0, first.stderr
+    spans, minutes = _stored(install)
+    assert spans[-1] == (540, 570, "Code") and minutes[540] == 30
+    second = _import(install, later, subject)
+    assert second.returncode == 0, second.stderr
+    report = json.loads(second.stdout)
+    assert (report["spans_replaced"], report["minutes_replaced"]) == (1, 1)
+    assert (report["spans_written"], report["minutes_written"]) == (1, 1)
+    spans, minutes = _stored(install)
+    assert spans == [(s, e, app) for s, e, app, _, _ in EXPECTED_SPANS]
+    assert minutes == {m: row[0] for m, row in EXPECTED_MINUTES.items()}
+    with install.engine.connect() as c:
+        slot = c.execute(select(schema.activity_10min)).one()  # rollups follow the new rows
+        assert slot.active_seconds == 540
+    before = _counts(install.engine)
+    again = json.loads(_import(install, later, subject).stdout)
+    assert again["spans_written"] == again["minutes_written"] == again["spans_replaced"] == 0
+    assert again["minutes_replaced"] == 0 and _counts(install.engine) == before
+
+
+def test_the_summary_line_says_what_the_privacy_filters_dropped(
+    install: Install, tmp_path: Path
+) -> None:
+    subject = install.add_person()
+    document = json.loads(export("python"))
+    window = document["buckets"]["aw-watcher-window_laptop-7"]["events"]
+    window[1]["data"]["title"] = "Private Browsing"  # the Firefox window, 300-540 s
+    path = tmp_path / "private.json"
+    path.write_text(json.dumps(document))
+    result = traq("import", "activitywatch", str(path), "--subject", subject, env=install.env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "laptop-7: active time from AFK watcher" in lines[1]
+    assert lines[2].startswith("  dropped by privacy_filters[0] drop title")
+    assert lines[2].endswith(": 180 s of active window time")  # 300-420 and 480-540

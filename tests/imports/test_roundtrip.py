@@ -54,10 +54,13 @@ def _totals(c: Connection, person: int) -> dict[str, object]:
     m, s, d = schema.activity_minutes.c, schema.app_spans.c, schema.activity_daily.c
     a = schema.app_daily.c
     minutes = select(func.count(), func.min(m.minute), func.max(m.minute))
+    counts = select(func.sum(m.active_seconds), func.sum(m.key_presses), func.sum(m.mouse_clicks),
+                    func.sum(m.mouse_moves), func.sum(m.scrolls))  # fmt: skip
     spans = select(func.count(), func.sum(s.end_ts - s.start_ts))
     keys = select(s.start_ts, s.end_ts, s.app, s.site)
     return {
         "minutes": tuple(c.execute(minutes.where(m.person_id == person)).one()),
+        "counts": tuple(c.execute(counts.where(m.person_id == person)).one()),
         "spans": tuple(c.execute(spans.where(s.person_id == person)).one()),
         "span_keys": sorted(tuple(r) for r in c.execute(keys.where(s.person_id == person))),
         "tracked": c.execute(
@@ -95,7 +98,7 @@ def test_export_then_import_gives_the_same_totals(tmp_path: Path, database_url: 
                 )
             }
     assert report["minutes_written"] == expected["minutes"][0] > 0  # type: ignore[index]
-    for key in ("minutes", "spans", "span_keys", "tracked", "app_seconds"):
+    for key in ("minutes", "counts", "spans", "span_keys", "tracked", "app_seconds"):
         assert got[key] == expected[key], key
     source_titles: dict[tuple[int, int], str | None] = expected["titles"]  # type: ignore[assignment]
     assert titles and all(source_titles[k] == v for k, v in titles.items())

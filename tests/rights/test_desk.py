@@ -13,8 +13,7 @@ from sqlalchemy import Engine, select, update
 from services.rights import AccessDenied, Actor, InvalidTransition, load_actor
 from services.rights.auditlog import audit_actions, audit_entries, verify_chain
 from services.rights.desk import act, download, file_for, filter_queue, requests_of
-from services.rights.export_data import Holdings
-from services.rights.export_formats import activitywatch, to_csv, to_json
+from services.rights.export_formats import to_csv, to_json
 from storage.config import load_settings
 from storage.db.schema import audit_log, people
 from storage.facade import Storage
@@ -132,20 +131,6 @@ def test_the_audit_log_reads_newest_first_for_the_dpo_only(
     for call in (audit_entries, audit_actions, verify_chain):
         with pytest.raises(AccessDenied):
             call(engine, actor(engine, "alice"))
-
-
-def test_activitywatch_merges_runs_of_minutes_into_afk_events() -> None:
-    minute = int(NOW.timestamp()) // 60 * 60
-    rows = [
-        {"device_id": 1, "minute": minute + 60 * i, "active_seconds": active}
-        for i, active in enumerate([30, 12, 0, 0, 5])
-    ] + [{"device_id": 1, "minute": minute + 60 * 9, "active_seconds": 40}]
-    holdings = Holdings(1, "p", datasets={"activity_minutes": rows}, device_names={1: "laptop"})
-    [bucket] = json.loads(activitywatch(holdings, NOW))["buckets"].values()
-    assert bucket["type"] == "afkstatus" and bucket["hostname"] == "laptop"
-    assert [(e["data"]["status"], e["duration"]) for e in bucket["events"]] == [
-        ("not-afk", 120), ("afk", 120), ("not-afk", 60), ("not-afk", 60),
-    ]  # fmt: skip
 
 
 def test_json_and_csv_files_round_trip() -> None:

@@ -10,7 +10,11 @@ from typing import Any
 
 from traq.errors import CommandError
 
-MAX_FILE_BYTES = 2 * 1024**3  # an export is JSON read whole: refuse what cannot be parsed
+SOURCES = {
+    "afk": "AFK watcher",
+    "unlocks": "screen unlocks (no AFK watcher)",
+    "window": "window time counted as active (no AFK watcher, as ActivityWatch counts it)",
+}
 
 
 def register(sub: Any) -> None:
@@ -25,9 +29,11 @@ def register(sub: Any) -> None:
         "activitywatch",
         help="an ActivityWatch export (aw-server or aw-server-rust)",
         description="Import window, AFK, web and input buckets of an ActivityWatch export "
-        "(Settings > Export all buckets as JSON) as the person's spans and minute rows. "
+        "(Settings > Export all buckets as JSON) as the person's spans and minute rows, "
+        "counting time as ActivityWatch does (gaps up to 5 s filled, time away left out). "
         "Titles are sealed to the person's key; importing the same file again changes "
-        "nothing; a bad file imports nothing.",
+        "nothing, a newer export replaces what it covers; a bad file imports nothing. "
+        "The summary says what the privacy filters dropped.",
     )
     aw.add_argument("file", type=Path, metavar="FILE", help="the export's JSON file")
     aw.add_argument("--subject", required=True, metavar="ID", help="the person's pseudonym (s_…)")
@@ -42,28 +48,31 @@ def run(args: argparse.Namespace) -> int:
     from analytics.imports import import_activitywatch  # polars: only when the command runs
     from storage.facade import open_storage
 
-    raw = _read(args.file)
+    try:
+        stream = args.file.open("rb")  # streamed: the export is never held whole in memory
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from exc
     storage = open_storage()
     try:
-        report = import_activitywatch(storage.engine, raw, args.subject, datetime.now(UTC))
+        with stream:
+            report = import_activitywatch(storage.engine, stream, args.subject, datetime.now(UTC))
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from exc
     finally:
         storage.close()
     figures = report.as_dict()
     if args.json:
         print(json.dumps(figures, sort_keys=True))
-    else:
-        print(
-            f"imported {figures['minutes_written']} of {figures['minutes']} minutes and "
-            f"{figures['spans_written']} of {figures['spans']} spans from {figures['hosts']} "
-            f"host(s) ({figures['skipped_buckets']} bucket(s) of other types skipped)"
-        )
+        return 0
+    print(
+        f"imported {figures['minutes_written']} of {figures['minutes']} minutes and "
+        f"{figures['spans_written']} of {figures['spans']} spans from {figures['hosts']} "
+        f"host(s), replacing {figures['minutes_replaced']} minutes and "
+        f"{figures['spans_replaced']} spans of an earlier import "
+        f"({figures['skipped_buckets']} bucket(s) of other types skipped)"
+    )
+    for host, source in sorted(report.active_time.items()):
+        print(f"  {host}: active time from {SOURCES.get(source, source)}")
+    for rule, seconds in report.dropped_seconds.items():
+        print(f"  dropped by {rule}: {seconds} s of active window time")
     return 0
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise CommandError(f"{path} is larger than {MAX_FILE_BYTES // 1024**3} GiB")
-        return path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
