@@ -1,0 +1,123 @@
+"""Publishing closed local days, once each.
+
+A local day has ended everywhere 14 hours after its UTC end (no zone is further ahead);
+it is *due* ``grace_hours`` later, so that late uploads still count. ``publish_due`` writes
+every due day not yet published, from the first day holding data, each in its own
+transaction: units, then each unit's cells (``suppress.publish_day``). A published day is
+never written again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import polars as pl
+from sqlalchemy import Engine, func, select
+
+from analytics.periods import MAX_OFFSET_SECONDS, Period
+from analytics.publication.inputs import contributions, load_days, team_names, teams_of
+from analytics.publication.policy import PublicationPolicy, load_publication_policy
+from analytics.publication.suppress import publish_day
+from analytics.publication.units import form_units
+from storage.db.schema import activity_daily
+from storage.publications import published_days, write_day
+
+BATCH_DAYS = 7  # days read from storage at once
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What one run published: the days written now, and the cells shown and hidden."""
+
+    days: list[date]
+    units: int
+    shown: int
+    suppressed: int
+
+    def to_json(self) -> dict[str, object]:
+        """The report for ``traq publish --json``."""
+        return {
+            "days": [d.isoformat() for d in self.days],
+            "units": self.units,
+            "shown": self.shown,
+            "suppressed": self.suppressed,
+        }
+
+
+def last_due_day(now: datetime, grace_hours: int) -> date:
+    """The newest local day that has ended everywhere at least ``grace_hours`` before ``now``."""
+    closed = now - timedelta(seconds=MAX_OFFSET_SECONDS, hours=grace_hours)
+    return closed.date() - timedelta(days=1)
+
+
+def due_days(engine: Engine, now: datetime, policy: PublicationPolicy) -> list[date]:
+    """Days holding data, closed plus the grace, not yet published, oldest first."""
+    with engine.connect() as connection:
+        first = connection.execute(select(func.min(activity_daily.c.day))).scalar_one()
+        last = last_due_day(now, policy.grace_hours)
+        if first is None:
+            return []
+        first = first if isinstance(first, date) else date.fromisoformat(str(first))
+        if first > last:
+            return []
+        done = published_days(connection, first, last)
+    return [d for d in Period(first, last).each_day() if d not in done]
+
+
+def publish_due(
+    engine: Engine, now: datetime, *, until: date | None = None, progress: Progress | None = None
+) -> PublishReport:
+    """Publish every due day (up to ``until`` if given) not yet published."""
+    policy = load_publication_policy(engine)
+    days = [d for d in due_days(engine, now, policy) if until is None or d <= until]
+    report = PublishReport([], 0, 0, 0)
+    for start in range(0, len(days), BATCH_DAYS):
+        batch = days[start : start + BATCH_DAYS]
+        report = _merge(report, _publish_batch(engine, batch, policy, now))
+        if progress is not None:
+            progress(min(start + BATCH_DAYS, len(days)), len(days))
+    return report
+
+
+def _publish_batch(
+    engine: Engine, days: list[date], policy: PublicationPolicy, now: datetime
+) -> PublishReport:
+    with engine.connect() as connection:
+        names = team_names(connection)
+        rows = load_days(connection, Period(days[0], days[-1]))
+    report = PublishReport([], 0, 0, 0)
+    for day in days:
+        units, cells = publish_rows(rows.get(day), day, names, policy)
+        stamp = (now, policy.k, policy.version, None)
+        with engine.begin() as connection:
+            if write_day(connection, day, stamp, units, cells):
+                shown = sum(1 for c in cells if c[4] is not None)
+                units_now = len({u[2] for u in units})
+                report = _merge(report, PublishReport([day], units_now, shown, len(cells) - shown))
+    return report
+
+
+def publish_rows(
+    rows: pl.DataFrame | None, day: date, names: dict[int, str], policy: PublicationPolicy
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The unit rows and cell rows of one day (nothing when fewer than k people worked)."""
+    if rows is None:
+        return [], []
+    unit_of = form_units(teams_of(rows, names), policy.k, policy.fold)
+    units = [(day, t, u, names.get(t, str(t))) for t, u in sorted(unit_of.items())]
+    cells: list[tuple[object, ...]] = []
+    for unit in sorted(set(unit_of.values())):
+        members = {t for t, u in unit_of.items() if u == unit}
+        for cell, value in publish_day(contributions(rows, members), policy.app_categories, policy.k):
+            if value is None:
+                cells.append((day, unit, cell.kind, cell.key, None, None, None, None))
+            else:
+                cells.append((day, unit, cell.kind, cell.key, value.people, value.tracked, value.active, value.seconds))
+    return units, cells
+
+
+def _merge(a: PublishReport, b: PublishReport) -> PublishReport:
+    return PublishReport(a.days + b.days, a.units + b.units, a.shown + b.shown, a.suppressed + b.suppressed)

@@ -1,0 +1,77 @@
+"""Publication on the small organisation: units, released once, rights events, late data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, select, update
+
+from analytics.publication.publish import last_due_day, publish_due
+from storage.db.schema import people, publication_cells, publication_days, publication_units
+from tests.analytics.builders import add_minutes
+from tests.analytics.org import DAYS, Org, local_start
+
+NOW = datetime(2026, 4, 10, tzinfo=UTC)
+
+
+def _cells(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(publication_cells).order_by(*publication_cells.primary_key))]
+
+
+def _worked(org: Org, day: date) -> int:
+    return sum(day in org.worked[p] for members in org.members.values() for p in members)
+
+
+def test_each_day_is_published_once_with_everyone_in_exactly_one_unit(org: Org) -> None:
+    report = publish_due(org.engine, NOW)
+    assert set(DAYS) <= set(report.days)
+    with org.engine.connect() as connection:
+        totals = connection.execute(
+            select(publication_cells.c.day, publication_cells.c.people).where(
+                publication_cells.c.kind == "total"
+            )
+        ).all()
+        teams = connection.execute(select(publication_units.c.day, publication_units.c.team_id)).all()
+    for day in DAYS:
+        assert sum(p for d, p in totals if str(d) == str(day)) == _worked(org, day)
+        listed = [t for d, t in teams if str(d) == str(day)]
+        assert len(listed) == len(set(listed)) == 3  # every team, once, in one unit
+    assert all(p >= 5 for _, p in totals)
+    again = publish_due(org.engine, NOW)
+    assert again.days == []
+
+
+def test_nothing_is_published_before_the_grace_has_passed(org: Org) -> None:
+    assert last_due_day(datetime(2026, 4, 2, 14, tzinfo=UTC), 48) == date(2026, 3, 30)
+    report = publish_due(org.engine, datetime(2026, 4, 2, 14, tzinfo=UTC))
+    assert date(2026, 3, 31) not in report.days and date(2026, 3, 30) in report.days
+
+
+def test_a_rights_event_or_late_data_never_changes_a_published_cell(org: Org) -> None:
+    publish_due(org.engine, NOW)
+    before = _cells(org.engine)
+    person = org.members["Paris"][0]
+    with org.engine.begin() as connection:
+        connection.execute(update(people).where(people.c.id == person).values(restricted=True))
+        start = local_start(date(2026, 3, 27), datetime.min.time().replace(hour=20), "Europe/Paris")
+        add_minutes(connection, person, person, [(start + 60 * m, 30, 1, 1) for m in range(30)])
+    assert publish_due(org.engine, NOW).days == []
+    assert _cells(org.engine) == before
+
+
+def test_later_days_leave_a_restricted_person_out(org: Org) -> None:
+    publish_due(org.engine, NOW, until=date(2026, 3, 9))
+    person = next(p for p in org.members["Paris"] if date(2026, 3, 27) in org.worked[p])
+    with org.engine.begin() as connection:
+        connection.execute(update(people).where(people.c.id == person).values(restricted=True))
+    publish_due(org.engine, NOW)
+    with org.engine.connect() as connection:
+        people_on = connection.execute(
+            select(publication_cells.c.people).where(
+                publication_cells.c.kind == "total", publication_cells.c.day == date(2026, 3, 27)
+            )
+        ).scalars().all()
+        k = connection.execute(select(publication_days.c.k)).scalars().first()
+    assert sum(people_on) == _worked(org, date(2026, 3, 27)) - 1
+    assert k == 5
