@@ -1,0 +1,67 @@
+"""Every manager figure, from published cells only: what the pages and downloads call.
+
+Each function reads the published cells of the period in the units hosted by ``team_ids``
+(``read.load_published``) and returns a ``Figure``; an empty figure means no data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import timedelta
+
+from analytics.categories import load_analytics_policy
+from analytics.loaders.base import Source
+from analytics.periods import Period
+from analytics.publication import figures
+from analytics.publication.figures import Figure
+from analytics.publication.read import load_published, published_k
+
+
+def previous(period: Period) -> Period:
+    """The period of the same length just before ``period``."""
+    return Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
+
+
+def _k(source: Source, period: Period) -> int:
+    return published_k(source, period) or load_analytics_policy(source).k
+
+
+def _summary(source: Source, period: Period, team_ids: Collection[int], by: list[str]) -> Figure:
+    frame = load_published(source, period, team_ids)
+    ratings = load_analytics_policy(source).category_ratings
+    return figures.summary(frame, by, ratings, _k(source, period))
+
+
+def overview(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """One row: work and active hours per person-day, activity level, productive share."""
+    return _summary(source, period, team_ids, [])
+
+
+def by_unit(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """The overview's figures per unit ("Platform", or "Platform + Legal" when folded)."""
+    return _summary(source, period, team_ids, ["unit"])
+
+
+def daily_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per unit and day: work hours per person and activity level."""
+    return _summary(source, period, team_ids, ["unit", "day"])
+
+
+def weekly_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per unit and ISO week (its Monday): work hours per person-day and activity level."""
+    return _summary(source, period, team_ids, ["unit", "week"])
+
+
+def heatmap(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per weekday and local hour: activity level, tracked and active minutes."""
+    return figures.heatmap(load_published(source, period, team_ids), _k(source, period))
+
+
+def categories(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per category: hours per person-day."""
+    return figures.categories(load_published(source, period, team_ids), _k(source, period))
+
+
+def top_apps(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per published application (and "other <category> applications"): hours per person-day."""
+    return figures.applications(load_published(source, period, team_ids), _k(source, period))
