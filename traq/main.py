@@ -31,6 +31,7 @@ COMMANDS = {
     "serve-ingest": "traq.commands.serve_ingest_cmd",
     "devices": "traq.commands.devices_cmd",
     "spool": "traq.commands.spool_cmd",
+    "publish": "traq.commands.publish_cmd",
 }
 
 

@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from storage.facade import open_storage
+from storage.facade import Storage, open_storage
 from traq.demo import DemoOptions, run_demo
 from traq.demo.org import Person
 
@@ -63,14 +63,24 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _progress_bar() as bar:
             report = run_demo(storage, options, _tracker(bar, options.employees))
+        published = _publish(storage)
     finally:
         storage.close()
     print(report.summary())
+    print(published)
     if report.accounts is not None:
         print(f"demo accounts, all with the password (shown once): {report.accounts.password}")
         for line in report.accounts.describe():
             print(f"  {line}")
     return 0
+
+
+def _publish(storage: Storage) -> str:
+    """Publish every closed demo day at once (no late uploads will come): what managers see."""
+    from analytics.publication.publish import publish_due
+
+    report = publish_due(storage.engine, datetime.now(UTC), grace_hours=0)
+    return f"published {len(report.days)} closed day(s) for managers ({report.units} unit-days)"
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
