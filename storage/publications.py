@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from storage.db.schema import publication_cells, publication_days, publication_units
 
 UNIT_COLUMNS = ("day", "team_id", "unit_id", "team_name")
-CELL_COLUMNS = ("day", "unit_id", "kind", "key", "people")
-CELL_COLUMNS += ("tracked_seconds", "active_seconds", "seconds")
+CELL_COLUMNS = (
+    "day", "unit_id", "kind", "key", "people", "tracked_seconds", "active_seconds", "seconds",
+)  # fmt: skip
 
 
 def published_days(connection: Connection, first: date, last: date) -> set[date]:

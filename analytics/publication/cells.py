@@ -17,13 +17,14 @@ of a shown category) is added by ``suppress``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 TIME, ACTIVE = "time", "active"
 TOTAL, HOUR, CATEGORY, APP, OTHER = "total", "hour", "category", "app", "other"
 UNCATEGORISED = "uncategorised"
 UNSPANNED = ""  # tracked time outside any application span
+Key = int | tuple[int, str]  # an hour (active), or an hour and an application (time)
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,14 @@ class Contributions:
         """Everyone of the unit with tracked time on the day, in id order."""
         return sorted(p for p, hours in self.hours.items() if any(t > 0 for t, _ in hours.values()))
 
-    def finest(self, person: int, family: str) -> dict[Hashable, float]:
+    def finest(self, person: int, family: str) -> dict[Key, float]:
         """``person``'s non-zero finest contributions in ``family``."""
         hours = self.hours.get(person, {})
         if family == ACTIVE:
             return {h: a for h, (_, a) in hours.items() if a}
-        spans = {key: s for key, s in self.apps.get(person, {}).items() if s}
+        spans: dict[Key, float] = {key: s for key, s in self.apps.get(person, {}).items() if s}
         covered: dict[int, float] = {}
-        for (hour, _), seconds in spans.items():
+        for (hour, _), seconds in self.apps.get(person, {}).items():
             covered[hour] = covered.get(hour, 0.0) + seconds
         rest = {h: t - covered.get(h, 0.0) for h, (t, _) in hours.items()}
         rest |= {h: -s for h, s in covered.items() if h not in hours}
@@ -59,9 +60,9 @@ class Cell:
 
     kind: str
     key: str
-    covers: frozenset[Hashable]  # over family time (and active for total and hour)
+    covers: frozenset[Key]  # over family time (and active for total and hour)
 
-    def covers_key(self, family: str, key: Hashable) -> bool:
+    def covers_key(self, family: str, key: Key) -> bool:
         """Whether the cell sums ``key`` of ``family``."""
         if family == ACTIVE:
             return self.kind == TOTAL or (self.kind == HOUR and key == int(self.key))
@@ -83,7 +84,7 @@ class Value:
     seconds: float | None = None
 
 
-Table = dict[str, dict[int, dict[Hashable, float]]]  # family -> person -> key -> seconds
+Table = dict[str, dict[int, dict[Key, float]]]  # family -> person -> key -> seconds
 
 
 def finest_table(day: Contributions) -> Table:
@@ -93,12 +94,12 @@ def finest_table(day: Contributions) -> Table:
 
 def candidates(table: Table, categories: Mapping[str, str]) -> list[Cell]:
     """Every cell the unit could publish for the day (before suppression, no ``other``)."""
-    keys = {key for row in table[TIME].values() for key in row}
-    hours = sorted({h for h, _ in keys})  # type: ignore[misc]
-    apps = sorted({a for _, a in keys if a != UNSPANNED})  # type: ignore[misc]
+    keys = {key for row in table[TIME].values() for key in row if isinstance(key, tuple)}
+    hours = sorted({h for h, _ in keys})
+    apps = sorted({a for _, a in keys if a != UNSPANNED})
     cells = [Cell(TOTAL, "", frozenset(keys))]
     for hour in hours:
-        cells.append(Cell(HOUR, f"{hour:02d}", frozenset(k for k in keys if k[0] == hour)))  # type: ignore[index]
+        cells.append(Cell(HOUR, f"{hour:02d}", frozenset(k for k in keys if k[0] == hour)))
     by_category: dict[str, set[str]] = {}
     for app in apps:
         by_category.setdefault(category_of(app, categories), set()).add(app)
@@ -108,9 +109,9 @@ def candidates(table: Table, categories: Mapping[str, str]) -> list[Cell]:
     return cells
 
 
-def app_keys(keys: Iterable[Hashable], apps: set[str]) -> frozenset[Hashable]:
+def app_keys(keys: Iterable[tuple[int, str]], apps: set[str]) -> frozenset[Key]:
     """The (hour, application) keys of ``apps`` among ``keys``."""
-    return frozenset(k for k in keys if k[1] in apps)  # type: ignore[index]
+    return frozenset(k for k in keys if k[1] in apps)
 
 
 def category_of(app: str, categories: Mapping[str, str]) -> str:

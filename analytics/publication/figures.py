@@ -104,7 +104,8 @@ def heatmap(frame: pl.DataFrame, k: int) -> Figure:
     """Per local weekday (0 = Monday) and hour: activity level and tracked and active
     minutes summed over the published hour cells."""
     cells = frame.filter(pl.col("kind") == HOUR).with_columns(
-        (pl.col("day").dt.weekday() - 1).alias("weekday"), pl.col("key").cast(pl.Int64).alias("hour")
+        (pl.col("day").dt.weekday() - 1).alias("weekday"),
+        pl.col("key").cast(pl.Int64).alias("hour"),
     )
     grouped = cells.group_by("weekday", "hour").agg(
         pl.col("tracked").sum(), pl.col("active").sum(),
@@ -112,14 +113,16 @@ def heatmap(frame: pl.DataFrame, k: int) -> Figure:
         pl.col("suppressed").all(),
     )  # fmt: skip
     return Figure(
-        grouped.sort("weekday", "hour").select(
+        grouped.sort("weekday", "hour")
+        .select(
             "weekday",
             "hour",
             share(pl.col("active"), pl.col("tracked")).alias("activity_level"),
             (pl.col("tracked") / 60).round(0).alias("tracked_minutes"),
             (pl.col("active") / 60).round(0).alias("active_minutes"),
             *FLAGS,
-        ).with_columns(_null_when_hidden(["activity_level", "tracked_minutes", "active_minutes"])),
+        )
+        .with_columns(_null_when_hidden(["activity_level", "tracked_minutes", "active_minutes"])),
         k,
     )
 

@@ -39,7 +39,7 @@ def load_days(connection: Connection, period: Period) -> dict[date, pl.DataFrame
     )
     spans = _span_hours(load_spans(connection, period))
     rows = pl.concat([slots, spans], how="diagonal_relaxed").collect()
-    return {key[0]: frame for key, frame in rows.partition_by("day", as_dict=True).items()}  # type: ignore[misc]
+    return {key[0]: frame for key, frame in rows.partition_by("day", as_dict=True).items()}
 
 
 def _span_hours(spans: pl.LazyFrame) -> pl.LazyFrame:
@@ -49,11 +49,14 @@ def _span_hours(spans: pl.LazyFrame) -> pl.LazyFrame:
     return (
         spans.filter(pl.col("seconds") > 0)
         .select(
-            "day", "person_id", "team_id",
+            "day",
+            "person_id",
+            "team_id",
             pl.col("label").str.slice(0, NAME_LENGTH).alias("app"),
-            start.alias("s"), end.alias("e"),
+            start.alias("s"),
+            end.alias("e"),
             pl.int_ranges(start // HOUR, (end - 1) // HOUR + 1).alias("hour"),
-        )  # fmt: skip
+        )
         .explode("hour")
         .with_columns(
             (

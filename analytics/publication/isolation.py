@@ -17,11 +17,11 @@ each block when it is published is exact for the whole publication.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from analytics.publication.cells import ACTIVE, TIME, Cell, Table
+from analytics.publication.cells import ACTIVE, TIME, Cell, Key, Table
 
 Pattern = frozenset[int]
 
@@ -42,12 +42,10 @@ def isolable(cells: Sequence[Cell], table: Table) -> list[tuple[int, Pattern]]:
     return sorted(found.items())
 
 
-def users_by_pattern(
-    cells: Sequence[Cell], table: Table, family: str
-) -> dict[Pattern, set[int]]:
+def users_by_pattern(cells: Sequence[Cell], table: Table, family: str) -> dict[Pattern, set[int]]:
     """Each non-empty pattern of ``family`` and the people holding a key with it."""
     rows = [i for i, c in enumerate(cells) if family in c.families]
-    patterns: dict[Hashable, Pattern] = {}
+    patterns: dict[Key, Pattern] = {}
     users: dict[Pattern, set[int]] = defaultdict(set)
     for person, contributions in table[family].items():
         for key in contributions:

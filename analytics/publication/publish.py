@@ -115,17 +115,34 @@ def publish_rows(
     if rows is None:
         return [], []
     unit_of = form_units(teams_of(rows, names), policy.k, policy.fold)
-    units = [(day, t, u, names.get(t, str(t))) for t, u in sorted(unit_of.items())]
+    units: list[tuple[object, ...]] = [
+        (day, t, u, names.get(t, str(t))) for t, u in sorted(unit_of.items())
+    ]
     cells: list[tuple[object, ...]] = []
     for unit in sorted(set(unit_of.values())):
         members = {t for t, u in unit_of.items() if u == unit}
-        for cell, value in publish_day(contributions(rows, members), policy.app_categories, policy.k):
+        for cell, value in publish_day(
+            contributions(rows, members), policy.app_categories, policy.k
+        ):
             if value is None:
                 cells.append((day, unit, cell.kind, cell.key, None, None, None, None))
             else:
-                cells.append((day, unit, cell.kind, cell.key, value.people, value.tracked, value.active, value.seconds))
+                cells.append(
+                    (
+                        day,
+                        unit,
+                        cell.kind,
+                        cell.key,
+                        value.people,
+                        value.tracked,
+                        value.active,
+                        value.seconds,
+                    )
+                )
     return units, cells
 
 
 def _merge(a: PublishReport, b: PublishReport) -> PublishReport:
-    return PublishReport(a.days + b.days, a.units + b.units, a.shown + b.shown, a.suppressed + b.suppressed)
+    return PublishReport(
+        a.days + b.days, a.units + b.units, a.shown + b.shown, a.suppressed + b.suppressed
+    )

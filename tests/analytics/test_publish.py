@@ -16,7 +16,12 @@ NOW = datetime(2026, 4, 10, tzinfo=UTC)
 
 def _cells(engine: Engine) -> list[tuple[object, ...]]:
     with engine.connect() as connection:
-        return [tuple(r) for r in connection.execute(select(publication_cells).order_by(*publication_cells.primary_key))]
+        return [
+            tuple(r)
+            for r in connection.execute(
+                select(publication_cells).order_by(*publication_cells.primary_key)
+            )
+        ]
 
 
 def _worked(org: Org, day: date) -> int:
@@ -32,7 +37,9 @@ def test_each_day_is_published_once_with_everyone_in_exactly_one_unit(org: Org) 
                 publication_cells.c.kind == "total"
             )
         ).all()
-        teams = connection.execute(select(publication_units.c.day, publication_units.c.team_id)).all()
+        teams = connection.execute(
+            select(publication_units.c.day, publication_units.c.team_id)
+        ).all()
     for day in DAYS:
         assert sum(p for d, p in totals if str(d) == str(day)) == _worked(org, day)
         listed = [t for d, t in teams if str(d) == str(day)]
@@ -67,11 +74,40 @@ def test_later_days_leave_a_restricted_person_out(org: Org) -> None:
         connection.execute(update(people).where(people.c.id == person).values(restricted=True))
     publish_due(org.engine, NOW)
     with org.engine.connect() as connection:
-        people_on = connection.execute(
-            select(publication_cells.c.people).where(
-                publication_cells.c.kind == "total", publication_cells.c.day == date(2026, 3, 27)
+        people_on = (
+            connection.execute(
+                select(publication_cells.c.people).where(
+                    publication_cells.c.kind == "total",
+                    publication_cells.c.day == date(2026, 3, 27),
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         k = connection.execute(select(publication_days.c.k)).scalars().first()
     assert sum(people_on) == _worked(org, date(2026, 3, 27)) - 1
     assert k == 5
+
+
+def test_a_planted_lone_application_is_isolated_by_no_combination(org: Org) -> None:
+    """One person opens an application nobody else uses, inside a shown category and hour:
+    without complementary suppression the category minus the shown application is theirs."""
+    from analytics.periods import Period
+    from analytics.publication.inputs import load_days
+    from analytics.publication.read import load_published
+    from storage.policies import DEFAULT_POLICIES
+    from tests.analytics.builders import add_spans
+    from tests.analytics.linear import attack, columns_of
+
+    day = date(2026, 3, 27)
+    person = next(p for p in org.members["Paris"] if day in org.worked[p])
+    start = local_start(day, datetime.min.time().replace(hour=9, minute=1), org.zones[person])
+    with org.engine.begin() as connection:
+        add_spans(connection, person, person, [(start, start + 240, "PyCharm", None)])
+    publish_due(org.engine, NOW)
+    with org.engine.connect() as connection:
+        rows = load_days(connection, Period(day, day))[day]
+    cells = load_published(org.engine, Period(day, day))
+    assert "PyCharm" not in set(cells["key"])  # a lone application is never named
+    for _, group in cells.group_by("unit_id"):
+        assert attack(group, columns_of(rows), DEFAULT_POLICIES["app_categories"]) == []
