@@ -94,7 +94,9 @@ def _rated(cells: pl.DataFrame, ratings: Mapping[str, Mapping[str, str]]) -> pl.
         for host in cells["host"].unique().to_list()
         for category, rating in {**default, **ratings.get(host, {})}.items()
     ]
-    table = pl.DataFrame(rows, schema=["host", "key", "rating"], orient="row")
+    table = pl.DataFrame(
+        rows, schema={"host": pl.String, "key": pl.String, "rating": pl.String}, orient="row"
+    )
     return cells.join(table, on=["host", "key"], how="left").with_columns(
         pl.col("rating").fill_null(NEUTRAL)
     )

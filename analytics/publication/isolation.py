@@ -32,14 +32,54 @@ def isolable(cells: Sequence[Cell], table: Table) -> list[tuple[int, Pattern]]:
     found: dict[int, Pattern] = {}
     for family in (TIME, ACTIVE):
         users = users_by_pattern(cells, table, family)
-        for pattern, people in users.items():
-            person = next(iter(people))
-            if len(people) != 1 or person in found:
-                continue
-            others = [q for q, who in users.items() if who - {person}]
-            if not in_span(pattern, others, len(cells)):
-                found[person] = pattern
+        shared = [p for p, who in users.items() if len(who) > 1]
+        lonely = {p: next(iter(who)) for p, who in users.items() if len(who) == 1}
+        for pattern, person in outside_span(shared, lonely, len(cells)).items():
+            found.setdefault(person, pattern)
     return sorted(found.items())
+
+
+def outside_span(
+    shared: Sequence[Pattern], lonely: dict[Pattern, int], width: int
+) -> dict[Pattern, int]:
+    """The lonely patterns (each held by one person) outside the span of every pattern held
+    by someone else: the shared ones and other people's lonely ones.
+
+    The shared span is common to everyone: project it out once, then compare the small
+    remainders of the lonely patterns with each other."""
+    basis = _row_basis(_matrix(shared, width)) if shared else np.zeros((0, width))
+    rest = {p: _remainder(p, basis, width) for p in lonely}
+    live = {p: r for p, r in rest.items() if np.abs(r).max() > TOLERANCE}
+    outside: dict[Pattern, int] = {}
+    for pattern, remainder in live.items():
+        person = lonely[pattern]
+        others = [r for p, r in live.items() if lonely[p] != person]
+        if not others:
+            outside[pattern] = person
+            continue
+        stacked = np.vstack(others)
+        with_it = np.vstack([stacked, remainder])
+        if _rank(with_it) > _rank(stacked):
+            outside[pattern] = person
+    return outside
+
+
+TOLERANCE = 1e-8
+
+
+def _row_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal rows spanning ``matrix``'s rows."""
+    _, values, rows = np.linalg.svd(matrix, full_matrices=False)
+    return rows[values > TOLERANCE * max(1.0, float(values.max(initial=0.0)))]
+
+
+def _remainder(pattern: Pattern, basis: np.ndarray, width: int) -> np.ndarray:
+    vector = _matrix([pattern], width)[0]
+    return vector - basis.T @ (basis @ vector)
+
+
+def _rank(matrix: np.ndarray) -> int:
+    return int(np.linalg.matrix_rank(matrix, tol=TOLERANCE * max(1.0, float(np.abs(matrix).max()))))
 
 
 def users_by_pattern(cells: Sequence[Cell], table: Table, family: str) -> dict[Pattern, set[int]]:
@@ -54,17 +94,6 @@ def users_by_pattern(cells: Sequence[Cell], table: Table, family: str) -> dict[P
             if patterns[key]:  # a key no cell covers is a zero column: in every span
                 users[patterns[key]].add(person)
     return users
-
-
-def in_span(pattern: Pattern, others: Sequence[Pattern], width: int) -> bool:
-    """Whether the 0/1 vector of ``pattern`` is a linear combination of ``others``'."""
-    if pattern in others:
-        return True
-    if not others:
-        return False
-    basis = _matrix(others, width)
-    stacked = np.vstack([basis, _matrix([pattern], width)])
-    return bool(np.linalg.matrix_rank(stacked) == np.linalg.matrix_rank(basis))
 
 
 def _matrix(patterns: Sequence[Pattern], width: int) -> np.ndarray:
