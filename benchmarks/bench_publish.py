@@ -98,17 +98,18 @@ def build(data_dir: Path, args: argparse.Namespace) -> float | None:
     return time.perf_counter() - started
 
 
-def publish_one_day(url: str, day: date, repeat: int) -> float:
-    """Best time to publish ``day`` from scratch (its publication deleted first)."""
+def publish_one_day(url: str, day: date, repeat: int) -> tuple[float, float]:
+    """Best wall and CPU seconds to publish ``day`` from scratch (its publication deleted
+    first): the CPU time shows the cost on a machine shared with other work."""
     engine = open_engine(url)
     times = []
     for _ in range(repeat):
         with engine.begin() as connection:
             for table in (publication_cells, publication_units, publication_days):
                 connection.execute(delete(table).where(table.c.day == day))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = publish_due(engine, datetime.now(UTC), until=day)
-        times.append(time.perf_counter() - started)
+        times.append((time.perf_counter() - started, time.process_time() - cpu))
         assert report.days == [day], report.days
     engine.dispose()
     return min(times)
@@ -126,7 +127,9 @@ def time_pages(url: str, period: Period, teams: list[int], repeat: int) -> dict[
         for _ in range(repeat + 1):
             started = time.perf_counter()
             for name in parts:
-                call = calls.get(name) or (lambda n=name: getattr(dashboard, n)(engine, period, teams))
+                call = calls.get(name) or (
+                    lambda n=name: getattr(dashboard, n)(engine, period, teams)
+                )
                 call()
             runs.append(time.perf_counter() - started)
         out[page] = {"first_s": runs[0], "warm_s": min(runs[1:])}
@@ -134,7 +137,9 @@ def time_pages(url: str, period: Period, teams: list[int], repeat: int) -> dict[
     return out
 
 
-def baseline(url: str, period: Period, teams: list[int], args: argparse.Namespace) -> dict[str, Any]:
+def baseline(
+    url: str, period: Period, teams: list[int], args: argparse.Namespace
+) -> dict[str, Any]:
     """Today's pages on the baseline's code, in a subprocess (its own imports)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")}
     env["PYTHONPATH"] = args.baseline
@@ -163,9 +168,9 @@ def main() -> int:
     url = f"sqlite:///{data_dir / 'traq.db'}"
     last = date.fromisoformat(args.end)
     period = Period(last - timedelta(days=args.days - 1), last)
-    publish_s = publish_one_day(url, last, args.repeat)
+    publish_s, publish_cpu_s = publish_one_day(url, last, args.repeat)
     results: dict[str, Any] = {"employees": args.employees, "days": args.days, "demo_s": demo_s}
-    results["publish_one_day_s"] = publish_s
+    results |= {"publish_one_day_s": publish_s, "publish_one_day_cpu_s": publish_cpu_s}
     engine = open_engine(url)
     with engine.connect() as connection:
         from analytics.loaders import load_people
@@ -173,15 +178,23 @@ def main() -> int:
         people = load_people(connection).collect()
     engine.dispose()
     biggest = people.group_by("team_id").len().sort("len", descending=True)["team_id"][0]
-    for who, teams in (("one_team", [int(biggest)]), ("every_team", sorted(people["team_id"].unique().to_list()))):
+    for who, teams in (
+        ("one_team", [int(biggest)]),
+        ("every_team", sorted(people["team_id"].unique().to_list())),
+    ):
         ours = time_pages(url, period, teams, args.repeat)
         theirs = baseline(url, period, teams, args)
         results[who] = {"publications": ours, "today": theirs}
         for page, figures in ours.items():
             today = theirs.get(page, {}).get("warm_s")
             ratio = f" ({figures['warm_s'] / today:.2f}x today's {today:.3f} s)" if today else ""
-            print(f"{who:10} {page:12} first {figures['first_s']:.3f} s, warm {figures['warm_s']:.3f} s{ratio}")
-    print(f"publish one day of {args.employees} people: {publish_s:.2f} s (target <= 5 s)")
+            print(
+                f"{who:10} {page:12} first {figures['first_s']:.3f} s, warm {figures['warm_s']:.3f} s{ratio}"
+            )
+    print(
+        f"publish one day of {args.employees} people: {publish_s:.2f} s "
+        f"(CPU {publish_cpu_s:.2f} s; target <= 5 s)"
+    )
     print(json.dumps(results))
     return 0
 

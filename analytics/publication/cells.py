@@ -60,13 +60,12 @@ class Cell:
 
     kind: str
     key: str
-    covers: frozenset[Key]  # over family time (and active for total and hour)
+    covers: frozenset[Key]  # keys of family time
+    hours: frozenset[Key] = frozenset()  # keys of family active (total and hour cells)
 
-    def covers_key(self, family: str, key: Key) -> bool:
-        """Whether the cell sums ``key`` of ``family``."""
-        if family == ACTIVE:
-            return self.kind == TOTAL or (self.kind == HOUR and key == int(self.key))
-        return key in self.covers
+    def over(self, family: str) -> frozenset[Key]:
+        """The keys of ``family`` the cell sums."""
+        return self.hours if family == ACTIVE else self.covers
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -97,9 +96,11 @@ def candidates(table: Table, categories: Mapping[str, str]) -> list[Cell]:
     keys = {key for row in table[TIME].values() for key in row if isinstance(key, tuple)}
     hours = sorted({h for h, _ in keys})
     apps = sorted({a for _, a in keys if a != UNSPANNED})
-    cells = [Cell(TOTAL, "", frozenset(keys))]
+    active = frozenset(h for row in table[ACTIVE].values() for h in row)
+    cells = [Cell(TOTAL, "", frozenset(keys), active)]
     for hour in hours:
-        cells.append(Cell(HOUR, f"{hour:02d}", frozenset(k for k in keys if k[0] == hour)))
+        in_hour = frozenset(k for k in keys if k[0] == hour)
+        cells.append(Cell(HOUR, f"{hour:02d}", in_hour, active & {hour}))
     by_category: dict[str, set[str]] = {}
     for app in apps:
         by_category.setdefault(category_of(app, categories), set()).add(app)
@@ -119,18 +120,34 @@ def category_of(app: str, categories: Mapping[str, str]) -> str:
     return categories.get(app, UNCATEGORISED)
 
 
-def members(cell: Cell, table: Table) -> frozenset[int]:
-    """The people with a non-zero contribution to a key ``cell`` covers."""
-    return frozenset(p for p, row in table[TIME].items() if not cell.covers.isdisjoint(row))
+class Sums:
+    """Per family and finest key: the sum of everyone's contributions and who contributes,
+    so that any cell's value and people are unions over its keys."""
+
+    def __init__(self, table: Table) -> None:
+        self.sums: dict[str, dict[Key, float]] = {TIME: {}, ACTIVE: {}}
+        self.people: dict[str, dict[Key, set[int]]] = {TIME: {}, ACTIVE: {}}
+        for family, rows in table.items():
+            sums, people = self.sums[family], self.people[family]
+            for person, row in rows.items():
+                for key, seconds in row.items():
+                    sums[key] = sums.get(key, 0.0) + seconds
+                    people.setdefault(key, set()).add(person)
+
+    def who(self, keys: Iterable[Key], family: str = TIME) -> frozenset[int]:
+        """Everyone contributing to any of ``keys``."""
+        people = self.people[family]
+        return frozenset().union(*(people.get(k, ()) for k in keys))
+
+    def total(self, keys: Iterable[Key], family: str = TIME) -> float:
+        """The sum of everyone's contributions to ``keys``."""
+        sums = self.sums[family]
+        return sum(sums.get(k, 0.0) for k in keys)
 
 
-def value(cell: Cell, table: Table) -> Value:
+def value(cell: Cell, sums: Sums) -> Value:
     """The cell's people and sums."""
-    people = members(cell, table)
-    time = sum(s for p in people for k, s in table[TIME][p].items() if k in cell.covers)
+    people = len(sums.who(cell.covers))
     if cell.kind not in (TOTAL, HOUR):
-        return Value(len(people), seconds=time)
-    active = sum(
-        a for p in people for h, a in table[ACTIVE][p].items() if cell.covers_key(ACTIVE, h)
-    )
-    return Value(len(people), tracked=time, active=active)
+        return Value(people, seconds=sums.total(cell.covers))
+    return Value(people, tracked=sums.total(cell.covers), active=sums.total(cell.hours, ACTIVE))

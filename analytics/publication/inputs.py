@@ -78,12 +78,21 @@ def teams_of(rows: pl.DataFrame, names: Mapping[int, str]) -> list[Team]:
     return [Team(t, names.get(t, str(t)), n) for t, n in counts.iter_rows()]
 
 
-def contributions(rows: pl.DataFrame, team_ids: set[int]) -> Contributions:
-    """The finest contributions of the people of ``team_ids`` in a day's ``rows``."""
+def by_unit(rows: pl.DataFrame, unit_of: Mapping[int, int]) -> dict[int, pl.DataFrame]:
+    """A day's ``rows`` split by unit (``unit_of``: team id -> unit id), units in order;
+    rows of teams in no unit (fewer than k people in all) are left out."""
+    keyed = rows.filter(pl.col("team_id").is_in(list(unit_of))).with_columns(
+        pl.col("team_id").replace_strict(dict(unit_of), return_dtype=pl.Int64).alias("unit")
+    )
+    parts = keyed.partition_by("unit", as_dict=True)
+    return {int(key[0]): parts[key] for key in sorted(parts)}  # type: ignore[call-overload]
+
+
+def contributions(rows: pl.DataFrame) -> Contributions:
+    """The finest contributions of the people in ``rows`` (one unit's day)."""
     hours: dict[int, dict[int, tuple[float, float]]] = {}
     apps: dict[int, dict[tuple[int, str], float]] = {}
-    mine = rows.filter(pl.col("team_id").is_in(sorted(team_ids)))
-    for person, hour, app, tracked, active, seconds in mine.select(
+    for person, hour, app, tracked, active, seconds in rows.select(
         "person_id", "hour", "app", "tracked", "active", "seconds"
     ).iter_rows():
         if app == "":

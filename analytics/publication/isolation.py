@@ -32,10 +32,13 @@ def isolable(cells: Sequence[Cell], table: Table) -> list[tuple[int, Pattern]]:
     found: dict[int, Pattern] = {}
     for family in (TIME, ACTIVE):
         users = users_by_pattern(cells, table, family)
-        shared = [p for p, who in users.items() if len(who) > 1]
-        lonely = {p: next(iter(who)) for p, who in users.items() if len(who) == 1}
-        for pattern, person in outside_span(shared, lonely, len(cells)).items():
-            found.setdefault(person, pattern)
+        rows = sorted({i for pattern in users for i in pattern})
+        place = {row: column for column, row in enumerate(rows)}  # this family's rows only
+        compact = {frozenset(place[i] for i in p): p for p in users}
+        shared = [c for c, p in compact.items() if len(users[p]) > 1]
+        lonely = {c: next(iter(users[p])) for c, p in compact.items() if len(users[p]) == 1}
+        for pattern, person in outside_span(shared, lonely, len(rows)).items():
+            found.setdefault(person, compact[pattern])
     return sorted(found.items())
 
 
@@ -65,12 +68,15 @@ def outside_span(
 
 
 TOLERANCE = 1e-8
+GRAM_TOLERANCE = 1e-10  # eigenvalues of the Gram matrix are squared singular values
 
 
 def _row_basis(matrix: np.ndarray) -> np.ndarray:
-    """Orthonormal rows spanning ``matrix``'s rows."""
-    _, values, rows = np.linalg.svd(matrix, full_matrices=False)
-    return rows[values > TOLERANCE * max(1.0, float(values.max(initial=0.0)))]
+    """Orthonormal rows spanning ``matrix``'s rows (from its small Gram matrix: many more
+    patterns than cells)."""
+    values, vectors = np.linalg.eigh(matrix.T @ matrix)
+    keep = values > GRAM_TOLERANCE * max(1.0, float(values.max(initial=0.0)))
+    return np.asarray(vectors[:, keep].T)
 
 
 def _remainder(pattern: Pattern, basis: np.ndarray, width: int) -> np.ndarray:
@@ -84,14 +90,15 @@ def _rank(matrix: np.ndarray) -> int:
 
 def users_by_pattern(cells: Sequence[Cell], table: Table, family: str) -> dict[Pattern, set[int]]:
     """Each non-empty pattern of ``family`` and the people holding a key with it."""
-    rows = [i for i, c in enumerate(cells) if family in c.families]
-    patterns: dict[Key, Pattern] = {}
+    rows: dict[Key, set[int]] = defaultdict(set)
+    for index, cell in enumerate(cells):
+        for key in cell.over(family):
+            rows[key].add(index)
     users: dict[Pattern, set[int]] = defaultdict(set)
+    patterns = {key: frozenset(indices) for key, indices in rows.items()}
     for person, contributions in table[family].items():
         for key in contributions:
-            if key not in patterns:
-                patterns[key] = frozenset(i for i in rows if cells[i].covers_key(family, key))
-            if patterns[key]:  # a key no cell covers is a zero column: in every span
+            if key in patterns:  # a key no cell covers is a zero column: in every span
                 users[patterns[key]].add(person)
     return users
 

@@ -30,12 +30,12 @@ from analytics.publication.cells import (
     TOTAL,
     Cell,
     Contributions,
+    Sums,
     Table,
     Value,
     candidates,
     category_of,
     finest_table,
-    members,
     value,
 )
 from analytics.publication.isolation import isolable
@@ -60,7 +60,8 @@ class _State:
         self, cells: list[Cell], table: Table, categories: Mapping[str, str], k: int
     ) -> None:
         self.cells, self.table, self.categories, self.k = cells, table, categories, k
-        self.who = {c: members(c, table) for c in cells}
+        self.sums = Sums(table)
+        self.who = {c: self.sums.who(c.covers) for c in cells}
         self.hidden = {c for c in cells if len(self.who[c]) < k}
 
     def shown(self, kind: str) -> list[Cell]:
@@ -98,7 +99,7 @@ class _State:
 
     def result(self) -> Published:
         """Shown cells with values; hidden hours, categories and totals as suppressed."""
-        rows: Published = [(c, value(c, self.table)) for c in self.published()]
+        rows: Published = [(c, value(c, self.sums)) for c in self.published()]
         gone = [c for c in self.cells if c in self.hidden and c.kind != APP]
         return rows + [(c, None) for c in gone]
 
@@ -109,7 +110,7 @@ class _State:
             if apps:
                 covers = frozenset().union(*(a.covers for a in apps))
                 cell = Cell(OTHER, category.key, covers)
-                self.who[cell] = members(cell, self.table)
+                self.who[cell] = self.sums.who(covers)
                 others.append(cell)
         return others
 
@@ -118,17 +119,13 @@ class _State:
 
     def _pool(self, cells: Iterable[Cell], family: str = TIME) -> set[int]:
         """People contributing to the hidden ones of ``cells`` (in ``family``)."""
-        hidden = [c for c in cells if c in self.hidden]
-        return {
-            p
-            for p, row in self.table[family].items()
-            if any(c.covers_key(family, key) for c in hidden for key in row)
-        }
+        keys = frozenset().union(*(c.over(family) for c in cells if c in self.hidden))
+        return set(self.sums.who(keys, family))
 
     def _uncovered(self) -> set[int]:
         """People with time no shown category or application covers."""
         covered = frozenset().union(*(c.covers for c in self.shown(CATEGORY) + self.shown(APP)))
-        return {p for p, row in self.table[TIME].items() if not covered.issuperset(row)}
+        return set(self.sums.who(self.sums.sums[TIME].keys() - covered))
 
     def _hide_if_small(self, pool: set[int], candidates: list[Cell]) -> bool:
         if not 0 < len(pool) < self.k or not candidates:
