@@ -143,8 +143,9 @@ def baseline(
     """Today's pages on the baseline's code, in a subprocess (its own imports)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")}
     env["PYTHONPATH"] = args.baseline
-    command = [sys.executable, "-c", BASELINE, url, period.first.isoformat(),
-               period.last.isoformat(), json.dumps(teams), json.dumps(PAGES), str(args.repeat + 1)]  # fmt: skip
+    days = [period.first.isoformat(), period.last.isoformat()]
+    command = [sys.executable, "-c", BASELINE, url, *days]
+    command += [json.dumps(teams), json.dumps(PAGES), str(args.repeat + 1)]
     result = subprocess.run(command, cwd=args.baseline, env=env, capture_output=True, text=True)
     if result.returncode:
         return {"error": result.stderr.strip().splitlines()[-1]}
@@ -188,9 +189,8 @@ def main() -> int:
         for page, figures in ours.items():
             today = theirs.get(page, {}).get("warm_s")
             ratio = f" ({figures['warm_s'] / today:.2f}x today's {today:.3f} s)" if today else ""
-            print(
-                f"{who:10} {page:12} first {figures['first_s']:.3f} s, warm {figures['warm_s']:.3f} s{ratio}"
-            )
+            first, warm = figures["first_s"], figures["warm_s"]
+            print(f"{who:10} {page:12} first {first:.3f} s, warm {warm:.3f} s{ratio}")
     print(
         f"publish one day of {args.employees} people: {publish_s:.2f} s "
         f"(CPU {publish_cpu_s:.2f} s; target <= 5 s)"

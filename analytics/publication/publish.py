@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import polars as pl
-from threadpoolctl import threadpool_limits
 from sqlalchemy import Engine, func, select
+from threadpoolctl import threadpool_limits
 
 from analytics.periods import MAX_OFFSET_SECONDS, Period
 from analytics.publication.inputs import by_unit, contributions, load_days, team_names, teams_of
