@@ -85,7 +85,7 @@ def by_unit(rows: pl.DataFrame, unit_of: Mapping[int, int]) -> dict[int, pl.Data
         pl.col("team_id").replace_strict(dict(unit_of), return_dtype=pl.Int64).alias("unit")
     )
     parts = keyed.partition_by("unit", as_dict=True)
-    return {int(key[0]): parts[key] for key in sorted(parts)}  # type: ignore[call-overload]
+    return {int(key[0]): parts[key] for key in sorted(parts)}
 
 
 def contributions(rows: pl.DataFrame) -> Contributions:

@@ -81,7 +81,7 @@ def _row_basis(matrix: np.ndarray) -> np.ndarray:
 
 def _remainder(pattern: Pattern, basis: np.ndarray, width: int) -> np.ndarray:
     vector = _matrix([pattern], width)[0]
-    return vector - basis.T @ (basis @ vector)
+    return np.asarray(vector - basis.T @ (basis @ vector))
 
 
 def _rank(matrix: np.ndarray) -> int:

@@ -1,8 +1,9 @@
 """What publication needs from the organisation's policies, and a digest that names them.
 
 The ``publication`` policy holds ``grace_hours`` (how long after a day has ended everywhere
-late uploads may still arrive before it is published, default 48) and ``fold`` (a small
-team's name -> the team whose unit it joins). k is the organisation's ``k_anonymity``,
+late uploads may still arrive before it is published, default 48), ``fold`` (a small
+team's name -> the team whose unit it joins) and, optionally, ``noise``
+(``analytics.publication.noise``). k is the organisation's ``k_anonymity``,
 never below ``MIN_K``.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from analytics.errors import InvalidQuery
 from analytics.loaders.base import Source, connected
+from analytics.publication.noise import NoisePolicy
 from storage.policies import DEFAULT_POLICIES, MIN_K, load_policies
 
 DEFAULT_GRACE_HOURS = 48
@@ -29,6 +31,7 @@ class PublicationPolicy:
     grace_hours: int = DEFAULT_GRACE_HOURS
     fold: Mapping[str, str] = field(default_factory=dict)
     app_categories: Mapping[str, str] = field(default_factory=dict)
+    noise: NoisePolicy | None = None
 
     @classmethod
     def from_policies(cls, policies: Mapping[str, Any]) -> PublicationPolicy:
@@ -44,13 +47,15 @@ class PublicationPolicy:
             raise InvalidQuery("publication fold must map team names to team names")
         k = max(int(policies.get("k_anonymity", DEFAULT_POLICIES["k_anonymity"])), MIN_K)
         categories = policies.get("app_categories", DEFAULT_POLICIES["app_categories"])
-        return cls(k, grace, dict(fold), dict(categories))
+        noise = NoisePolicy.from_policy(value.get("noise"))
+        return cls(k, grace, dict(fold), dict(categories), noise)
 
     @property
     def version(self) -> str:
         """A short digest of everything that shapes a publication (stored with each day)."""
         text = json.dumps(
-            [self.k, self.grace_hours, self.fold, self.app_categories], sort_keys=True
+            [self.k, self.grace_hours, self.fold, self.app_categories, str(self.noise)],
+            sort_keys=True,
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -18,9 +18,11 @@ from sqlalchemy import Engine, func, select
 from threadpoolctl import threadpool_limits
 
 from analytics.periods import MAX_OFFSET_SECONDS, Period
+from analytics.publication.cells import Contributions
 from analytics.publication.inputs import by_unit, contributions, load_days, team_names, teams_of
+from analytics.publication.noise import clip, spend
 from analytics.publication.policy import PublicationPolicy, load_publication_policy
-from analytics.publication.suppress import publish_day
+from analytics.publication.suppress import Published, publish_day
 from analytics.publication.units import form_units
 from storage.db.schema import activity_daily
 from storage.publications import published_days, write_day
@@ -98,10 +100,17 @@ def _publish_batch(
         names = team_names(connection)
         rows = load_days(connection, Period(days[0], days[-1]))
     report = PublishReport([], 0, 0, 0)
+    epsilon = policy.noise.epsilon_per_day if policy.noise else None
     for day in days:
-        units, cells = publish_rows(rows.get(day), day, names, policy)
-        stamp = (now, policy.k, policy.version, None)
+        units, published = publish_rows(rows.get(day), day, names, policy)
+        stamp = (now, policy.k, policy.version, epsilon)
         with engine.begin() as connection:
+            if policy.noise is not None:
+                published = {
+                    unit: spend(connection, unit, day, cells, policy.noise, now)
+                    for unit, cells in published.items()
+                }
+            cells = cell_rows(day, published)
             if write_day(connection, day, stamp, units, cells):
                 shown = sum(1 for c in cells if c[4] is not None)
                 units_now = len({u[2] for u in units})
@@ -111,22 +120,32 @@ def _publish_batch(
 
 def publish_rows(
     rows: pl.DataFrame | None, day: date, names: dict[int, str], policy: PublicationPolicy
-) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """The unit rows and cell rows of one day (nothing when fewer than k people worked)."""
+) -> tuple[list[tuple[object, ...]], dict[int, Published]]:
+    """The unit rows and each unit's cells of one day (none when fewer than k worked)."""
     if rows is None:
-        return [], []
+        return [], {}
     unit_of = form_units(teams_of(rows, names), policy.k, policy.fold)
     units: list[tuple[object, ...]] = [
         (day, t, u, names.get(t, str(t))) for t, u in sorted(unit_of.items())
     ]
-    cells: list[tuple[object, ...]] = []
+    clip = policy.noise.clip_seconds if policy.noise else None
     # The isolation check runs many tiny LAPACK calls: BLAS threads cost far more than they
     # save there (18 ms instead of 0.1 ms a call on a busy 2-core machine).
     with threadpool_limits(1, user_api="blas"):
         published = {
-            unit: publish_day(contributions(unit_rows), policy.app_categories, policy.k)
-            for unit, unit_rows in by_unit(rows, unit_of).items()
+            unit: publish_day(_clipped(contributions(part), clip), policy.app_categories, policy.k)
+            for unit, part in by_unit(rows, unit_of).items()
         }
+    return units, published
+
+
+def _clipped(day: Contributions, seconds: float | None) -> Contributions:
+    return day if seconds is None else clip(day, seconds)
+
+
+def cell_rows(day: date, published: dict[int, Published]) -> list[tuple[object, ...]]:
+    """The rows of ``publication_cells`` for one day's units."""
+    cells: list[tuple[object, ...]] = []
     for unit, unit_cells in published.items():
         for cell, value in unit_cells:
             if value is None:
@@ -144,7 +163,7 @@ def publish_rows(
                         value.seconds,
                     )
                 )
-    return units, cells
+    return cells
 
 
 def _merge(a: PublishReport, b: PublishReport) -> PublishReport:

@@ -111,3 +111,51 @@ def test_a_planted_lone_application_is_isolated_by_no_combination(org: Org) -> N
     assert "PyCharm" not in set(cells["key"])  # a lone application is never named
     for _, group in cells.group_by("unit_id"):
         assert attack(group, columns_of(rows), DEFAULT_POLICIES["app_categories"]) == []
+
+
+def _set_noise(engine: Engine, noise: dict[str, float]) -> None:
+    from storage.policies import DEFAULT_POLICIES, set_policy
+
+    value = {**DEFAULT_POLICIES["publication"], "noise": noise}
+    with engine.begin() as connection:
+        set_policy(connection, "publication", value, "test", NOW)
+
+
+def test_noise_spends_the_units_budget_in_the_ledger_and_then_suppresses(org: Org) -> None:
+    from storage.db.schema import privacy_ledger
+
+    _set_noise(org.engine, {"epsilon_per_day": 1.0, "clip_hours": 2, "budget_per_month": 3.0})
+    publish_due(org.engine, NOW, until=date(2026, 3, 9))
+    with org.engine.connect() as connection:
+        spent = connection.execute(select(privacy_ledger.c.analyst, privacy_ledger.c.epsilon)).all()
+        totals = connection.execute(
+            select(
+                publication_cells.c.day,
+                publication_cells.c.people,
+                publication_cells.c.tracked_seconds,
+            ).where(publication_cells.c.kind == "total")
+        ).all()
+        epsilons = set(connection.execute(select(publication_days.c.epsilon)).scalars())
+    assert epsilons == {1.0}
+    assert spent and all(
+        a.startswith("publication:unit ") and a.endswith(":2026-03") for a, _ in spent
+    )
+    by_unit: dict[str, float] = {}
+    for analyst, epsilon in spent:
+        by_unit[analyst] = by_unit.get(analyst, 0.0) + epsilon
+    assert by_unit and all(total <= 3.0 for total in by_unit.values())  # the budget holds
+    shown = [(d, p, t) for d, p, t in totals if p is not None]
+    hidden = [(d, p, t) for d, p, t in totals if p is None]
+    assert len(shown) == 3 and hidden  # three days of budget, then suppressed
+    for _, people_on_day, tracked in shown:  # an hour of work each: noised, so not exact
+        assert tracked != people_on_day * 3600.0
+
+
+def test_malformed_noise_settings_are_refused_in_one_line(org: Org) -> None:
+    import pytest
+
+    from analytics.errors import InvalidQuery
+
+    _set_noise(org.engine, {"epsilon_per_day": -1.0})
+    with pytest.raises(InvalidQuery, match="must be positive"):
+        publish_due(org.engine, NOW)
