@@ -71,11 +71,31 @@ def _labels(units: pl.DataFrame) -> pl.DataFrame:
 
 
 def published_span(source: Source) -> tuple[date | None, date | None]:
-    """The first and last published days (None before any publication)."""
+    """The first and last published days holding a unit (None before any)."""
+    u = publication_units.c
+    with connected(source) as connection:
+        first, last = connection.execute(select(func.min(u.day), func.max(u.day))).one()
+    return _date(first), _date(last)
+
+
+def publication_version(source: Source) -> tuple[int, str]:
+    """How many days are published and when the newest was: a cache key that changes only
+    when a day is published (published cells never change)."""
     d = publication_days.c
     with connected(source) as connection:
-        first, last = connection.execute(select(func.min(d.day), func.max(d.day))).one()
-    return _date(first), _date(last)
+        count, newest = connection.execute(select(func.count(), func.max(d.published_at))).one()
+    return int(count), str(newest)
+
+
+def folded_teams(source: Source, period: Period, team_ids: Collection[int]) -> bool:
+    """Whether any of ``team_ids`` was published inside another team's unit in ``period``."""
+    u = publication_units.c
+    statement = select(func.count()).where(
+        u.day >= period.first, u.day <= period.last,
+        u.team_id.in_(sorted(team_ids)), u.team_id != u.unit_id,
+    )  # fmt: skip
+    with connected(source) as connection:
+        return bool(connection.execute(statement).scalar_one())
 
 
 def published_k(source: Source, period: Period) -> int | None:
