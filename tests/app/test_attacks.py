@@ -33,6 +33,7 @@ from storage.db.schema import (
 from storage.erasure import delete_person_rows
 from storage.rollups import refresh_rollups
 from tests.analytics.builders import add_minutes, add_spans
+from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
 
 WEEK = Period(date(2026, 3, 25), date(2026, 3, 31))
 NOW = datetime.now(UTC)
@@ -285,3 +286,39 @@ def test_no_combination_of_published_cells_isolates_anyone(copy: Storage) -> Non
         members = units.filter((pl.col("day") == day) & (pl.col("unit_id") == unit))["team_id"]
         mine = truth.filter((pl.col("day") == day) & pl.col("team_id").is_in(members.implode()))
         assert attack(group, columns_of(mine), categories) == [], (day, unit)
+
+
+# Through the real pages: every chart spec and download, before and after a restriction
+# and a late upload, byte for byte (Plotly sends its data to the browser).
+def test_pages_send_the_same_bytes_before_and_after_a_rights_event_and_late_data(
+    demo: Demo, copy: Storage, media: type[RecordingStorage]
+) -> None:
+    pages = ["app/pages/overview.py", "app/pages/trends.py"]
+    pages += ["app/pages/applications.py", "app/pages/comparison.py"]
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+
+    def everything() -> list[object]:
+        seen: list[object] = []
+        for page in pages:
+            app.switch_page(page).run()
+            assert not app.exception
+            seen += [chart.proto.spec for chart in app.get("plotly_chart")]
+            for button in app.get("download_button"):
+                kind = "csv" if "-csv-" in button.proto.id else "xlsx"
+                name = button.proto.id.rpartition(f"-{kind}-")[2]
+                seen.append(downloaded(app, f"{kind}-{name}"))
+        return seen
+
+    before = everything()
+    platform = _team(copy, "Platform")
+    with copy.engine.begin() as connection:
+        victim = (
+            connection.execute(select(people.c.id).where(people.c.team_id == platform))
+            .scalars()
+            .first()
+        )
+        connection.execute(update(people).where(people.c.id == victim).values(restricted=True))
+        start = int(datetime.combine(date(2026, 3, 30), time(20), UTC).timestamp())
+        add_minutes(connection, int(victim), 1, [(start + 60 * m, 50, 5, 1) for m in range(60)])
+    publish_due(copy.engine, NOW)
+    assert everything() == before
