@@ -159,3 +159,32 @@ def test_malformed_noise_settings_are_refused_in_one_line(org: Org) -> None:
     _set_noise(org.engine, {"epsilon_per_day": -1.0})
     with pytest.raises(InvalidQuery, match="must be positive"):
         publish_due(org.engine, NOW)
+
+
+def test_the_services_schedule_publishes_due_days(org: Org, tmp_path: object) -> None:
+    import time as clock
+    from pathlib import Path
+
+    from analytics.retention.schedule import PurgeThread
+    from storage import Storage
+    from storage.config import load_settings
+    from storage.objects import open_object_store
+
+    folder = Path(str(tmp_path))
+    settings = load_settings({"TRAQ_DATA_DIR": str(folder)})
+    storage = Storage(settings, org.engine, open_object_store((folder / "objects").as_uri()))
+    thread = PurgeThread(lambda: storage, clock=lambda: NOW, interval=0.05)
+    thread.start()
+    try:
+        deadline = clock.monotonic() + 60
+        while clock.monotonic() < deadline:
+            with org.engine.connect() as connection:
+                if connection.execute(select(publication_days.c.day)).first():
+                    break
+            clock.sleep(0.05)
+    finally:
+        thread.stop()
+        thread.join()
+    with org.engine.connect() as connection:
+        days = set(connection.execute(select(publication_days.c.day)).scalars())
+    assert {str(d) for d in DAYS} <= {str(d) for d in days}
