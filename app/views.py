@@ -13,11 +13,11 @@ import polars as pl
 import streamlit as st
 
 from analytics import Period
-from analytics.accounts import team_names
-from analytics.publication import dashboard
+from analytics import overview as dashboard
 from analytics.publication.figures import Figure
 from analytics.publication.read import folded_teams, publication_version
 from app.context import storage
+from services.accounts import team_names
 
 CATEGORY_COLOURS = {
     "development": "#1f77b4",
@@ -56,7 +56,7 @@ def _figure(
 
 
 def published(name: str, period: Period, team_ids: frozenset[int]) -> Figure:
-    """The figure ``name`` of ``analytics.publication.dashboard`` for these filters."""
+    """The figure ``name`` of ``analytics.overview`` for these filters."""
     engine = storage().engine
     key = (str(engine.url), *publication_version(engine))
     return _figure(name, (period.first, period.last), tuple(sorted(team_ids)), key)

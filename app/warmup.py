@@ -23,7 +23,7 @@ MODULES = (
     "plotly.express",
     "plotly.graph_objects",
     "analytics",
-    "analytics.publication.dashboard",
+    "analytics.overview",
     "app.views",
     "app.selfcharts",
 )

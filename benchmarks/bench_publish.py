@@ -32,8 +32,8 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from analytics import overview as dashboard
 from analytics.periods import Period
-from analytics.publication import dashboard
 from analytics.publication.publish import publish_due
 from storage.db.engine import open_engine
 from storage.db.schema import publication_cells, publication_days, publication_units

@@ -23,17 +23,12 @@ from sqlalchemy import Connection, select, update
 from storage import audit
 from storage.db.erase import delete_person_rows
 from storage.db.schema import people, privacy_ledger, rights_requests, users
-from storage.errors import StorageError
+
+# Imported by the rights desk from here: the errors themselves live in storage.errors.
+from storage.errors import LegalHold as LegalHold
+from storage.errors import SubjectNotFound as SubjectNotFound
 from storage.objects import ObjectStore, subject_prefix
 from storage.vault import KeyVault
-
-
-class SubjectNotFound(StorageError, LookupError):
-    """No person with that id (never existed, or already erased)."""
-
-
-class LegalHold(StorageError):
-    """The person is under a legal hold: erasure is refused with the hold's stated reason."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,15 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from analytics.errors import AnalyticsError
+from services.errors import ServicesError
 from storage.errors import StorageError
 from traq.errors import CommandError
+
+# Errors a user can act on: printed as one line, exit status 1. Each package's tree is in its
+# errors.py, which imports nothing heavy (importing analytics or services here is light: their
+# polars and SQLAlchemy load only with the names that need them).
+USER_ERRORS = (CommandError, StorageError, AnalyticsError, ServicesError, ValueError)
 
 # Command name -> module; a command's module (and its heavy imports: numpy for the demo,
 # the pipeline for the collector) is imported only when that command runs or for --help.
@@ -63,36 +70,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(only).parse_args(argv)
     try:
         return int(args.run(args))
-    except (CommandError, StorageError, ValueError) as exc:
-        print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"traq {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line, the traceback only when asked for
-        if _is_analytics_error(exc):
-            print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
-            return 1
-        if os.environ.get("TRAQ_DEBUG"):
-            raise
-        print(
-            f"traq {args.command}: internal error ({type(exc).__name__}); "
-            "rerun with TRAQ_DEBUG=1 for details",
-            file=sys.stderr,
-        )
-        return 70
+    except Exception as exc:
+        if os.environ.get("TRAQ_DEBUG") and not isinstance(exc, USER_ERRORS):
+            raise  # a bug: the traceback only when asked for
+        status, line = failure(args.command, exc)
+        print(line, file=sys.stderr)
+        return status
+
+
+def failure(command: str, exc: Exception) -> tuple[int, str]:
+    """The exit status and the one line `traq command` prints for ``exc``."""
+    if isinstance(exc, USER_ERRORS):
+        return 1, f"traq {command}: error: {_first_line(exc)}"
+    return 70, (
+        f"traq {command}: internal error ({type(exc).__name__}); "
+        "rerun with TRAQ_DEBUG=1 for details"
+    )
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _is_analytics_error(exc: BaseException) -> bool:
-    # Importing analytics costs seconds (polars): an AnalyticsError can only exist if the
-    # command already imported it, so look it up instead of importing it here.
-    errors = sys.modules.get("analytics.errors")
-    return errors is not None and isinstance(exc, errors.AnalyticsError)
 
 
 if __name__ == "__main__":

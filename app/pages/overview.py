@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from analytics.publication.dashboard import previous
+from analytics.overview import previous
 from app.auth import require
 from app.sidebar import filters
 from app.views import (

@@ -26,19 +26,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from collector.errors import CollectorConfigError
-from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
-from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
-from collector.sinks.transport import DeviceRefused, ServiceRefused, Transport, check_service_url
-from collector.spool.device import load_identity
-from collector.spool.records import (
+from activity.records import (
     MAX_SEALED_TITLE_BYTES,
     PendingMinute,
     PendingSpan,
+    ScreenshotMeta,
     clip_app,
     clip_site,
 )
+from collector.errors import (
+    CollectorConfigError,
+    DeviceRefused,
+    ServiceRefused,
+    SinkUnavailable,
+    SubjectUnknown,
+)
+from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
+from collector.sinks.transport import Transport, check_service_url
+from collector.spool.device import load_identity
 from storage.vault import SubjectPublicKey
+from storage.writes import SubjectState
 
 QUARANTINED = 422
 OnRefused = Callable[[DeviceRefused], None]
@@ -100,7 +107,7 @@ class HttpsSink:
         """POST spans with their sealed titles in base64."""
         return self._batch("spans", [_plain(row) for row in rows])
 
-    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> bool:
+    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         """Presign, PUT the sealed envelope, then commit its row."""
         digest = hashlib.sha256(envelope).digest()
         announce = {
@@ -130,7 +137,6 @@ class HttpsSink:
         except ServiceRefused as exc:
             if exc.status != QUARANTINED:
                 raise  # the row failed its contract: quarantined there, delivered here
-        return True
 
     def _batch(self, name: str, rows: list[dict[str, Any]]) -> int:
         if not rows:

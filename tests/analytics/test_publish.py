@@ -165,7 +165,7 @@ def test_the_services_schedule_publishes_due_days(org: Org, tmp_path: object) ->
     import time as clock
     from pathlib import Path
 
-    from analytics.retention.schedule import PurgeThread
+    from services.retention.schedule import PurgeThread
     from storage import Storage
     from storage.config import load_settings
     from storage.objects import open_object_store

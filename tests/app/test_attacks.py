@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from sqlalchemy import delete, select, update
 
+from analytics import overview as dashboard
 from analytics.periods import Period
-from analytics.publication import dashboard
 from analytics.publication.inputs import load_days
 from analytics.publication.publish import publish_due
 from analytics.publication.read import load_published

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, select, update
 
-from analytics.freshness import data_version
 from analytics.publication.publish import publish_due
-from analytics.rights import file_request, load_actor, set_restriction
+from services.freshness import data_version
+from services.rights import file_request, load_actor, set_restriction
 from storage import Storage, audit
 from storage.db.schema import people, publication_cells, publication_days, publication_units, teams
 from storage.rollups import mark_refreshed

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics import Period
-from analytics.publication import dashboard
+from analytics import overview as dashboard
 from app.nav import PAGES
 from storage import open_storage
 from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
