@@ -29,8 +29,17 @@ def _k(source: Source, period: Period) -> int:
     return published_k(source, period) or load_analytics_policy(source).k
 
 
-def _summary(source: Source, period: Period, team_ids: Collection[int], by: list[str]) -> Figure:
-    frame = load_published(source, period, team_ids)
+SUMMED = ("total", "category")  # the cells summary figures sum (categories: productive share)
+
+
+def _summary(
+    source: Source,
+    period: Period,
+    team_ids: Collection[int],
+    by: list[str],
+    kinds: tuple[str, ...] = SUMMED,
+) -> Figure:
+    frame = load_published(source, period, team_ids, kinds)
     ratings = load_analytics_policy(source).category_ratings
     return figures.summary(frame, by, ratings, _k(source, period))
 
@@ -47,24 +56,26 @@ def by_unit(source: Source, period: Period, team_ids: Collection[int]) -> Figure
 
 def daily_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per unit and day: work hours per person and activity level."""
-    return _summary(source, period, team_ids, ["unit", "day"])
+    return _summary(source, period, team_ids, ["unit", "day"], ("total",))
 
 
 def weekly_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per unit and ISO week (its Monday): work hours per person-day and activity level."""
-    return _summary(source, period, team_ids, ["unit", "week"])
+    return _summary(source, period, team_ids, ["unit", "week"], ("total",))
 
 
 def heatmap(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per weekday and local hour: activity level, tracked and active minutes."""
-    return figures.heatmap(load_published(source, period, team_ids), _k(source, period))
+    return figures.heatmap(load_published(source, period, team_ids, ("hour",)), _k(source, period))
 
 
 def categories(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per category: hours per person-day."""
-    return figures.categories(load_published(source, period, team_ids), _k(source, period))
+    frame = load_published(source, period, team_ids, ("total", "category"))
+    return figures.categories(frame, _k(source, period))
 
 
 def top_apps(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per published application (and "other <category> applications"): hours per person-day."""
-    return figures.applications(load_published(source, period, team_ids), _k(source, period))
+    frame = load_published(source, period, team_ids, ("total", "app", "other"))
+    return figures.applications(frame, _k(source, period))

@@ -28,10 +28,14 @@ CELL_SCHEMA: dict[str, Any] = {
 
 
 def load_published(
-    source: Source, period: Period, team_ids: Collection[int] | None = None
+    source: Source,
+    period: Period,
+    team_ids: Collection[int] | None = None,
+    kinds: Collection[str] | None = None,
 ) -> pl.DataFrame:
-    """Published cells of ``period`` in the units hosted by ``team_ids`` (all if None):
-    ``day, unit_id, unit, host, kind, key, people, tracked, active, seconds, suppressed``."""
+    """Published cells of ``period`` in the units hosted by ``team_ids`` (all if None), of
+    ``kinds`` (all if None): ``day, unit_id, unit, host, kind, key, people, tracked, active,
+    seconds, suppressed``."""
     u, c = publication_units.c, publication_cells.c
     in_period = (u.day >= period.first, u.day <= period.last)
     unit_rows = select(u.day, u.team_id, u.unit_id, u.team_name).where(*in_period)
@@ -40,6 +44,8 @@ def load_published(
     cell_rows = cell_rows.where(c.day >= period.first, c.day <= period.last)
     if team_ids is not None:
         cell_rows = cell_rows.where(c.unit_id.in_(sorted(team_ids)))
+    if kinds is not None:  # a figure reads only the cells it sums
+        cell_rows = cell_rows.where(c.kind.in_(sorted(kinds)))
     with connected(source) as connection:
         units = fetch(connection, unit_rows, UNIT_SCHEMA)
         cells = fetch(connection, cell_rows, CELL_SCHEMA)
