@@ -52,11 +52,10 @@ class ServiceRefused(CollectorError):
 
 
 class DeviceRefused(ServiceRefused, SubjectUnknown):
-    """The service does not accept this device's token (revoked?): stop capture, enrol again.
+    """The service does not accept this device's token (revoked?): stop capture, enrol again."""
 
-    Also a ``SubjectUnknown``: the device may no longer write for its person, so the policy
-    watcher stops capture as it does for a person who is gone.
-    """
+    # Also a SubjectUnknown: the device may no longer write for its person, so the policy
+    # watcher stops capture as it does for a person who is gone.
 
 
 class SpoolUnwritable(CollectorError):

@@ -23,10 +23,7 @@ from sqlalchemy import Connection, select, update
 from storage import audit
 from storage.db.erase import delete_person_rows
 from storage.db.schema import people, privacy_ledger, rights_requests, users
-
-# Imported by the rights desk from here: the errors themselves live in storage.errors.
-from storage.errors import LegalHold as LegalHold
-from storage.errors import SubjectNotFound as SubjectNotFound
+from storage.errors import LegalHold, SubjectNotFound
 from storage.objects import ObjectStore, subject_prefix
 from storage.vault import KeyVault
 

@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine, select
 
 from activity.privacy_filter import apply_privacy_rules, rules_from_policy
 from activity.window import WindowInfo
+from analytics.errors import ImportRefused
 from analytics.imports.aw_format import AwBucket, parse_export
 from analytics.imports.aw_mapping import KNOWN_TYPES, HostActivity, WindowFilter, map_host
-from analytics.imports.errors import ImportRefused
 from data_contracts.ingest import check_batch
 from storage import audit
 from storage.crypto.envelope import Sealer

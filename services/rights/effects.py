@@ -16,7 +16,8 @@ from services.rights.access import Actor, require_dpo, require_person
 from services.rights.requests import Request, load_request, transition
 from storage import audit
 from storage.db.schema import people
-from storage.erasure import ErasureReport, LegalHold, SubjectNotFound, erase_subject
+from storage.erasure import ErasureReport, erase_subject
+from storage.errors import LegalHold, SubjectNotFound
 from storage.facade import Storage
 
 
