@@ -1,4 +1,4 @@
-"""Organisation-level facts that describe no individual: sizes, data span, the policy."""
+"""Organisation-level facts that describe no individual: sizes, published span, the policy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.db.schema import activity_daily, people, teams
+from analytics.publication.read import published_span
+from storage.db.schema import people, teams
 from storage.facade import Storage
 from storage.policies import load_policies
 
@@ -19,18 +20,16 @@ class OrganisationSummary:
 
     teams: int
     people: int
-    first_day: date | None
+    first_day: date | None  # the first and last published days holding figures
     last_day: date | None
     policies: dict[str, Any]
 
 
 def organisation_summary(storage: Storage) -> OrganisationSummary:
-    """How big the organisation is, which days hold data, and the policy in force."""
+    """How big the organisation is, which days are published, and the policy in force."""
     with storage.engine.connect() as connection:
         team_count = connection.execute(select(func.count()).select_from(teams)).scalar_one()
         people_count = connection.execute(select(func.count()).select_from(people)).scalar_one()
-        first_day, last_day = connection.execute(
-            select(func.min(activity_daily.c.day), func.max(activity_daily.c.day))
-        ).one()
+        first_day, last_day = published_span(connection)
         policy = load_policies(connection)
     return OrganisationSummary(team_count, people_count, first_day, last_day, policy)

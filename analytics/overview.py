@@ -1,28 +1,23 @@
-"""The manager overview: every figure the team dashboards show, released through the guard.
+"""The manager overview: every figure the team dashboards and their downloads show, from
+published cells only (``analytics.publication``).
 
-Each function reads the rollups (never minute rows) for a period and a set of teams, builds
-per-person figures and returns ``Released`` cells (suppressed cells read None), or raises
-``GuardRefused`` when the filter could single someone out. The workbench's manager pages,
-the dashboard benchmark and the k-anonymity test all use these functions, so what is
-measured and tested is what a manager sees.
+Each function reads the published cells of the period in the units hosted by ``team_ids``
+(``publication.read.load_published``) and returns a ``Figure``; an empty figure means no
+data. The manager pages, the publication benchmark, the k-anonymity test and the attack
+suite all use these functions, so what is measured and attacked is what a manager sees.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import polars as pl
-from sqlalchemy import Engine
-
-from analytics.categories import ratings_frame
-from analytics.guard import Guard, Released, Scope
-from analytics.loaders import load_app_totals, load_daily, load_people, load_slots
-from analytics.metrics import category_time, period_means, productive_share, weekly_trend, work_time
+from analytics.categories import load_analytics_policy
+from analytics.loaders.base import Source
 from analytics.periods import Period
-
-HOUR = 3600.0
-SUMMARY = ["tracked_hours", "active_hours", "activity_level", "productive_share"]
+from analytics.publication import figures
+from analytics.publication.figures import Figure
+from analytics.publication.read import load_published, published_k
 
 
 def previous(period: Period) -> Period:
@@ -30,98 +25,57 @@ def previous(period: Period) -> Period:
     return Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
 
 
-def _teams(engine: Engine, team_ids: Collection[int]) -> pl.LazyFrame:
-    return load_people(engine, team_ids).select("person_id", "team_id", "team")
+def _k(source: Source, period: Period) -> int:
+    return published_k(source, period) or load_analytics_policy(source).k
 
 
-def person_summary(
-    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]
-) -> pl.LazyFrame:
-    """Per person: mean daily tracked and active hours, activity level, productive share."""
-    means = period_means(load_daily(engine, period, team_ids)).select(
-        "person_id",
-        "team_id",
-        (pl.col("daily_tracked_seconds") / HOUR).alias("tracked_hours"),
-        (pl.col("daily_active_seconds") / HOUR).alias("active_hours"),
-        "activity_level",
-    )
-    people = _teams(engine, team_ids)
-    categories = category_time(
-        load_app_totals(engine, period, team_ids), guard.policy.app_categories
-    )
-    ratings = ratings_frame(guard.policy.category_ratings, people)
-    productive = productive_share(categories, ratings).select("person_id", "productive_share")
-    return means.join(productive, on="person_id", how="left").join(
-        people.select("person_id", "team"), on="person_id"
-    )
+SUMMED = ("total", "category")  # the cells summary figures sum (categories: productive share)
 
 
-def overview(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
-    """One cell over the teams: the summary figures, mean per person."""
-    frame = person_summary(engine, guard, period, team_ids)
-    return guard.release(frame, Scope.of(period, team_ids), [], SUMMARY, query="overview")
+def _summary(
+    source: Source,
+    period: Period,
+    team_ids: Collection[int],
+    by: list[str],
+    kinds: tuple[str, ...] = SUMMED,
+) -> Figure:
+    frame = load_published(source, period, team_ids, kinds)
+    ratings = load_analytics_policy(source).category_ratings
+    return figures.summary(frame, by, ratings, _k(source, period))
 
 
-def by_team(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
-    """The summary figures per team."""
-    frame = person_summary(engine, guard, period, team_ids)
-    scope = Scope.of(period, team_ids)
-    return guard.release(frame, scope, ["team"], SUMMARY, query="by team")
+def overview(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """One row: work and active hours per person-day, activity level, productive share."""
+    return _summary(source, period, team_ids, [])
 
 
-def daily_lines(
-    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]
-) -> Released:
-    """Per team and day: mean tracked hours and activity level."""
-    daily = (
-        work_time(load_daily(engine, period, team_ids))
-        .join(_teams(engine, team_ids).select("person_id", "team"), on="person_id")
-        .with_columns((pl.col("tracked_seconds") / HOUR).alias("tracked_hours"))
-    )
-    values = ["tracked_hours", "activity_level"]
-    return guard.release(daily, Scope.of(period, team_ids), ["team", "day"], values, query="daily")
+def by_unit(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """The overview's figures per unit ("Platform", or "Platform + Legal" when folded)."""
+    return _summary(source, period, team_ids, ["unit"])
 
 
-def weekly_lines(
-    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int], now: datetime
-) -> Released:
-    """Per team and ISO week: mean daily tracked hours and activity level."""
-    weekly = (
-        weekly_trend(load_daily(engine, period, team_ids), now)
-        .join(_teams(engine, team_ids).select("person_id", "team"), on="person_id")
-        .with_columns((pl.col("daily_tracked_seconds") / HOUR).alias("tracked_hours"))
-    )
-    values = ["tracked_hours", "activity_level"]
-    return guard.release(
-        weekly, Scope.of(period, team_ids), ["team", "week"], values, query="weekly"
-    )
+def daily_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per unit and day: work hours per person and activity level."""
+    return _summary(source, period, team_ids, ["unit", "day"], ("total",))
 
 
-def heatmap(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
-    """Per local day of week (0 = Monday) and hour: tracked and active seconds, summed."""
-    slots = load_slots(engine, period, team_ids).with_columns(
-        pl.col("day").dt.weekday().sub(1).alias("weekday"),
-        (pl.col("local_seconds") // 3600).alias("hour"),
-    )
-    values = ["tracked_seconds", "active_seconds"]
-    scope = Scope.of(period, team_ids)
-    return guard.release(
-        slots, scope, ["weekday", "hour"], values, statistic="sum", query="heatmap"
-    )
+def weekly_lines(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per unit and ISO week (its Monday): work hours per person-day and activity level."""
+    return _summary(source, period, team_ids, ["unit", "week"], ("total",))
 
 
-def categories(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
-    """Per category: mean hours per person over the period."""
-    frame = category_time(load_app_totals(engine, period, team_ids), guard.policy.app_categories)
-    frame = frame.with_columns((pl.col("seconds") / HOUR).alias("hours"))
-    scope = Scope.of(period, team_ids)
-    return guard.release(frame, scope, ["category"], ["hours"], query="categories")
+def heatmap(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per weekday and local hour: activity level, tracked and active minutes."""
+    return figures.heatmap(load_published(source, period, team_ids, ("hour",)), _k(source, period))
 
 
-def top_apps(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
-    """Per application: mean hours per person who used it over the period."""
-    frame = load_app_totals(engine, period, team_ids).with_columns(
-        (pl.col("seconds") / HOUR).alias("hours")
-    )
-    scope = Scope.of(period, team_ids)
-    return guard.release(frame, scope, ["app"], ["hours"], query="apps")
+def categories(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per category: hours per person-day."""
+    frame = load_published(source, period, team_ids, ("total", "category"))
+    return figures.categories(frame, _k(source, period))
+
+
+def top_apps(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per published application (and "other <category> applications"): hours per person-day."""
+    frame = load_published(source, period, team_ids, ("total", "app", "other"))
+    return figures.applications(frame, _k(source, period))

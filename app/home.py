@@ -1,4 +1,4 @@
-"""The organisation page: what TraqNext collects here, and how much data it holds."""
+"""The organisation page: what TraqNext collects here, and how much it has published."""
 
 from __future__ import annotations
 
@@ -17,6 +17,6 @@ def render() -> None:
     left.metric("Teams", summary.teams)
     middle.metric("People", summary.people)
     period = f"{summary.first_day} → {summary.last_day}" if summary.first_day else "no data yet"
-    right.metric("Data period", period)
+    right.metric("Published days", period)
     st.subheader("What is collected here")
     st.markdown("\n".join(f"- {line}" for line in policy_lines(summary.policies)))

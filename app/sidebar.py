@@ -63,7 +63,11 @@ def policy_lines(policy: dict[str, Any]) -> list[str]:
         f"Screenshots about every {every(policy['screenshot_interval_seconds'])}, "
         f"encrypted before they touch disk{blur}.",
         f"Idle after {every(policy['idle_threshold_seconds'])} without input.",
-        f"Managers see only aggregates over at least {policy['k_anonymity']} people.",
+        f"Managers see only published statistics: sums over teams of at least "
+        f"{policy['k_anonymity']} people (a smaller team counted with a neighbour), per "
+        f"local day, released once {_grace(policy)} after the day ends and never changed "
+        "afterwards (a later correction, restriction or erasure does not alter a released "
+        "figure; later days leave a restricted person out).",
         "Kept for: "
         + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),
         *_responsibles(policy),
@@ -79,6 +83,11 @@ def _responsibles(policy: dict[str, Any]) -> list[str]:
             contact = f" ({party['contact']})" if party.get("contact") else ""
             lines.append(f"{title}: {party['name']}{contact}.")
     return lines
+
+
+def _grace(policy: dict[str, Any]) -> str:
+    hours = int(policy.get("publication", {}).get("grace_hours", 48))
+    return f"{hours} hours"
 
 
 def draw_policy() -> None:

@@ -1,4 +1,5 @@
-"""Shared drawing helpers: suppressed cells in words, people covered, downloads, colours."""
+"""Shared drawing helpers: published figures, suppressed cells in words, people covered,
+downloads, colours."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from analytics import Guard, GuardRefused, Period, Released, overview
-from app.context import now, storage
-from services.accounts import Account, team_names
-from services.freshness import data_version
+from analytics import Period
+from analytics import overview as dashboard
+from analytics.publication.figures import Figure
+from analytics.publication.read import folded_teams, publication_version
+from app.context import storage
+from services.accounts import team_names
 
 CATEGORY_COLOURS = {
     "development": "#1f77b4",
@@ -33,7 +36,7 @@ TEAM_COLOURS = [
     "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74",
     "#80ba5a", "#e68310", "#008695", "#cf1c90", "#f97b72",
 ]  # fmt: skip
-FLAGS = ["people", "suppressed", "noised"]
+FLAGS = ["people", "person_days", "suppressed"]
 
 
 def hidden(k: int) -> str:
@@ -43,89 +46,90 @@ def hidden(k: int) -> str:
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _figure(
-    name: str, analyst: str, days: tuple[date, date], teams: tuple[int, ...], key: tuple[Any, ...]
-) -> Released:
-    """One released figure, cached per analyst, filters, installation and data version: the
-    guard has already let this analyst see exactly this result, so showing it again reveals
-    nothing; new data, a policy change or a restriction changes the version (a new entry)."""
-    engine, at = storage().engine, now()
-    guard, period = Guard(engine, analyst, at), Period(*days)
-    if name == "weekly_lines":
-        return overview.weekly_lines(engine, guard, period, teams, at)
-    make: Callable[..., Released] = getattr(overview, name)
-    return make(engine, guard, period, teams)
+    name: str, days: tuple[date, date], teams: tuple[int, ...], key: tuple[Any, ...]
+) -> Figure:
+    """One figure from the publications, cached per filters, installation and publication
+    version (a published day never changes: only a newly published day makes a new entry).
+    Not per account: the same filters give everyone allowed to ask the same figure."""
+    make: Callable[..., Figure] = getattr(dashboard, name)
+    return make(storage().engine, Period(*days), teams)
 
 
-def guarded(name: str, account: Account, period: Period, team_ids: frozenset[int]) -> Released:
-    """The figure ``name`` of ``analytics.overview`` for this account and filters."""
+def published(name: str, period: Period, team_ids: frozenset[int]) -> Figure:
+    """The figure ``name`` of ``analytics.overview`` for these filters."""
     engine = storage().engine
-    key = (str(engine.url), *data_version(engine))
-    days = (period.first, period.last)
-    return _figure(name, account.username, days, tuple(sorted(team_ids)), key)
+    key = (str(engine.url), *publication_version(engine))
+    return _figure(name, (period.first, period.last), tuple(sorted(team_ids)), key)
 
 
-def released_or_warn(make: Callable[[], Released]) -> Released | None:
-    """The released cells, or None after a warning when the guard refuses the filter."""
-    try:
-        return make()
-    except GuardRefused as exc:
-        st.warning(f"Not shown: {exc}.")
-        return None
+def shown_or_say(figure: Figure, period: Period, team_ids: frozenset[int]) -> Figure | None:
+    """The figure, or None after saying why there is none: the teams' people are counted
+    in a larger unit (fewer than k of them), or there is no published data."""
+    if not figure.cells.is_empty():
+        return figure
+    if folded_teams(storage().engine, period, team_ids):
+        st.warning(f"Not shown: this filter covers {hidden(figure.k)}; widen it.")
+    else:
+        st.info("No data: nothing is published for these teams in this period yet.")
+    return None
 
 
-def covered(released: Released) -> tuple[int, int]:
-    """The fewest and the most people one shown figure covers ((0, 0) when none is shown).
-
-    Per figure, not a total over the chart: a count of everyone across the shown cells,
-    beside each cell's own, would tell how many people only the hidden cells hold."""
-    people = released.shown["people"]
+def covered(figure: Figure) -> tuple[int, int]:
+    """The fewest and the most people one published cell behind a shown row covers."""
+    people = figure.shown["people"].drop_nulls()
     if not len(people):
         return 0, 0
     return int(people.min()), int(people.max())  # type: ignore[arg-type]
 
 
-def caption(released: Released, what: str) -> None:
-    """Say how many people each figure of a chart covers and how many cells are hidden."""
-    hidden_cells = int(released.cells["suppressed"].sum())
-    note = f" {hidden_cells} cell(s) hidden: {hidden(released.k)}." if hidden_cells else ""
-    fewest, most = covered(released)
+def caption(figure: Figure, what: str) -> None:
+    """Say how many people each day's figures cover and how many rows are hidden."""
+    hidden_rows = int(figure.cells["suppressed"].sum())
+    note = f" {hidden_rows} hidden: {hidden(figure.k)}." if hidden_rows else ""
+    fewest, most = covered(figure)
     span = f"{most} people" if fewest == most else f"{fewest} to {most} people"
-    each = "each figure covers" if len(released.shown) > 1 else "covers"
-    st.caption(f"{what}: {each} {span} (k = {released.k}).{note}")
+    days = int(figure.shown["person_days"].sum() or 0)
+    st.caption(
+        f"{what}: each day's published figure covers {span} (k = {figure.k}); "
+        f"{days} person-days, released once.{note}"
+    )
 
 
-def charted(released: Released, values: list[str]) -> pd.DataFrame:
-    """The cells for a bar chart: a hidden cell at 0, labelled "fewer than k people" (its
+def charted(figure: Figure, values: list[str]) -> pd.DataFrame:
+    """The rows for a bar chart: a hidden row at 0, labelled "fewer than k people" (its
     ``note``), so the chart says it is there instead of leaving it out."""
-    text = hidden(released.k)
-    return released.cells.with_columns(
+    text = hidden(figure.k)
+    return figure.cells.with_columns(
         *(pl.col(c).fill_null(0.0) for c in values),
         pl.when(pl.col("suppressed")).then(pl.lit(text)).otherwise(pl.lit("")).alias("note"),
     ).to_pandas()
 
 
 def label_hidden(figure: Any) -> Any:
-    """Show each bar's ``note`` (only hidden cells have one) beside it."""
+    """Show each bar's ``note`` (only hidden rows have one) beside it."""
     return figure.update_traces(textposition="outside", cliponaxis=False)
 
 
-def table(released: Released, labels: dict[str, str]) -> pd.DataFrame:
-    """The cells for display: suppressed values read "fewer than k people"."""
-    text = hidden(released.k)
-    keys = [c for c in released.cells.columns if c not in labels and c not in FLAGS]
-    shown = released.cells.select(
+def table(figure: Figure, labels: dict[str, str]) -> pd.DataFrame:
+    """The rows for display and download: suppressed values read "fewer than k people";
+    values as rounded at the source (hours to the minute, shares in whole percent)."""
+    text = hidden(figure.k)
+    keys = [c for c in figure.cells.columns if c not in labels and c not in FLAGS]
+    gone = pl.col("suppressed")
+    shown = figure.cells.select(
         *keys,
         *(
-            pl.when(pl.col("suppressed"))
-            .then(pl.lit(text))
-            .otherwise(pl.col(c).round(2).cast(pl.String))
-            .alias(label)
+            pl.when(gone).then(pl.lit(text)).otherwise(pl.col(c).cast(pl.String)).alias(label)
             for c, label in labels.items()
         ),
-        pl.when(pl.col("suppressed"))
+        pl.when(gone)
         .then(pl.lit(text))
         .otherwise(pl.col("people").cast(pl.String))
         .alias("people"),
+        pl.when(gone)
+        .then(pl.lit(text))
+        .otherwise(pl.col("person_days").cast(pl.String))
+        .alias("person-days"),
     )
     return shown.to_pandas()
 
@@ -182,10 +186,11 @@ def colours(names: list[Any]) -> dict[str, str]:
 
 
 def team_colours(names: list[Any]) -> dict[str, str]:
-    """One colour per team, the same on every chart and for every manager (its place among
-    all the organisation's teams, by name)."""
+    """One colour per team or unit, the same on every chart and for every manager (its
+    host team's place among all the organisation's teams, by name)."""
     everyone = sorted(team_names(storage().engine).values())
     place = {name: i for i, name in enumerate(everyone)}
-    return {
-        str(n): TEAM_COLOURS[place.get(str(n), len(everyone)) % len(TEAM_COLOURS)] for n in names
+    return {  # a unit ("Platform + Legal") takes its host team's colour
+        str(n): TEAM_COLOURS[place.get(str(n).split(" + ")[0], len(everyone)) % len(TEAM_COLOURS)]
+        for n in names
     }

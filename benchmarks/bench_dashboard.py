@@ -1,9 +1,11 @@
-"""Dashboard benchmark: the manager overview (`analytics.overview`), against DuckDB.
+"""Dashboard benchmark: the guard's manager figures (`analytics.guard.figures`), against
+DuckDB. Since issue 15 the pages show published cells (`bench_publish.py` times those); this
+keeps checking the rollups themselves against the minute rows.
 
 Builds (or reuses, with --data-dir) a demo of N employees over D days, rebuilds its rollups
 with `storage.rollups`, and exports minute rows and spans once to Parquet. Then computes
-every figure of the manager pages with `analytics.overview`, the very functions the pages
-call (summary and per-team figures, daily lines, heatmap, categories and top applications
+every figure the manager pages showed before publications, with `analytics.guard.figures`
+(summary and per-team figures, daily lines, heatmap, categories and top applications
 over the last 30 days; weekly lines over 90 days), from the rollups, through the privacy
 guard: target <= 1.0 s. The same figures (daily lines, per-team work time and activity
 level, weekly lines, category hours) by one hand-written DuckDB query over the Parquet files
@@ -32,8 +34,8 @@ import duckdb
 import polars as pl
 from sqlalchemy import Engine, select
 
-from analytics import overview
 from analytics.guard import Guard, Released
+from analytics.guard import figures as overview
 from analytics.loaders import fetch, load_people
 from analytics.periods import Period
 from storage.db.engine import open_engine

@@ -42,6 +42,10 @@ DEFAULT_POLICIES: dict[str, Any] = {
     },
     # Lifetime differential-privacy budget (epsilon) per analyst, spent by noised releases.
     "dp_epsilon_budget": 10.0,
+    # Published statistics (analytics.publication): a closed local day is published once,
+    # ``grace_hours`` after it ended everywhere; a team below k folds into the team named in
+    # ``fold`` (team name -> team name), else the next team by name.
+    "publication": {"grace_hours": 48, "fold": {}},
     # Application or site name -> category; anything unlisted is "uncategorised".
     "app_categories": {
         name: category

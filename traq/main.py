@@ -44,6 +44,7 @@ COMMANDS = {
     "devices": "traq.commands.devices_cmd",
     "spool": "traq.commands.spool_cmd",
     "grants": "traq.commands.grants_cmd",
+    "publish": "traq.commands.publish_cmd",
 }
 
 

@@ -10,9 +10,9 @@ from app.views import (
     charted,
     colours,
     downloads,
-    guarded,
     label_hidden,
-    released_or_warn,
+    published,
+    shown_or_say,
     table,
 )
 
@@ -20,7 +20,9 @@ TOP = 15
 account = require("manager")
 chosen = filters(account)
 st.title("Applications and categories")
-cats = released_or_warn(lambda: guarded("categories", account, chosen.period, chosen.team_ids))
+cats = shown_or_say(
+    published("categories", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
+)
 if cats is not None:
     shown = cats.shown.to_pandas()
     left, right = st.columns(2)
@@ -33,7 +35,7 @@ if cats is not None:
         color="category",
         orientation="h",
         color_discrete_map=colours(list(every["category"])),
-        labels={"hours": "mean hours per person over the period", "category": ""},
+        labels={"hours": "hours per person per day", "category": ""},
     )
     bars.update_layout(showlegend=False)
     left.plotly_chart(label_hidden(bars), key="category-bars")
@@ -47,8 +49,7 @@ if cats is not None:
     right.plotly_chart(tree, key="category-tree")
     caption(cats, "These charts")
     downloads(table(cats, {"hours": "hours"}), "categories")
-apps = released_or_warn(lambda: guarded("top_apps", account, chosen.period, chosen.team_ids))
-if apps is not None:
+    apps = published("top_apps", chosen.period, chosen.team_ids)
     st.subheader(f"Top {TOP} applications")
     top = apps.shown.sort("hours", descending=True).head(TOP).to_pandas()
     figure = px.bar(
@@ -56,11 +57,11 @@ if apps is not None:
         x="hours",
         y="app",
         orientation="h",
-        labels={"hours": "mean hours per person who used it", "app": ""},
+        labels={"hours": "hours per person per day", "app": ""},
     )
     figure.update_yaxes(autorange="reversed")
     st.plotly_chart(figure, key="top-apps")
-    caption(apps, "This chart")
+    caption(apps, "This chart (applications fewer than k people used are not named)")
     shown_table = table(apps, {"hours": "hours"})
     st.dataframe(shown_table, hide_index=True)
     downloads(shown_table, "applications")

@@ -1,4 +1,4 @@
-"""Manager team comparison: each of the manager's teams side by side."""
+"""Manager team comparison: each unit of the manager's teams side by side."""
 
 import plotly.express as px
 import streamlit as st
@@ -9,9 +9,9 @@ from app.views import (
     caption,
     charted,
     downloads,
-    guarded,
     label_hidden,
-    released_or_warn,
+    published,
+    shown_or_say,
     table,
     team_colours,
 )
@@ -19,38 +19,40 @@ from app.views import (
 account = require("manager")
 chosen = filters(account)
 st.title("Team comparison")
-teams = released_or_warn(lambda: guarded("by_team", account, chosen.period, chosen.team_ids))
-if teams is not None:
-    frame = charted(teams, ["tracked_hours", "activity_level"])
-    palette = team_colours(list(frame["team"]))
+units = shown_or_say(
+    published("by_unit", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
+)
+if units is not None:
+    frame = charted(units, ["work_hours", "activity_level"])
+    palette = team_colours(list(frame["unit"]))
     left, right = st.columns(2)
     hours = px.bar(
         frame,
-        x="team",
-        y="tracked_hours",
+        x="unit",
+        y="work_hours",
         text="note",
-        color="team",
+        color="unit",
         color_discrete_map=palette,
-        labels={"tracked_hours": "work time (h per day)", "team": ""},
+        labels={"work_hours": "work time (h per person per day)", "unit": ""},
     )
     left.plotly_chart(label_hidden(hours), key="compare-hours")
     level = px.bar(
         frame,
-        x="team",
+        x="unit",
         y="activity_level",
         text="note",
-        color="team",
+        color="unit",
         color_discrete_map=palette,
-        labels={"activity_level": "activity level", "team": ""},
+        labels={"activity_level": "activity level", "unit": ""},
     ).update_yaxes(tickformat=".0%")
     right.plotly_chart(label_hidden(level), key="compare-level")
-    caption(teams, "These charts")
+    caption(units, "These charts")
     labels = {
-        "tracked_hours": "work time (h)",
+        "work_hours": "work time (h)",
         "active_hours": "active time (h)",
         "activity_level": "activity level",
         "productive_share": "productive share",
     }
-    shown = table(teams, labels)
+    shown = table(units, labels)
     st.dataframe(shown, hide_index=True)
     downloads(shown, "comparison")

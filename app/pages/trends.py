@@ -2,43 +2,41 @@
 
 import plotly.express as px
 import plotly.graph_objects as go
-import polars as pl
 import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, guarded, hidden, released_or_warn, table, team_colours
+from app.views import caption, downloads, hidden, published, shown_or_say, table, team_colours
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 account = require("manager")
 chosen = filters(account)
 st.title("Trends")
-daily = released_or_warn(lambda: guarded("daily_lines", account, chosen.period, chosen.team_ids))
+daily = shown_or_say(
+    published("daily_lines", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
+)
 if daily is not None:
     st.subheader("Work time per day")
     figure = px.line(
         daily.cells.to_pandas(),
         x="day",
-        y="tracked_hours",
-        color="team",
-        color_discrete_map=team_colours(daily.cells["team"].to_list()),
+        y="work_hours",
+        color="unit",
+        color_discrete_map=team_colours(daily.cells["unit"].to_list()),
         markers=True,
-        labels={"tracked_hours": "mean hours per person", "day": ""},
+        labels={"work_hours": "hours per person", "day": ""},
     )
     st.plotly_chart(figure, key="daily")
     caption(daily, "This chart")
-    downloads(
-        table(daily, {"tracked_hours": "hours", "activity_level": "activity level"}), "trends"
-    )
-weekly = released_or_warn(lambda: guarded("weekly_lines", account, chosen.period, chosen.team_ids))
-if weekly is not None:
+    downloads(table(daily, {"work_hours": "hours", "activity_level": "activity level"}), "trends")
+    weekly = published("weekly_lines", chosen.period, chosen.team_ids)
     st.subheader("Weekly activity level")
     figure = px.line(
         weekly.cells.to_pandas(),
         x="week",
         y="activity_level",
-        color="team",
-        color_discrete_map=team_colours(weekly.cells["team"].to_list()),
+        color="unit",
+        color_discrete_map=team_colours(weekly.cells["unit"].to_list()),
         markers=True,
         labels={"activity_level": "activity level", "week": "week of"},
     )
@@ -46,13 +44,9 @@ if weekly is not None:
     st.plotly_chart(figure, key="weekly")
     caption(weekly, "This chart")
     downloads(table(weekly, {"activity_level": "activity level"}), "trends-weekly")
-heat = released_or_warn(lambda: guarded("heatmap", account, chosen.period, chosen.team_ids))
-if heat is not None:
+    heat = published("heatmap", chosen.period, chosen.team_ids)
     st.subheader("When the team is active (activity level by local hour)")
-    level = heat.cells.with_columns(
-        (pl.col("active_seconds") / pl.col("tracked_seconds")).alias("level")
-    )
-    cells = level.select("weekday", "hour", "level", "suppressed").iter_rows()
+    cells = heat.cells.select("weekday", "hour", "activity_level", "suppressed").iter_rows()
     grid = {(w, h): (v, gone) for w, h, v, gone in cells}
     z = [[grid.get((w, h), (None, False))[0] for h in range(24)] for w in range(7)]
     words = {True: hidden(heat.k), False: "no data"}
@@ -78,5 +72,6 @@ if heat is not None:
     figure.update_layout(xaxis_title="hour", yaxis_autorange="reversed")
     st.plotly_chart(figure, key="heatmap")
     caption(heat, "This heatmap (a blank cell is no data, or fewer than k people: hover it)")
-    seconds = {"tracked_seconds": "tracked seconds", "active_seconds": "active seconds"}
-    downloads(table(heat, seconds), "trends-heatmap")
+    minutes = {"activity_level": "activity level", "tracked_minutes": "tracked minutes"}
+    minutes["active_minutes"] = "active minutes"
+    downloads(table(heat, minutes), "trends-heatmap")

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
+from analytics.publication.schedule import publish_tick
 from services.retention.purge import PurgeReport, run_purge
 from storage.db.schema import retention_runs
 from storage.facade import Storage
@@ -69,7 +70,9 @@ def tick_seconds(env: Mapping[str, str] = os.environ) -> float:
 
 
 def tick(storage: Storage, now: datetime) -> bool:
-    """Run a due purge as of ``now``; True if one ran. Logs and swallows any error."""
+    """Publish due days and run a due purge as of ``now``; True if a purge ran. Logs and
+    swallows any error."""
+    publish_tick(storage.engine, now)
     try:
         report = purge_if_due(storage.engine, storage.objects, now)
     except Exception:  # the service must outlive any failure of the purge

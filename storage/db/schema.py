@@ -493,3 +493,45 @@ data_grants = Table(
 # The operating-system account that owns a workbench account on the server (set by an admin):
 # `traq --as NAME` for the DPO or a grant holder runs only from that OS account (README).
 users.append_column(Column("os_user", String(64)))
+# --- publication tables (issue 15): append below this line ---
+
+# Published statistics: what every manager figure, download and organisation figure is a sum
+# of. One row per published local day (``publication_days``), the units of that day (each
+# team in exactly one unit: ``publication_units``) and the cells of each (unit, day)
+# (``publication_cells``). Insert-only: a day once published is never rewritten, so a later
+# restriction, erasure, idle review, import or late upload changes no released figure.
+publication_days = Table(
+    "publication_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("k", Integer, nullable=False),
+    Column("policy_version", String(16), nullable=False),  # digest of the policy applied
+    Column("epsilon", Float),  # differential-privacy noise spent per unit; NULL when exact
+)
+
+publication_units = Table(
+    "publication_units",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("team_id", Integer, primary_key=True),  # no foreign key: outlives team changes
+    Column("unit_id", Integer, nullable=False),  # the host team's id: what the unit is called
+    Column("team_name", String(120), nullable=False),  # as it was named that day
+)
+Index("ix_publication_units_unit_day", publication_units.c.unit_id, publication_units.c.day)
+
+PUBLICATION_KINDS = ("total", "hour", "category", "app", "other")
+publication_cells = Table(
+    "publication_cells",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("unit_id", Integer, primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("key", String(200), primary_key=True),  # hour "07", category, app; "" for total
+    Column("people", Integer),  # NULL when suppressed (fewer than k people, or a complement)
+    Column("tracked_seconds", Float),
+    Column("active_seconds", Float),
+    Column("seconds", Float),  # application seconds (category, app, other)
+    _one_of("kind", PUBLICATION_KINDS, "publication_kind"),
+    sqlite_with_rowid=False,
+)

@@ -1,17 +1,20 @@
-"""Cached dashboards change the moment the data does: a restriction, an idle review or new
-rows show on the next rerun, not when a cache entry expires. Runs on a copy of the demo."""
+"""Cached dashboards change the moment a day is published, and never because person rows
+changed: a restriction or a withdrawal after publication leaves every shown figure as it was
+(released once, issue 15), a newly published day shows on the next rerun. Runs on a copy of
+the demo."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
+from analytics.publication.publish import publish_due
 from services.freshness import data_version
 from services.rights import file_request, load_actor, set_restriction
 from storage import Storage, audit
-from storage.db.schema import people, teams
+from storage.db.schema import people, publication_cells, publication_days, publication_units, teams
 from storage.rollups import mark_refreshed
 from tests.app.conftest import Demo, signed_in
 
@@ -24,18 +27,44 @@ def _covers(app: object) -> list[int]:
     return [int(m.group(1)) for m in found if m]
 
 
-def test_a_restriction_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
+def _shown(app: object) -> list[str]:
+    """Every caption, metric and table cell the page shows."""
+    texts = [c.value for c in app.caption] + [m.value for m in app.metric]  # type: ignore[attr-defined]
+    return texts + [str(f.value.to_dict()) for f in app.dataframe]  # type: ignore[attr-defined]
+
+
+def test_a_restriction_changes_no_published_figure(demo: Demo, installation: Storage) -> None:
     engine = installation.engine
     app = signed_in(demo.manager_of("Platform"), demo.password)
-    before = _covers(app)
-    assert before == [6, 6]
+    before = _shown(app)
+    assert _covers(app) == [13, 13]
     with engine.begin() as c:
         team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()
         member = c.execute(select(people.c.id).where(people.c.team_id == team)).scalars().first()
         set_restriction(c, load_actor(c, "ilse.marchetti"), int(member), True, NOW)
+    publish_due(engine, datetime.now(UTC))
     app.run()
     assert not app.exception
-    assert _covers(app) == [5, 5]
+    assert _shown(app) == before
+
+
+def test_a_newly_published_day_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
+    engine = installation.engine
+    last = date(2026, 3, 31)
+    with engine.begin() as c:  # as if the last day had not been published yet
+        for table in (publication_cells, publication_units, publication_days):
+            c.execute(delete(table).where(table.c.day == last))
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+    before = _person_days(app)
+    assert publish_due(engine, datetime.now(UTC)).days == [last]
+    app.run()
+    assert not app.exception
+    assert _person_days(app) > before
+
+
+def _person_days(app: object) -> int:
+    found = [re.search(r"(\d+) person-days", c.value) for c in app.caption]  # type: ignore[attr-defined]
+    return max(int(m.group(1)) for m in found if m)
 
 
 def test_the_version_moves_with_rollups_and_who_is_counted_not_with_reads(
@@ -71,9 +100,11 @@ def test_the_version_moves_with_rollups_and_who_is_counted_not_with_reads(
         seen.add(moved)
 
 
-def test_a_consent_withdrawal_shows_on_the_next_rerun(demo: Demo, installation: Storage) -> None:
+def test_a_consent_withdrawal_changes_no_published_figure(
+    demo: Demo, installation: Storage
+) -> None:
     app = signed_in(demo.manager_of("Platform"), demo.password)
-    assert _covers(app) == [6, 6]
+    before = _shown(app)
     with installation.engine.begin() as c:
         team = c.execute(select(teams.c.id).where(teams.c.name == "Platform")).scalar_one()
         member = c.execute(select(people.c.id).where(people.c.team_id == team)).scalars().first()
@@ -81,4 +112,4 @@ def test_a_consent_withdrawal_shows_on_the_next_rerun(demo: Demo, installation: 
                      identity_verification="signed letter")  # fmt: skip
     app.run()
     assert not app.exception
-    assert _covers(app) == [5, 5]
+    assert _shown(app) == before

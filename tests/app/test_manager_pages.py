@@ -1,4 +1,4 @@
-"""Manager pages: guarded figures, "fewer than k people", people covered, downloads."""
+"""Manager pages: published figures, "fewer than k people", people covered, downloads."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None
     assert labels == ["Work time", "Active time", "Activity level", "Productive share"]
     assert all(m.value.endswith((" h", "%")) for m in app.metric)
     covers = [COVERS.search(c.value) for c in app.caption]
-    assert [int(m.group(1)) for m in covers if m] == [6, 6]
+    # Platform's units also count Legal (3 people, folded into Platform's unit) and, on two
+    # days, Product Design (4 that day): at most 6 + 4 + 3 people on one day.
+    assert [int(m.group(1)) for m in covers if m] == [13, 13]
     # The four figures and the per-team table, each as CSV and Excel.
     assert [b.proto.label for b in app.get("download_button")] == [
         "Download CSV",
@@ -63,20 +65,56 @@ def _traces(app: object, key: str) -> list[dict[str, Any]]:
 def test_hidden_cells_say_fewer_than_k_people_on_the_charts_too(
     manager_of_every_team: tuple[str, str],
 ) -> None:
-    app = signed_in(*manager_of_every_team)  # Legal is below k: its cells are hidden
+    app = signed_in(*manager_of_every_team)  # Legal is below k: it is counted in a unit
     app.switch_page("app/pages/comparison.py").run()
     table = app.dataframe[0].value
-    hidden = {t for t, p in zip(table["team"], table["people"], strict=True) if p == HIDDEN}
-    assert "Legal" in hidden and len(hidden) < len(table)
+    assert not [u for u in table["unit"] if u == "Legal"]  # never published on its own
+    assert any("Legal" in u for u in table["unit"])  # but inside its neighbour's unit
+    assert all(int(p) >= 5 for p in table["people"])  # units are never below k
     for key in ("compare-hours", "compare-level"):
-        notes = {t["name"]: t["text"] for t in _traces(app, key)}  # one trace per team
-        assert set(notes) == set(table["team"])  # every team is on the chart, hidden or not
-        for team, note in notes.items():
-            assert note == ([HIDDEN] if team in hidden else [""]), team
+        notes = {t["name"]: t["text"] for t in _traces(app, key)}  # one trace per unit
+        assert set(notes) == set(table["unit"])
+        assert all(note == [""] for note in notes.values())
+    app.switch_page("app/pages/applications.py").run()
+    bars = {t["name"]: t["text"] for t in _traces(app, "category-bars")}
+    words = {w for text in bars.values() for w in text}
+    assert words <= {"", HIDDEN}
     app.switch_page("app/pages/trends.py").run()
     heat = _traces(app, "heatmap")[0]
     said = [word for row in heat["text"] for word in row]
+    assert HIDDEN in said and "no data" in said  # hidden hours exist, and empty ones
     assert set(said) - {"no data", HIDDEN}  # shown cells: their level
-    for row, words in zip(heat["z"], heat["text"], strict=True):
-        for value, word in zip(row, words, strict=True):
+    for row, words_row in zip(heat["z"], heat["text"], strict=True):
+        for value, word in zip(row, words_row, strict=True):
             assert (value is None) == (word in ("no data", HIDDEN))
+
+
+def test_figures_leave_the_server_rounded_to_what_the_page_shows(demo: Demo) -> None:
+    """Plotly sends its data to the browser: minutes and whole percent, nothing finer."""
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+    for page, key, axis in [
+        ("app/pages/overview.py", "overview-teams", "y"),
+        ("app/pages/trends.py", "daily", "y"),
+        ("app/pages/trends.py", "weekly", "y"),
+        ("app/pages/trends.py", "heatmap", "z"),
+        ("app/pages/comparison.py", "compare-level", "y"),
+        ("app/pages/applications.py", "top-apps", "x"),
+    ]:
+        app.switch_page(page).run()
+        for trace in _traces(app, key):
+            values = trace[axis]
+            flat = [v for row in values for v in row] if axis == "z" else values
+            numbers = [v for v in _decoded(flat) if v is not None]
+            assert numbers, (page, key)
+            assert all(round(v, 2) == v for v in numbers), (page, key, numbers[:5])
+
+
+def _decoded(values: Any) -> list[Any]:
+    """Plotly's JSON may pack a numeric array as {"dtype", "bdata"} (base64)."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return list(values)

@@ -46,6 +46,7 @@ IGNORED = {
     "policies": {"updated_at"},
     "installation": {"created_at", "master_key_id", "installation_id"},
     "key_epochs": {"master_key_id", "master_key_ref", "replaced_ref", "wrapped_kek", "created_at"},
+    "publication_days": {"published_at"},
 }  # fmt: skip
 
 

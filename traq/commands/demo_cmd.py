@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from storage.facade import Storage
     from traq.demo.org import Person
 
 
@@ -57,14 +58,24 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _progress_bar() as bar:
             report = run_demo(storage, options, _tracker(bar, options.employees))
+        published = _publish(storage)
     finally:
         storage.close()
     print(report.summary())
+    print(published)
     if report.accounts is not None:
         print(f"demo accounts, all with the password (shown once): {report.accounts.password}")
         for line in report.accounts.describe():
             print(f"  {line}")
     return 0
+
+
+def _publish(storage: Storage) -> str:
+    """Publish every closed demo day at once (no late uploads will come): what managers see."""
+    from analytics.publication.publish import publish_due
+
+    report = publish_due(storage.engine, datetime.now(UTC), grace_hours=0)
+    return f"published {len(report.days)} closed day(s) for managers ({report.units} unit-days)"
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
