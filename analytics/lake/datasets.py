@@ -36,6 +36,8 @@ from storage.db.schema import (
     app_daily,
     app_spans,
     people,
+    publication_cells,
+    publication_units,
 )
 
 TimeKind = Literal["epoch", "date"]
@@ -57,12 +59,12 @@ class LakeDataset:
         return self.table.name
 
     def schema(self) -> dict[str, Any]:
-        """The Parquet column types (integers as Int64, days as Date, text as String)."""
-        types: dict[str, Any] = {}
-        for name in self.columns:
-            python = self.table.c[name].type.python_type
-            types[name] = pl.Date if python is date else pl.String if python is str else pl.Int64
-        return types
+        """The Parquet column types (integers as Int64, floats as Float64, days as Date, text
+        as String)."""
+        kinds = {date: pl.Date, str: pl.String, float: pl.Float64}
+        return {
+            name: kinds.get(self.table.c[name].type.python_type, pl.Int64) for name in self.columns
+        }
 
 
 def _series(table: Table, time_column: str, kind: TimeKind, *skip: str) -> LakeDataset:
@@ -78,12 +80,13 @@ PERSON_DATASETS: tuple[LakeDataset, ...] = (
     _series(app_daily, "day", "date"),
 )
 
-# The lake's default surface, written by every export with or without a grant: tables that
-# hold no per-person row. HOOK (issue 15, branch i15-publish): when the published statistics
-# tables reach main, list them here (a LakeDataset per table, partitioned by their day); the
-# export then writes them for everyone and person rows stay behind a grant. Until then an
-# export without a grant writes only its manifest.
-PUBLISHED_DATASETS: tuple[LakeDataset, ...] = ()
+# The lake's default surface, written by every export with or without a grant: the published
+# statistics (units per day and their cells), which hold no per-person row. A suppressed cell
+# never leaves (``_allowed``): its key would name a hidden application.
+PUBLISHED_DATASETS: tuple[LakeDataset, ...] = (
+    _series(publication_units, "day", "date"),
+    _series(publication_cells, "day", "date"),
+)
 
 DATASETS: tuple[LakeDataset, ...] = PUBLISHED_DATASETS + PERSON_DATASETS
 
@@ -123,7 +126,10 @@ def _bounds(dataset: LakeDataset, first: date, after: date) -> list[ColumnElemen
 
 
 def _allowed(dataset: LakeDataset, period: Period | None) -> list[ColumnElement[bool]]:
-    """Which rows may leave: person rows of eligible people inside the granted period."""
+    """Which rows may leave: published cells, person rows of eligible people inside the
+    granted period."""
+    if dataset.table is publication_cells:
+        return [publication_cells.c.people.is_not(None)]
     if not is_personal(dataset):
         return []
     if period is None:  # no grant: not one person row (the caller skips these datasets)

@@ -19,7 +19,7 @@ from services.grants import give_grant
 from services.rights import load_actor
 from storage.audit import verify
 from storage.db.engine import open_engine
-from storage.db.schema import audit_log, users
+from storage.db.schema import audit_log, publication_cells, users
 from storage.errors import NotAccountOwner
 from storage.objects import open_object_store
 from storage.os_accounts import link_os_user, running_os_account
@@ -56,13 +56,37 @@ def _entries(database_url: str, action: str) -> list[Any]:
     return list(rows)
 
 
-def test_without_a_grant_the_lake_holds_no_person_row(
+def test_without_a_grant_the_lake_holds_the_published_cells_only(
     demo_env: dict[str, str], lake_url: str
 ) -> None:
     report = _export(demo_env, lake_url)
-    assert report["rows_written"] == 0
-    assert _keys(lake_url) == ["_manifest.json"]
+    keys = _keys(lake_url)
+    assert keys[-1] == "_manifest.json" or "_manifest.json" in keys
+    folders = {key.split("/")[0] for key in keys if key != "_manifest.json"}
+    assert folders == {"publication_units", "publication_cells"}
     assert _manifest(lake_url)["person_rows"] is None
+    cells = polars_frame(lake_url, "publication_cells")
+    assert report["rows_written"] >= cells.height > 0
+    assert "person_id" not in cells.columns
+    # A suppressed cell never leaves: its key would name a hidden application.
+    assert cells["people"].null_count() == 0
+    engine = open_engine(demo_env["TRAQ_DATABASE_URL"])
+    with engine.connect() as c:
+        shown = c.execute(
+            select(publication_cells.c.kind, publication_cells.c.key).where(
+                publication_cells.c.people.is_not(None)
+            )
+        ).all()
+        hidden_apps = set(
+            c.execute(
+                select(publication_cells.c.key).where(
+                    publication_cells.c.people.is_(None), publication_cells.c.kind == "app"
+                )
+            ).scalars()
+        ) - {key for kind, key in shown if kind == "app"}
+    engine.dispose()
+    assert cells.height == len(shown)
+    assert not hidden_apps & set(cells["key"].to_list())
 
 
 def test_a_grant_exports_only_its_days_and_each_use_is_audited(
@@ -106,7 +130,11 @@ def test_revoking_ends_exports_and_the_next_export_removes_the_rows(
     assert_one_line_error(refused, "traq export: error:", "live grant")
     cleared = _export(demo_env, lake_url)  # the nightly export, without a grant
     assert sorted(cleared["deleted"]) == sorted((*PERSON_FOLDERS, "app_daily"))
-    assert _keys(lake_url) == ["_manifest.json"]
+    assert {key.split("/")[0] for key in _keys(lake_url)} == {
+        "_manifest.json",
+        "publication_units",
+        "publication_cells",
+    }
 
 
 def test_another_accounts_grant_does_not_open_the_lake(
