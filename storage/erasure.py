@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from storage import audit
-from storage.db.erase import delete_person_rows
+from storage.db.compact import CompactReport, compact
+from storage.db.erase import delete_person_rows, erased_tables
 from storage.db.schema import people, privacy_ledger, rights_requests, users
 from storage.errors import StorageError
 from storage.objects import ObjectStore, subject_prefix
@@ -139,3 +140,12 @@ def erase_subject(
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
     return ErasureReport(rows, purged, len(keys), len(redacted), requests, scopes, seq)
+
+
+def compact_after_erasure(engine: Engine) -> CompactReport:
+    """Once the erasure committed: make its deleted rows leave the database files.
+
+    SQLite's WAL is truncated; PostgreSQL's tables the erasure touched are vacuumed (see
+    ``storage.db.compact``). Runs outside any transaction, so never inside the erasure's.
+    """
+    return compact(engine, erased_tables())
