@@ -202,3 +202,23 @@ def count_versions(objects: ObjectStore, prefixes: list[str]) -> int:
 def purge_prefixes(objects: ObjectStore, prefixes: list[str]) -> int:
     """Purge every version under each prefix; return how many were removed."""
     return sum(objects.purge(prefix) for prefix in prefixes)
+
+
+def stale_versions(objects: ObjectStore, prefix: str, *, overwritten: bool) -> int:
+    """Versions a deletion (or, when ``overwritten``, a rewrite) left behind under ``prefix``.
+
+    Every delete marker counts, and every older version of a key with no current object (a
+    deleted object that still decrypts). With ``overwritten`` any older version counts too:
+    the lake's rewritten parts must not keep the rows they were rewritten without.
+    """
+    stale = 0
+    current: set[str] = set()
+    older: dict[str, int] = {}
+    for version in objects.list_versions(prefix):
+        if version.is_delete_marker:
+            stale += 1
+        elif version.is_latest:
+            current.add(version.key)
+        else:
+            older[version.key] = older.get(version.key, 0) + 1
+    return stale + sum(n for key, n in older.items() if overwritten or key not in current)

@@ -95,7 +95,7 @@ def export_lake(
                 connection, store, prefix, dataset, current, todo, before, report, ticks
             )
     document = {"format": "traqnext-lake/1", "exported_at": now.isoformat(), "datasets": state}
-    store.put(prefix + MANIFEST, json.dumps(document, indent=1, sort_keys=True).encode())
+    store.overwrite(prefix + MANIFEST, json.dumps(document, indent=1, sort_keys=True).encode())
     ticks.finish()
     return report
 
@@ -196,5 +196,5 @@ def _export_people(
     key = part_key(prefix, "people", None, 0)
     written = previous.get("fingerprint") != fingerprint or not store.exists(key)
     if written:
-        store.put(key, data)
+        store.overwrite(key, data)
     return {"fingerprint": fingerprint, "parts": 1, "rows": frame.height, "written": written}

@@ -42,7 +42,8 @@ def write_month(
     """Write the month's parts; return (parts, rows)."""
     parts = rows = 0
     for frame in _chunks(connection, dataset, month):
-        store.put(part_key(prefix, dataset.name, month, parts), parquet_bytes(frame))
+        # overwrite: an older version of the part may hold rows of people since erased.
+        store.overwrite(part_key(prefix, dataset.name, month, parts), parquet_bytes(frame))
         parts += 1
         rows += frame.height
     return parts, rows
