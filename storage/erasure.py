@@ -42,7 +42,8 @@ class ErasureReport:
     """What one erasure removed; holds counts only, never an identifier of the person."""
 
     rows_deleted: dict[str, int]
-    objects_purged: int
+    objects_purged: int  # every version and delete marker removed (the sum of the below)
+    object_versions: dict[str, int]  # current objects, older versions, delete markers
     keys_destroyed: int
     audit_entries_redacted: int
     requests_scrubbed: int
@@ -54,6 +55,7 @@ class ErasureReport:
         return {
             "rows_deleted": dict(sorted(self.rows_deleted.items())),
             "objects_purged": self.objects_purged,
+            "object_versions": dict(self.object_versions),
             "keys_destroyed": self.keys_destroyed,
             "audit_entries_redacted": self.audit_entries_redacted,
             "requests_scrubbed": self.requests_scrubbed,
@@ -104,6 +106,21 @@ def scrub_ledger(connection: Connection, person_id: int) -> int:
     return changed
 
 
+def count_versions_by_kind(objects: ObjectStore, prefix: str) -> dict[str, int]:
+    """Current objects, older versions and delete markers under ``prefix`` (for evidence)."""
+    counts = {"current": 0, "older_versions": 0, "delete_markers": 0}
+    for version in objects.list_versions(prefix):
+        kind = (
+            "delete_markers"
+            if version.is_delete_marker
+            else "current"
+            if version.is_latest
+            else "older_versions"
+        )
+        counts[kind] += 1
+    return counts
+
+
 def erase_subject(
     connection: Connection,
     objects: ObjectStore,
@@ -124,6 +141,7 @@ def erase_subject(
     account_ids = list(
         connection.execute(select(users.c.id).where(users.c.person_id == person_id)).scalars()
     )
+    versions = count_versions_by_kind(objects, subject_prefix(pseudonym))
     purged = objects.purge(subject_prefix(pseudonym))
     requests = scrub_requests(connection, person_id)
     scopes = scrub_ledger(connection, person_id)
@@ -135,11 +153,12 @@ def erase_subject(
         "request": request_id,
         "rows_deleted": dict(sorted(rows.items())),
         "objects_purged": purged,
+        "object_versions": versions,
         "keys_destroyed": len(keys),
         "redacted_entries": redacted,
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
-    return ErasureReport(rows, purged, len(keys), len(redacted), requests, scopes, seq)
+    return ErasureReport(rows, purged, versions, len(keys), len(redacted), requests, scopes, seq)
 
 
 def compact_after_erasure(engine: Engine) -> CompactReport:

@@ -19,12 +19,15 @@ from analytics.rights.rectify import apply_rectification, file_rectification
 from analytics.selfview import delete_my_screenshot
 from storage.accounts import create_user
 from storage.config import Settings
+from storage.crypto.keys import create_master_key_file
 from storage.db import schema
 from storage.db.engine import open_engine
 from storage.db.migrate import upgrade_to_head
+from storage.erasure import erase_subject
 from storage.facade import Storage
 from storage.objects import ObjectStore, open_object_store, screenshot_key
 from storage.retention import expired_object_prefixes, purge_prefixes, stale_versions
+from storage.vault import KeyVault
 from tests.analytics.builders import add_person, add_team, utc
 
 NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
@@ -116,3 +119,18 @@ def test_stale_versions_counts_what_deletions_and_rewrites_left(storage: Storage
     objects.delete("subjects/x/deleted")
     objects.overwrite("subjects/x/retried", b"one")
     assert stale_versions(objects, "subjects/", overwritten=True) == 0
+
+
+def test_erasure_evidence_counts_objects_versions_and_markers(storage: Storage) -> None:
+    person, device = _org(storage)
+    with storage.engine.begin() as c:
+        key = _shot(c, storage.objects, person, device, DAY)
+        _shot(c, storage.objects, person, device, DAY + 300)
+    bucket, prefix = storage.objects.url.removeprefix("s3://").split("/", 1)
+    storage.objects.client.delete_object(Bucket=bucket, Key=f"{prefix}/{key}")  # type: ignore[attr-defined]
+    vault = KeyVault(storage.engine, create_master_key_file(storage.settings.data_dir / "m.key"))
+    with storage.engine.begin() as c:
+        report = erase_subject(c, storage.objects, vault, person, actor="user:1", now=NOW)
+    assert report.object_versions == {"current": 1, "older_versions": 3, "delete_markers": 1}
+    assert report.objects_purged == 5
+    assert report.to_json()["object_versions"]["delete_markers"] == 1
