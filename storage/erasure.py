@@ -161,6 +161,21 @@ def erase_subject(
     return ErasureReport(rows, purged, versions, len(keys), len(redacted), requests, scopes, seq)
 
 
+SETTLED_ACTION = "erasure.settled"
+
+
+def record_settlement(
+    engine: Engine, actor: str, tombstone_seq: int, cleared: dict[str, Any], now: datetime
+) -> int:
+    """Append the evidence of what was cleared after the erasure committed; its seq.
+
+    ``cleared`` names places and counts only (lake months, vacuumed tables), never the person.
+    """
+    with engine.begin() as connection:
+        details = {"tombstone": tombstone_seq, **cleared}
+        return audit.append(connection, actor, SETTLED_ACTION, None, details, now)
+
+
 def compact_after_erasure(engine: Engine) -> CompactReport:
     """Once the erasure committed: make its deleted rows leave the database files.
 
