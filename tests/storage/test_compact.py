@@ -77,12 +77,17 @@ def _erase(engine: Engine, vault: KeyVault, objects: LocalObjectStore, victim: i
         erase_subject(c, objects, vault, victim, actor="user:1", now=NOW)
 
 
-def test_sqlite_erasure_leaves_no_byte_in_db_wal_or_shm(tmp_path: Path) -> None:
-    database = tmp_path / "traq.db"
-    engine = open_engine(f"sqlite:///{database}")
+def _installed(url: str, tmp_path: Path) -> tuple[Engine, KeyVault, int, bytes]:
+    """A migrated database with the population above: (engine, vault, victim, wrapped key)."""
+    engine = open_engine(url)
     upgrade_to_head(engine)
     vault = KeyVault(engine, create_master_key_file(tmp_path / "master.key"))
-    victim, wrapped = _populate(engine, vault)
+    return engine, vault, *_populate(engine, vault)
+
+
+def test_sqlite_erasure_leaves_no_byte_in_db_wal_or_shm(tmp_path: Path) -> None:
+    database = tmp_path / "traq.db"
+    engine, vault, victim, wrapped = _installed(f"sqlite:///{database}", tmp_path)
     needles = encode([NAME, EMAIL, USERNAME, PSEUDONYM, wrapped])
     assert len(sqlite_hits(database, needles)) >= len(needles)  # the scan sees the person
 
@@ -104,10 +109,7 @@ def test_every_sqlite_connection_runs_with_secure_delete(tmp_path: Path) -> None
 
 
 def test_postgres_erasure_leaves_no_byte_in_any_page(pg_database_dsn: str, tmp_path: Path) -> None:
-    engine = open_engine(pg_database_dsn)
-    upgrade_to_head(engine)
-    vault = KeyVault(engine, create_master_key_file(tmp_path / "master.key"))
-    victim, wrapped = _populate(engine, vault)
+    engine, vault, victim, wrapped = _installed(pg_database_dsn, tmp_path)
     needles = encode([NAME, EMAIL, USERNAME, PSEUDONYM, wrapped])
     assert len(postgres_hits(pg_database_dsn, needles)) >= len(needles)
 
@@ -125,10 +127,7 @@ def test_postgres_erasure_leaves_no_byte_in_any_page(pg_database_dsn: str, tmp_p
 
 def test_postgres_plain_vacuum_is_not_enough(pg_database_dsn: str, tmp_path: Path) -> None:
     """Why identity tables are rewritten: a plain VACUUM leaves the victim in the page's hole."""
-    engine = open_engine(pg_database_dsn)
-    upgrade_to_head(engine)
-    vault = KeyVault(engine, create_master_key_file(tmp_path / "master.key"))
-    victim, _ = _populate(engine, vault)
+    engine, vault, victim, _ = _installed(pg_database_dsn, tmp_path)
     _erase(engine, vault, LocalObjectStore(tmp_path / "objects"), victim)
 
     compact(engine, ["people"], rewrite=False)
