@@ -14,6 +14,7 @@ One call, inside the caller's transaction, in an order that is safe to retry:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,18 +163,29 @@ def erase_subject(
 
 
 SETTLED_ACTION = "erasure.settled"
+CopyStep = Callable[[], Any]  # clears one copy outside the database; returns its evidence
 
 
-def record_settlement(
-    engine: Engine, actor: str, tombstone_seq: int, cleared: dict[str, Any], now: datetime
-) -> int:
-    """Append the evidence of what was cleared after the erasure committed; its seq.
+def settle_erasure(
+    engine: Engine,
+    report: ErasureReport,
+    actor: str,
+    now: datetime,
+    copies: Mapping[str, CopyStep] | None = None,
+) -> dict[str, Any]:
+    """Once the erasure committed: clear the copies its transaction could not reach.
 
-    ``cleared`` names places and counts only (lake months, vacuumed tables), never the person.
+    Runs each of ``copies`` (the lake, named by the caller, which owns it), then makes the
+    deleted rows leave the database files (``compact_after_erasure``), and appends an
+    ``erasure.settled`` audit entry listing what was cleared; returns that list. The list
+    names places and counts only (lake months, vacuumed tables), never the person.
     """
+    cleared: dict[str, Any] = {name: step() for name, step in (copies or {}).items()}
+    cleared["database"] = compact_after_erasure(engine).to_json()
     with engine.begin() as connection:
-        details = {"tombstone": tombstone_seq, **cleared}
-        return audit.append(connection, actor, SETTLED_ACTION, None, details, now)
+        details = {"tombstone": report.tombstone_seq, **cleared}
+        audit.append(connection, actor, SETTLED_ACTION, None, details, now)
+    return cleared
 
 
 def compact_after_erasure(engine: Engine) -> CompactReport:

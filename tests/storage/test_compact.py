@@ -21,7 +21,7 @@ from storage.db.compact import compact
 from storage.db.engine import open_engine
 from storage.db.erase import erased_tables
 from storage.db.migrate import upgrade_to_head
-from storage.erasure import erase_subject
+from storage.erasure import SETTLED_ACTION, erase_subject, settle_erasure
 from storage.objects import LocalObjectStore
 from storage.vault import KeyVault
 from tests.fixtures.scan import encode, postgres_hits, sqlite_hits
@@ -135,4 +135,28 @@ def test_postgres_plain_vacuum_is_not_enough(pg_database_dsn: str, tmp_path: Pat
     assert any(
         hit.startswith("people block") for hit in postgres_hits(pg_database_dsn, [NAME.encode()])
     )
+    engine.dispose()
+
+
+def test_settle_clears_copies_then_files_and_records_where(tmp_path: Path) -> None:
+    database = tmp_path / "traq.db"
+    engine, vault, victim, wrapped = _installed(f"sqlite:///{database}", tmp_path)
+    with engine.begin() as c:
+        report = erase_subject(
+            c, LocalObjectStore(tmp_path / "o"), vault, victim, actor="user:1", now=NOW
+        )
+    steps: list[str] = []
+    cleared = settle_erasure(
+        engine, report, "user:1", NOW, {"lake": lambda: steps.append("lake") or {"months": 2}}
+    )
+    assert steps == ["lake"] and cleared["lake"] == {"months": 2}
+    assert cleared["database"]["wal_truncated"] is True
+    with engine.connect() as c:
+        entry = c.execute(
+            select(schema.audit_log).where(schema.audit_log.c.action == SETTLED_ACTION)
+        ).one()
+    assert entry.details["tombstone"] == report.tombstone_seq
+    assert entry.details["database"]["backend"] == "sqlite"
+    assert sqlite_hits(database, encode([NAME, EMAIL, USERNAME, PSEUDONYM, wrapped])) == []
+    assert audit.verify(engine).ok
     engine.dispose()
