@@ -1,4 +1,5 @@
-"""Analytics over TraqNext storage: the only door from stored rows to anything shown.
+"""Analytics over TraqNext storage: the data team's library, the only door from stored rows
+to anything shown.
 
 Data teams start here in a notebook::
 
@@ -10,26 +11,58 @@ Data teams start here in a notebook::
     daily = an.load_daily(storage.engine, period).collect()
 
 Anything a manager sees goes through ``Guard`` (k-anonymity, complementary suppression,
-differencing defence and optional differential-privacy noise).
+differencing defence and optional differential-privacy noise); the manager overview the
+workbench shows is ``analytics.overview``. The workbench's use cases (accounts, rights and
+retention desks, self-view) live in ``services``.
+
+Importing ``analytics`` is light: polars, pandas and SQLAlchemy load with the first name
+that needs them (``__getattr__`` below), so a command line that only mentions analytics
+starts fast.
 """
 
-from analytics.categories import load_analytics_policy
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from analytics.errors import AnalyticsError, GuardRefused, InvalidQuery, MissingDependency
-from analytics.guard import Guard, Noise, Released, Scope, release
-from analytics.loaders import (
-    attach_people,
-    load_app_daily,
-    load_app_totals,
-    load_daily,
-    load_minutes,
-    load_people,
-    load_slots,
-    load_spans,
-    to_pandas,
-)
-from analytics.organisation import OrganisationSummary, organisation_summary
-from analytics.overview import Overview, inputs_from_rollups, manager_overview
 from analytics.periods import Period
+
+if TYPE_CHECKING:
+    from analytics.categories import load_analytics_policy
+    from analytics.guard import Guard, Noise, Released, Scope, release
+    from analytics.loaders import (
+        attach_people,
+        load_app_daily,
+        load_app_totals,
+        load_daily,
+        load_minutes,
+        load_people,
+        load_slots,
+        load_spans,
+        to_pandas,
+    )
+    from analytics.organisation import OrganisationSummary, organisation_summary
+
+_LAZY = {
+    "load_analytics_policy": "analytics.categories",
+    **dict.fromkeys(["Guard", "Noise", "Released", "Scope", "release"], "analytics.guard"),
+    **dict.fromkeys(
+        [
+            "attach_people",
+            "load_app_daily",
+            "load_app_totals",
+            "load_daily",
+            "load_minutes",
+            "load_people",
+            "load_slots",
+            "load_spans",
+            "to_pandas",
+        ],
+        "analytics.loaders",
+    ),
+    "OrganisationSummary": "analytics.organisation",
+    "organisation_summary": "analytics.organisation",
+}
 
 __all__ = [
     "AnalyticsError",
@@ -39,12 +72,10 @@ __all__ = [
     "MissingDependency",
     "Noise",
     "OrganisationSummary",
-    "Overview",
     "Period",
     "Released",
     "Scope",
     "attach_people",
-    "inputs_from_rollups",
     "load_analytics_policy",
     "load_app_daily",
     "load_app_totals",
@@ -53,8 +84,15 @@ __all__ = [
     "load_people",
     "load_slots",
     "load_spans",
-    "manager_overview",
     "organisation_summary",
     "release",
     "to_pandas",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'analytics' has no attribute {name!r}")

@@ -51,9 +51,3 @@ def with_local_time(
         (local // DAY_SECONDS).cast(pl.Int32).cast(pl.Date).alias(f"{prefix}day"),
         (local % DAY_SECONDS).cast(pl.Int32).alias(f"{prefix}local_seconds"),
     )
-
-
-def local_day_of(ts: str, zones: list[str], lo: int, hi: int) -> pl.Expr:
-    """The local date of column ``ts`` (an epoch second) for the row's ``tz_id``."""
-    local = pl.col(ts) + utc_offset(ts, zones, lo, hi)
-    return (local // DAY_SECONDS).cast(pl.Int32).cast(pl.Date)

@@ -1,133 +1,127 @@
-"""The manager overview: team work time, activity level, categories and weekly trends.
+"""The manager overview: every figure the team dashboards show, released through the guard.
 
-Built from person-level inputs that can come from the rollups (what dashboards do) or be
-recomputed from minute rows and spans (to check the rollups, or from a Parquet export),
-and released through the guard only.
+Each function reads the rollups (never minute rows) for a period and a set of teams, builds
+per-person figures and returns ``Released`` cells (suppressed cells read None), or raises
+``GuardRefused`` when the filter could single someone out. The workbench's manager pages,
+the dashboard benchmark and the k-anonymity test all use these functions, so what is
+measured and tested is what a manager sees.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
-from analytics.categories import AnalyticsPolicy
+from analytics.categories import ratings_frame
 from analytics.guard import Guard, Released, Scope
-from analytics.loaders import Source, load_app_totals, load_daily
-from analytics.metrics import (
-    app_time,
-    category_shares,
-    category_time,
-    daily_from_minutes,
-    period_means,
-    weekly_trend,
-    work_time,
-)
+from analytics.loaders import load_app_totals, load_daily, load_people, load_slots
+from analytics.metrics import category_time, period_means, productive_share, weekly_trend, work_time
 from analytics.periods import Period
 
 HOUR = 3600.0
+SUMMARY = ["tracked_hours", "active_hours", "activity_level", "productive_share"]
 
 
-@dataclass(frozen=True)
-class OverviewInputs:
-    """Person-level inputs: ``daily`` rows over the trend period (with ``team``), and
-    application seconds per person over the recent period (``app``, ``seconds``)."""
-
-    recent: Period
-    trend: Period
-    daily: pl.LazyFrame
-    apps: pl.LazyFrame
+def previous(period: Period) -> Period:
+    """The period of the same length just before ``period``."""
+    return Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
 
 
-@dataclass(frozen=True)
-class Overview:
-    """What a manager sees: every figure released through the guard."""
-
-    daily_work: Released  # team x day: mean tracked hours and activity level
-    teams: Released  # team: mean daily tracked hours and activity level, recent period
-    categories: Released  # team x category: mean share of application time
-    weekly: Released  # team x week: mean daily tracked hours and activity level
+def _teams(engine: Engine, team_ids: Collection[int]) -> pl.LazyFrame:
+    return load_people(engine, team_ids).select("person_id", "team_id", "team")
 
 
-def periods(now: datetime, recent_days: int = 30, trend_days: int = 90) -> tuple[Period, Period]:
-    """The recent and trend periods ending with the last complete day before ``now``."""
-    return Period.last_days(recent_days, now), Period.last_days(trend_days, now)
-
-
-def inputs_from_rollups(
-    source: Source, now: datetime, team_ids: Collection[int] | None = None
-) -> OverviewInputs:
-    """Inputs read from the daily rollups (what dashboards use)."""
-    recent, trend = periods(now)
-    if isinstance(source, Connection):
-        apps = load_app_totals(source, recent, team_ids)
-        return OverviewInputs(recent, trend, load_daily(source, trend, team_ids), apps)
-    # The two queries wait on the database, which releases the GIL: run them side by side.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(load_app_totals, source, recent, team_ids)
-        daily = load_daily(source, trend, team_ids)
-        return OverviewInputs(recent, trend, daily, pending.result())
-
-
-def inputs_from_minutes(
-    minutes: pl.LazyFrame, spans: pl.LazyFrame, now: datetime
-) -> OverviewInputs:
-    """Inputs recomputed from minute rows and spans shaped as ``load_minutes``/``load_spans``."""
-    recent, trend = periods(now)
-    daily = daily_from_minutes(minutes.filter(pl.col("day").is_between(trend.first, trend.last)))
-    recent_spans = spans.filter(pl.col("day").is_between(recent.first, recent.last))
-    # Both are small once aggregated: compute them once, together, not once per figure.
-    daily_frame, apps = pl.collect_all([daily, app_time(recent_spans, app="label")])
-    return OverviewInputs(recent, trend, daily_frame.lazy(), apps.lazy())
-
-
-def manager_overview(
-    inputs: OverviewInputs,
-    guard: Guard,
-    team_names: pl.DataFrame,
-    team_ids: Collection[int] | None = None,
-) -> Overview:
-    """Release the overview for ``team_ids`` (all teams if None); ``team_names`` maps
-    ``team_id`` to ``team``."""
-    frames = person_figures(inputs, guard.policy, team_names, guard.now)
-    recent, trend = Scope.of(inputs.recent, team_ids), Scope.of(inputs.trend, team_ids)
-    values = ["tracked_hours", "activity_level"]
-    return Overview(
-        daily_work=guard.release(frames["daily"], recent, ["team", "day"], values, query="daily"),
-        teams=guard.release(frames["teams"], recent, ["team"], values, query="teams"),
-        categories=guard.release(
-            frames["categories"], recent, ["team", "category"], ["share"], query="categories"
-        ),
-        weekly=guard.release(frames["weekly"], trend, ["team", "week"], values, query="weekly"),
+def person_summary(
+    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]
+) -> pl.LazyFrame:
+    """Per person: mean daily tracked and active hours, activity level, productive share."""
+    means = period_means(load_daily(engine, period, team_ids)).select(
+        "person_id",
+        "team_id",
+        (pl.col("daily_tracked_seconds") / HOUR).alias("tracked_hours"),
+        (pl.col("daily_active_seconds") / HOUR).alias("active_hours"),
+        "activity_level",
+    )
+    people = _teams(engine, team_ids)
+    categories = category_time(
+        load_app_totals(engine, period, team_ids), guard.policy.app_categories
+    )
+    ratings = ratings_frame(guard.policy.category_ratings, people)
+    productive = productive_share(categories, ratings).select("person_id", "productive_share")
+    return means.join(productive, on="person_id", how="left").join(
+        people.select("person_id", "team"), on="person_id"
     )
 
 
-def person_figures(
-    inputs: OverviewInputs, policy: AnalyticsPolicy, team_names: pl.DataFrame, now: datetime
-) -> dict[str, pl.LazyFrame]:
-    """The per-person frames behind each figure of the overview, with ``team``."""
-    names = team_names.lazy()
-    daily = inputs.daily.join(names, on="team_id")
-    recent_days = daily.filter(pl.col("day") >= inputs.recent.first)
-    hours = pl.col("daily_tracked_seconds") / HOUR
-    shares = category_shares(category_time(inputs.apps, policy.app_categories), _categories(policy))
-    return {
-        "daily": work_time(recent_days).with_columns(
-            (pl.col("tracked_seconds") / HOUR).alias("tracked_hours")
-        ),
-        "teams": period_means(recent_days)
-        .join(names, on="team_id")
-        .with_columns(hours.alias("tracked_hours")),
-        "categories": shares.join(names, on="team_id"),
-        "weekly": weekly_trend(daily, now)
-        .join(names, on="team_id")
-        .with_columns(hours.alias("tracked_hours")),
-    }
+def overview(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
+    """One cell over the teams: the summary figures, mean per person."""
+    frame = person_summary(engine, guard, period, team_ids)
+    return guard.release(frame, Scope.of(period, team_ids), [], SUMMARY, query="overview")
 
 
-def _categories(policy: AnalyticsPolicy) -> list[str]:
-    return sorted({*policy.app_categories.values(), "uncategorised"})
+def by_team(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
+    """The summary figures per team."""
+    frame = person_summary(engine, guard, period, team_ids)
+    scope = Scope.of(period, team_ids)
+    return guard.release(frame, scope, ["team"], SUMMARY, query="by team")
+
+
+def daily_lines(
+    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]
+) -> Released:
+    """Per team and day: mean tracked hours and activity level."""
+    daily = (
+        work_time(load_daily(engine, period, team_ids))
+        .join(_teams(engine, team_ids).select("person_id", "team"), on="person_id")
+        .with_columns((pl.col("tracked_seconds") / HOUR).alias("tracked_hours"))
+    )
+    values = ["tracked_hours", "activity_level"]
+    return guard.release(daily, Scope.of(period, team_ids), ["team", "day"], values, query="daily")
+
+
+def weekly_lines(
+    engine: Engine, guard: Guard, period: Period, team_ids: Collection[int], now: datetime
+) -> Released:
+    """Per team and ISO week: mean daily tracked hours and activity level."""
+    weekly = (
+        weekly_trend(load_daily(engine, period, team_ids), now)
+        .join(_teams(engine, team_ids).select("person_id", "team"), on="person_id")
+        .with_columns((pl.col("daily_tracked_seconds") / HOUR).alias("tracked_hours"))
+    )
+    values = ["tracked_hours", "activity_level"]
+    return guard.release(
+        weekly, Scope.of(period, team_ids), ["team", "week"], values, query="weekly"
+    )
+
+
+def heatmap(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
+    """Per local day of week (0 = Monday) and hour: tracked and active seconds, summed."""
+    slots = load_slots(engine, period, team_ids).with_columns(
+        pl.col("day").dt.weekday().sub(1).alias("weekday"),
+        (pl.col("local_seconds") // 3600).alias("hour"),
+    )
+    values = ["tracked_seconds", "active_seconds"]
+    scope = Scope.of(period, team_ids)
+    return guard.release(
+        slots, scope, ["weekday", "hour"], values, statistic="sum", query="heatmap"
+    )
+
+
+def categories(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
+    """Per category: mean hours per person over the period."""
+    frame = category_time(load_app_totals(engine, period, team_ids), guard.policy.app_categories)
+    frame = frame.with_columns((pl.col("seconds") / HOUR).alias("hours"))
+    scope = Scope.of(period, team_ids)
+    return guard.release(frame, scope, ["category"], ["hours"], query="categories")
+
+
+def top_apps(engine: Engine, guard: Guard, period: Period, team_ids: Collection[int]) -> Released:
+    """Per application: mean hours per person who used it over the period."""
+    frame = load_app_totals(engine, period, team_ids).with_columns(
+        (pl.col("seconds") / HOUR).alias("hours")
+    )
+    scope = Scope.of(period, team_ids)
+    return guard.release(frame, scope, ["app"], ["hours"], query="apps")

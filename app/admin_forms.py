@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.admin import AdminRefused
+from services.admin import AdminRefused
 from storage import StorageError
 
 FLASH = "admin_flash"

@@ -9,8 +9,6 @@ from typing import NoReturn
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from analytics.accounts import Account, admin_exists, authenticate, reload_account
-from analytics.sso import IdentityRefused, account_for_claims, is_fresh
 from app.context import idle_limit_seconds, now, storage
 from app.oidc import (
     SignInConfigError,
@@ -20,6 +18,9 @@ from app.oidc import (
     signed_in_claims,
 )
 from app.warmup import warm_up_browser
+from services.accounts import Account, admin_exists, authenticate, reload_account
+from services.errors import IdentityRefused
+from services.sso import account_for_claims, is_fresh
 
 ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
 ROLES = ("admin", "manager", "employee", "dpo")
@@ -32,7 +33,7 @@ def current() -> Account | None:
         return _from_identity()
     if time.time() - float(st.session_state.get(LAST_SEEN, 0)) > idle_limit_seconds():
         # No st.logout here: the provider's identity is older than the idle limit by now,
-        # so it cannot reopen a session (see analytics.sso.is_fresh).
+        # so it cannot reopen a session (see services.sso.is_fresh).
         _forget()
         st.session_state["expired"] = True
         return None

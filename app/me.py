@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.selfview import Subject, subject
 from app.auth import refuse, require
 from app.context import storage
+from services.selfview import Subject, subject
 
 
 def me() -> Subject:

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.accounts import Account
+from services.accounts import Account
 
 # No page icons: Streamlit makes a page's :material: icon the favicon, fetched from
 # fonts.gstatic.com, and nothing may leave the building.

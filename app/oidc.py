@@ -4,7 +4,7 @@ An ``[auth]`` section in ``.streamlit/secrets.toml`` (Streamlit's own format: on
 in ``[auth]`` itself, or named ones in ``[auth.<name>]``) turns on "Sign in with ...".
 ``TRAQ_AUTH`` chooses the methods: ``password``, ``oidc`` or ``both`` (the default is
 ``both`` when a provider is configured, else ``password``). ``TRAQ_OIDC_CLAIM`` names the
-claim that identifies the account (default ``email``; see ``analytics.sso``).
+claim that identifies the account (default ``email``; see ``services.sso``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.sso import DEFAULT_CLAIM
+from services.sso import DEFAULT_CLAIM
 
 AUTH_ENV, CLAIM_ENV = "TRAQ_AUTH", "TRAQ_OIDC_CLAIM"
 MODES = ("password", "oidc", "both")

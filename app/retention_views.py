@@ -8,16 +8,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.datadocs import pages, zipped
-from analytics.retention import PurgeReport
-from analytics.retention_desk import (
+from app.context import now, storage
+from services.datadocs import pages, zipped
+from services.retention import PurgeReport
+from services.retention_desk import (
     AuditRun,
     check_rows,
     count_rows,
     policy_rows,
     validation_rows,
 )
-from app.context import now, storage
 
 
 def docs_site() -> Path:
@@ -89,7 +89,7 @@ def draw_docs(site: Path) -> None:
         help="Pick a dataset here: the index's links work in the downloaded site.",
     )
     path = index if choice == "index" else site / found[choice].path
-    # The page was cleaned when built: no script, no external address (analytics.datadocs).
+    # The page was cleaned when built: no script, no external address (services.datadocs).
     st.iframe(path.read_text(encoding="utf-8"), height=600)
 
 

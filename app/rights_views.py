@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from analytics.accounts import Account
-from analytics.rights import Actor, Request
+from services.accounts import Account
+from services.rights import Actor, Request
 
 KINDS = {
     "access": "Access: a copy of everything held about me",

@@ -1,7 +1,7 @@
 """The daily retention purge while the workbench is up: one background thread per process.
 
 ``start()`` is cached by Streamlit as a resource, so however many sessions and reruns call
-it, one ``PurgeThread`` (``analytics.retention.schedule``) runs per server process.
+it, one ``PurgeThread`` (``services.retention.schedule``) runs per server process.
 ``TRAQ_RETENTION_SCHEDULE=off`` starts nothing.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.retention.schedule import PurgeThread, start_schedule
 from app import context
+from services.retention.schedule import PurgeThread, start_schedule
 
 
 @st.cache_resource(show_spinner=False)

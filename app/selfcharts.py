@@ -8,10 +8,10 @@ import streamlit as st
 
 from analytics import Period
 from analytics.categories import load_analytics_policy, with_category
-from analytics.idle_review import DISCARD, my_idle_stretches
-from analytics.selfview import Subject, my_slots, my_spans
 from app.context import storage
 from app.views import colours
+from services.idle_review import DISCARD, my_idle_stretches
+from services.selfview import Subject, my_slots, my_spans
 
 # Activity is not a category: its own two colours, none of the category palette's.
 ACTIVE, LOW = "active", "activity under 20 %"

@@ -10,9 +10,9 @@ from typing import Any
 import streamlit as st
 
 from analytics import Period
-from analytics.accounts import Account, policies, team_names
 from app.auth import refuse, sign_out
 from app.context import storage
+from services.accounts import Account, policies, team_names
 
 FILTERS = "filters"
 ALL_TEAMS = "all"

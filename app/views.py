@@ -11,11 +11,10 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from analytics import Guard, GuardRefused, Period, Released
-from analytics.accounts import Account, team_names
-from analytics.freshness import data_version
-from app import dashboards
+from analytics import Guard, GuardRefused, Period, Released, overview
 from app.context import now, storage
+from services.accounts import Account, team_names
+from services.freshness import data_version
 
 CATEGORY_COLOURS = {
     "development": "#1f77b4",
@@ -52,13 +51,13 @@ def _figure(
     engine, at = storage().engine, now()
     guard, period = Guard(engine, analyst, at), Period(*days)
     if name == "weekly_lines":
-        return dashboards.weekly_lines(engine, guard, period, teams, at)
-    make: Callable[..., Released] = getattr(dashboards, name)
+        return overview.weekly_lines(engine, guard, period, teams, at)
+    make: Callable[..., Released] = getattr(overview, name)
     return make(engine, guard, period, teams)
 
 
 def guarded(name: str, account: Account, period: Period, team_ids: frozenset[int]) -> Released:
-    """The figure ``name`` of ``app.dashboards`` for this account and filters."""
+    """The figure ``name`` of ``analytics.overview`` for this account and filters."""
     engine = storage().engine
     key = (str(engine.url), *data_version(engine))
     days = (period.first, period.last)

@@ -23,7 +23,7 @@ MODULES = (
     "plotly.express",
     "plotly.graph_objects",
     "analytics",
-    "app.dashboards",
+    "analytics.overview",
     "app.views",
     "app.selfcharts",
 )

@@ -69,10 +69,9 @@ from typing import Any, TypeVar
 from bench_ingest import fresh_engine, minute_rows, pg_schema, raw_copy
 from sqlalchemy import Engine, func, insert, select
 
+from activity.records import PendingMinute, PendingSpan, ScreenshotMeta
 from collector.errors import CollectorError
-from collector.sinks.base import ScreenshotMeta
 from collector.sinks.https import HttpsSink, enrol_device
-from collector.spool.records import PendingMinute, PendingSpan
 from ingest import enrolment
 from storage.crypto.envelope import Sealer
 from storage.db import schema

@@ -86,7 +86,7 @@ def _open(env: dict[str, str]) -> Any:
 
 def _build(opts: argparse.Namespace, data_dir: Path, template: str) -> None:
     """The demo in ``template``, migrated to head and settled (see the module docstring)."""
-    from analytics.retention.purge import run_purge
+    from services.retention.purge import run_purge
     from storage.policies import DEFAULT_POLICIES
 
     marker = data_dir / f".{template}.ready"
@@ -125,8 +125,8 @@ def _count_all(engine: Engine, tables: list[str]) -> tuple[float, dict[str, int]
 
 def _audit(storage: Any, as_of: date) -> dict[str, Any]:
     started = time.perf_counter()
-    from analytics.retention.audit import run_audit
     from data_contracts.runner import validate_database  # imports Great Expectations
+    from services.retention.audit import run_audit
     from storage.policies import DEFAULT_POLICIES
 
     imported = time.perf_counter()
@@ -145,7 +145,7 @@ def _audit(storage: Any, as_of: date) -> dict[str, Any]:
 
 
 def _purge(storage: Any, as_of: date) -> tuple[float, dict[str, Any]]:
-    from analytics.retention.purge import run_purge
+    from services.retention.purge import run_purge
     from storage.policies import DEFAULT_POLICIES
 
     started = time.perf_counter()

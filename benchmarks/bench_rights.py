@@ -36,8 +36,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from analytics.rights import erase_for_request, file_request, load_actor, transition
-from analytics.rights.export import export_request
+from services.rights import erase_for_request, file_request, load_actor, transition
+from services.rights.export import export_request
 from storage.config import load_settings
 from storage.db.schema import people, screenshots, users
 from storage.facade import Storage, open_storage

@@ -28,11 +28,12 @@ from collector.pipeline.subject import bind_subject, remember_state
 from collector.pipeline.summary import Summary, summarise
 from collector.pipeline.uploader import Backoff, Uploader, UploadWorker
 from collector.pipeline.watcher import DEFAULT_CHECK_INTERVAL, PolicyWatcher, directive_for
-from collector.sinks.base import Sink, SubjectState
+from collector.sinks.base import Sink
 from collector.sinks.embedded import EmbeddedSink
 from collector.spool.device import DeviceIdentity, SpoolLock, spool_dir
 from collector.spool.store import Spool
 from storage.config import Settings, load_settings
+from storage.writes import SubjectState
 
 log = logging.getLogger("collector")
 MAX_FLUSH_INTERVAL = 5.0

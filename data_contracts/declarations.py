@@ -65,6 +65,11 @@ def _epoch(name: str, nullable: bool = False) -> ColumnSpec:
     return ColumnSpec(name, "int", nullable, EPOCH_MIN, EPOCH_MAX)
 
 
+# A local day lasts 23, 24 or 25 hours (daylight saving): daily totals are bounded by the
+# longest one, or the fall-back Sunday of every person in such a zone would fail its contract.
+LONGEST_DAY_SECONDS = 25 * 3600
+
+
 def _count(name: str, most: int) -> ColumnSpec:
     return ColumnSpec(name, "int", min_value=0, max_value=most)
 
@@ -195,8 +200,8 @@ _CONTRACTS: tuple[Contract, ...] = (
         columns=(
             _PERSON,
             ColumnSpec("day", "date"),
-            _count("tracked_seconds", 86_400),
-            _count("active_seconds", 86_400),
+            _count("tracked_seconds", LONGEST_DAY_SECONDS),
+            _count("active_seconds", LONGEST_DAY_SECONDS),
             _count("key_presses", 1_000_000),
             _count("mouse_clicks", 500_000),
             _epoch("first_ts"),
@@ -217,7 +222,7 @@ _CONTRACTS: tuple[Contract, ...] = (
             _PERSON,
             ColumnSpec("day", "date"),
             ColumnSpec("app", "str"),
-            _count("seconds", 86_400),
+            _count("seconds", LONGEST_DAY_SECONDS),
         ),
         key=("person_id", "day", "app"),
         category="application use per day",

@@ -4,16 +4,15 @@ Validation runs inside the database (GE compiles each expectation to SQL), so it
 the database rather than with memory. Over a whole table, what the catalog enforces (NOT NULL,
 keys, PostgreSQL column types; ``data_contracts.enforced``) is recorded as evidence instead of
 scanned, and the remaining per-value rules run as one scan; a failure reruns every expectation
-to name the failing columns. A batch not yet written is staged in a scratch table
-without constraints and validated there (``validate_batch``). Imports Great Expectations: use
-it only where validation runs. Results keep counts and observed column types, never values.
+to name the failing columns. Imports Great Expectations: use it only where validation
+runs. Results keep counts and observed column types, never values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from sqlalchemy import Engine
 from data_contracts.declarations import CONTRACTS, Contract, contract_for
 from data_contracts.enforced import Enforced, enforced_checks
 from data_contracts.errors import ValidationFailed
-from data_contracts.staging import staged_batch
 from data_contracts.suites import VALUE_TYPES, build_suite, build_table_suite, gx
 
 SAFE_RESULT_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
@@ -176,13 +174,3 @@ def validate_database(
     contracts = [contract_for(n) for n in names]
     with _connected(context, engine) as source:
         return [_validate_whole_table(context, source, engine, c) for c in contracts]
-
-
-def validate_batch(
-    engine: Engine, dataset: str, rows: Sequence[Mapping[str, Any]], context: Any = None
-) -> ContractOutcome:
-    """Stage ``rows`` in a scratch table, run the dataset's suite over it, drop the table."""
-    contract = contract_for(dataset)
-    context = context or open_context()
-    with staged_batch(engine, contract, rows) as table, _connected(context, engine) as source:
-        return _validate_table(context, source, contract, table, engine.dialect.name)

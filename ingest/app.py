@@ -22,15 +22,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from collector.errors import CollectorError
-from collector.sinks.base import SubjectUnknown
 from ingest import enrolment, screens
 from ingest.errors import IngestError, RateLimited, TooLarge, Unauthorized
 from ingest.payloads import parse_object, require
 from ingest.ratelimit import RateLimiter, retry_after_header
 from ingest.writer import BatchWriter, state_json
 from storage.config import Settings
-from storage.errors import StorageError
+from storage.errors import StorageError, UnknownSubject
 from storage.objects.presign import CHECKSUM_HEADER
 
 log = logging.getLogger("ingest")
@@ -145,7 +143,6 @@ def create_app(config: IngestConfig) -> Starlette:
             IngestError: _ingest_error,
             HTTPException: _http_error,
             StorageError: _unavailable,
-            CollectorError: _unavailable,
             # A safety net: the writer translates these at its boundary (ingest.errors.database).
             SQLAlchemyError: _unavailable,
             Exception: _unexpected,
@@ -178,7 +175,7 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
 
 
 async def _unavailable(_request: Request, exc: Exception) -> Response:
-    if isinstance(exc, SubjectUnknown):
+    if isinstance(exc, UnknownSubject):
         return JSONResponse({"error": _line(exc)}, status_code=403)
     # Storage is down or refused: the device keeps its spool and retries later.
     log.warning("storage unavailable: %s", _line(exc))

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ingest.errors import BadRequest, Unauthorized
 from storage.db.schema import devices, enrol_codes, people
+from storage.writes import add_device, device_seen
 
 CODE_VALIDITY = timedelta(hours=24)
 MAX_NAME = 120
@@ -88,16 +89,10 @@ def enrol(conn: Connection, code: str, name: str, platform: str, now: datetime) 
         raise Unauthorized("enrolment code unknown, expired or already used; ask for a new one")
     person_id = int(spent.person_id)
     token = secrets.token_urlsafe(32)
-    device_id = conn.execute(
-        insert(devices).values(
-            person_id=person_id,
-            name=name,
-            platform=platform[:32] or "unknown",
-            created_at=now,
-            last_seen_at=now,
-            token_hash=digest(token),
-        )
-    ).inserted_primary_key[0]  # type: ignore[index]
+    platform = platform[:32] or "unknown"
+    device_id = add_device(
+        conn, person_id, name, platform, now, last_seen_at=now, token_hash=digest(token)
+    )
     pseudonym = conn.execute(select(people.c.pseudonym).where(people.c.id == person_id)).scalar()
     return Enrolment(token, DeviceAuth(int(device_id), person_id, str(pseudonym)))
 
@@ -116,7 +111,7 @@ def authenticate(conn: Connection, token: str) -> DeviceAuth:
 
 def touch(conn: Connection, device_id: int, now: datetime) -> None:
     """Note that the device was seen."""
-    conn.execute(update(devices).where(devices.c.id == device_id).values(last_seen_at=now))
+    device_seen(conn, device_id, now)
 
 
 def revoke(conn: Connection, device_id: int, now: datetime) -> bool:

@@ -79,11 +79,17 @@ class RateLimited(IngestError):
 
 
 @contextmanager
-def database(action: str) -> Iterator[None]:
-    """Translate SQLAlchemy errors raised while doing ``action`` (no content in messages)."""
+def database(action: str, *, refuse_bad_data: bool = True) -> Iterator[None]:
+    """Translate SQLAlchemy errors raised while doing ``action`` (no content in messages).
+
+    With ``refuse_bad_data=False`` every database error answers 503 (retry later), as a
+    device's batch writes always have: their rows were checked against the contract first.
+    """
     try:
         yield
     except DataError as exc:
+        if not refuse_bad_data:
+            raise DatabaseError(f"cannot {action} now ({type(exc).__name__}); retry later") from exc
         # Retrying would never help: refuse the request (the device sets it aside).
         raise BadRequest(f"the database refused to {action}") from exc
     except SQLAlchemyError as exc:

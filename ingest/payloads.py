@@ -12,7 +12,7 @@ import binascii
 import json
 from typing import Any
 
-from collector.spool.records import (
+from activity.records import (
     MAX_APP_CHARS,
     MAX_SEALED_TITLE_BYTES,
     MAX_SITE_CHARS,

@@ -13,26 +13,21 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine
 
-# The row's columns in the embedded sink's order: both write screenshots the same way.
-from collector.sinks.embedded import SHOT_COLUMNS
-from data_contracts.quarantine import check_or_quarantine
 from ingest.enrolment import DeviceAuth
 from ingest.errors import BadRequest, Forbidden, NotFound, Unprocessable, database
 from ingest.payloads import EPOCH_MAX, require
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
-from storage.db.bulk import bulk_insert
-from storage.db.schema import screenshots
 from storage.errors import InvalidObjectKey, InvalidToken, ObjectNotFound
 from storage.objects.base import ObjectStore
 from storage.objects.keys import screenshot_key, subject_prefix, validate_key
 from storage.objects.presign import CHECKSUM_HEADER, presign_put, read_head
 from storage.objects.s3 import S3ObjectStore
+from storage.writes import insert_screenshot, screenshot_passes
 
 MAX_SCREENSHOT = 32 * 1024 * 1024
 
@@ -128,12 +123,11 @@ def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: De
         size,
         blurred,
     )
-    values = dict(zip(SHOT_COLUMNS, row, strict=True))
     with database("record the screenshot"), engine.begin() as conn:
-        passed = check_or_quarantine(conn, "screenshots", [values], "ingest", datetime.now(UTC))
-        if passed.success:
-            bulk_insert(conn, screenshots, SHOT_COLUMNS, [row], on_conflict="ignore")
-    if not passed.success:
+        passed = screenshot_passes(conn, row, "ingest")
+        if passed:
+            insert_screenshot(conn, row)
+    if not passed:
         store.delete(key)  # no row will ever point at it
         raise Unprocessable("the screenshot's row failed its data contract; quarantined")
 

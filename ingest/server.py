@@ -6,7 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
-from collector.sinks.transport import is_loopback
+from activity.wire import is_loopback
 from ingest.app import IngestConfig, create_app
 
 

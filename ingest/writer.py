@@ -1,8 +1,9 @@
 """Storage work of the service: enrolment, device auth, subject state and batch writes.
 
-Minute rows and spans go through the embedded sink's writer, so the service and a single
-machine share one idempotent upsert (same keys), one contract check with quarantine, and
-one rollup refresh in the write's transaction. A batch is all or nothing: both parts are
+Minute rows and spans go through storage's write path (``storage.writes``) with the
+embedded sink's rule (``OnConflict.REPLACE``), so the service and a single machine share one
+idempotent upsert (same keys), one contract check with quarantine, and one rollup refresh
+in the write's transaction. A batch is all or nothing: both parts are
 checked against their contracts before anything is written, and if either fails the whole
 batch (both parts) is quarantined and answered 422, which the device treats as delivered
 (the DPO sees the batch). Every database call is translated at ``ingest.errors.database``:
@@ -14,9 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from collector.sinks.base import SubjectState
-from collector.sinks.embedded import EmbeddedSink
-from collector.spool.records import PendingMinute, PendingSpan
+from activity.records import PendingMinute, PendingSpan
 from data_contracts.ingest import CheckResult, Failure, check_batch
 from data_contracts.quarantine import quarantine_batch
 from ingest import enrolment
@@ -27,7 +26,9 @@ from storage.config import Settings
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
 from storage.objects import ObjectStore, open_object_store
+from storage.writes import OnConflict, SubjectState, record_minutes, record_spans, subject_state
 
+SOURCE = "collector"  # quarantined batches are labelled as the embedded sink labels them
 _Results = dict[str, CheckResult]
 _PARTS = {"activity_minutes": "minutes", "app_spans": "spans"}  # dataset -> batch field
 
@@ -40,11 +41,9 @@ class BatchWriter:
         with database("check the schema"):
             ensure_current(self.engine)
         self.objects: ObjectStore = open_object_store(settings.object_store_url)
-        self._sink = EmbeddedSink(settings)
 
     def close(self) -> None:
         """Release database connections."""
-        self._sink.close()
         self.engine.dispose()
 
     def authenticate(self, token: str) -> DeviceAuth:
@@ -56,14 +55,20 @@ class BatchWriter:
         """Spend ``code`` for a new device; its token, identity and the person's state."""
         with database("enrol the device"), self.engine.begin() as conn:
             enrolled = enrolment.enrol(conn, code, name, platform, datetime.now(UTC))
-        state = self._sink.subject_state(enrolled.auth.pseudonym)
+        state = self.subject_state(enrolled.auth.pseudonym)
         return {"token": enrolled.token, **state_json(state, enrolled.auth)}
 
     def state(self, auth: DeviceAuth) -> SubjectState:
         """The person's consent, key and policies; notes that the device was seen."""
         with database("note the device as seen"), self.engine.begin() as conn:
             enrolment.touch(conn, auth.device_id, datetime.now(UTC))
-        return self._sink.subject_state(auth.pseudonym)
+        return self.subject_state(auth.pseudonym)
+
+    def subject_state(self, pseudonym: str) -> SubjectState:
+        """The person's state; ``UnknownSubject`` (403) if they are gone or have no live key."""
+        with database("read the subject's state", refuse_bad_data=False):
+            with self.engine.connect() as conn:
+                return subject_state(conn, pseudonym)
 
     def write_batch(self, payload: dict[str, Any], auth: DeviceAuth) -> dict[str, int]:
         """Store a batch's minute rows and spans, or nothing of it (Unprocessable, quarantined)."""
@@ -76,14 +81,20 @@ class BatchWriter:
             raise Unprocessable(
                 f"{' and '.join(failed)} failed their data contract; the batch was quarantined"
             )
-        # Both parts passed: the sink writes each in its own transaction (checking again, which
+        # Both parts passed: each is written in its own transaction (checking again, which
         # passes again). Any database error there answers 503: if the database went down
         # between the two, or a concurrent write of the same person collided, the device
         # resends the whole batch and the upserts make the replay harmless.
-        return {
-            "minutes": self._sink.send_minutes(minutes),
-            "spans": self._sink.send_spans(spans),
-        }
+        written = {"minutes": 0, "spans": 0}
+        with database("store minute rows", refuse_bad_data=False):
+            if minutes:
+                with self.engine.begin() as conn:
+                    written["minutes"] = record_minutes(conn, minutes, OnConflict.REPLACE, SOURCE)
+        with database("store spans", refuse_bad_data=False):
+            if spans:
+                with self.engine.begin() as conn:
+                    written["spans"] = record_spans(conn, spans, OnConflict.REPLACE, SOURCE)
+        return written
 
     def _quarantine(self, parts: dict[str, list[dict[str, Any]]], results: _Results) -> None:
         """Quarantine every part of a batch in one transaction, the passing part included."""
@@ -91,7 +102,7 @@ class BatchWriter:
         with database("quarantine the batch"), self.engine.begin() as conn:
             for name, result in results.items():
                 held = result if not result.success else _held_back(name, len(parts[name]))
-                quarantine_batch(conn, parts[name], held, "collector", now)
+                quarantine_batch(conn, parts[name], held, SOURCE, now)
 
 
 def state_json(state: SubjectState, auth: DeviceAuth) -> dict[str, Any]:

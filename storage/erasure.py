@@ -25,17 +25,9 @@ from storage import audit
 from storage.db.compact import CompactReport, compact
 from storage.db.erase import delete_person_rows, erased_tables
 from storage.db.schema import people, privacy_ledger, rights_requests, users
-from storage.errors import StorageError
+from storage.errors import LegalHold, SubjectNotFound
 from storage.objects import ObjectStore, subject_prefix
 from storage.vault import KeyVault
-
-
-class SubjectNotFound(StorageError, LookupError):
-    """No person with that id (never existed, or already erased)."""
-
-
-class LegalHold(StorageError):
-    """The person is under a legal hold: erasure is refused with the hold's stated reason."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ line, say what to do next, and never carry captured content (titles, pixels, key
     │   └── InvalidObjectKey   a key that is not a safe, pseudonymous path
     ├── MasterKeyError         the master key file is missing, unreadable or not the one in use
     ├── KeyDestroyed           the subject's private key was destroyed (crypto-shredded)
+    ├── UnknownSubject         no such person to write for (never added, erased) or no live key
+    ├── SubjectNotFound        no person with that id to erase (also a LookupError)
+    ├── LegalHold              the person is under a legal hold: erasure refused
     └── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
 
 Lower-level exceptions (SQLAlchemy, botocore, OSError) are translated at the boundary with
@@ -59,3 +62,15 @@ class KeyDestroyed(StorageError):
 
 class InvalidToken(StorageError):
     """A ciphertext could not be opened (tampered, truncated or sealed to another key)."""
+
+
+class UnknownSubject(StorageError, LookupError):
+    """No such person to write activity for (never added, or erased), or no live key."""
+
+
+class SubjectNotFound(StorageError, LookupError):
+    """No person with that id (never existed, or already erased)."""
+
+
+class LegalHold(StorageError):
+    """The person is under a legal hold: erasure is refused with the hold's stated reason."""

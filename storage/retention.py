@@ -1,6 +1,6 @@
 """Retention mechanics: find, count and delete expired rows and objects, in bounded batches.
 
-What expires is decided elsewhere (``analytics.retention``); this module only executes a list
+What expires is decided elsewhere (``services.retention``); this module only executes a list
 of ``PurgeStep``s. Each batch is its own transaction and every step is idempotent, so a purge
 killed at any point and started again ends in the same state as an uninterrupted one.
 Screenshot objects are purged (every version and delete marker) by whole expired UTC days,

@@ -109,7 +109,7 @@ def check_policies(engine: Engine) -> Check:
     """Every stored policy is known and well-formed (privacy filters compile)."""
 
     def probe() -> str:
-        from collector.sources.privacy_filter import rules_from_policy
+        from activity.privacy_filter import rules_from_policy
 
         with engine.connect() as connection:
             policies = load_policies(connection)

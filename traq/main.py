@@ -9,8 +9,20 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from storage.errors import StorageError
-from traq.errors import CommandError
+# Each package's errors.py -> the base of its tree. Every error in these trees is one a user
+# can act on: printed as one line, exit status 1. A package's errors can only be raised once
+# the package is imported, so they are looked up among the loaded modules (``failure``):
+# `traq --help` pays for none of them.
+ERROR_BASES = {
+    "activity.errors": "ActivityError",
+    "analytics.errors": "AnalyticsError",
+    "collector.errors": "CollectorError",
+    "data_contracts.errors": "ContractError",
+    "ingest.errors": "IngestError",
+    "services.errors": "ServicesError",
+    "storage.errors": "StorageError",
+    "traq.errors": "CommandError",
+}
 
 # Command name -> module; a command's module (and its heavy imports: numpy for the demo,
 # the pipeline for the collector) is imported only when that command runs or for --help.
@@ -62,36 +74,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(only).parse_args(argv)
     try:
         return int(args.run(args))
-    except (CommandError, StorageError, ValueError) as exc:
-        print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"traq {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line, the traceback only when asked for
-        if _is_analytics_error(exc):
-            print(f"traq {args.command}: error: {_first_line(exc)}", file=sys.stderr)
-            return 1
-        if os.environ.get("TRAQ_DEBUG"):
-            raise
-        print(
-            f"traq {args.command}: internal error ({type(exc).__name__}); "
-            "rerun with TRAQ_DEBUG=1 for details",
-            file=sys.stderr,
-        )
-        return 70
+    except Exception as exc:
+        if os.environ.get("TRAQ_DEBUG") and not isinstance(exc, user_errors()):
+            raise  # a bug: the traceback only when asked for
+        status, line = failure(args.command, exc)
+        print(line, file=sys.stderr)
+        return status
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The bases of the loaded packages' error trees, and ValueError (bad input)."""
+    loaded = (sys.modules.get(module) for module in ERROR_BASES)
+    bases = tuple(getattr(m, ERROR_BASES[m.__name__]) for m in loaded if m is not None)
+    return (*bases, ValueError)
+
+
+def failure(command: str, exc: Exception) -> tuple[int, str]:
+    """The exit status and the one line `traq command` prints for ``exc``."""
+    if isinstance(exc, user_errors()):
+        return 1, f"traq {command}: error: {_first_line(exc)}"
+    return 70, (
+        f"traq {command}: internal error ({type(exc).__name__}); "
+        "rerun with TRAQ_DEBUG=1 for details"
+    )
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _is_analytics_error(exc: BaseException) -> bool:
-    # Importing analytics costs seconds (polars): an AnalyticsError can only exist if the
-    # command already imported it, so look it up instead of importing it here.
-    errors = sys.modules.get("analytics.errors")
-    return errors is not None and isinstance(exc, errors.AnalyticsError)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Importers of other trackers' exports into TraqNext (ActivityWatch)."""
 
+from analytics.errors import ImportRefused
 from analytics.imports.activitywatch import ImportReport, import_activitywatch
-from analytics.imports.errors import ImportRefused
 
 __all__ = ["ImportRefused", "ImportReport", "import_activitywatch"]

@@ -4,10 +4,10 @@ The file is parsed and mapped first (``aw_format``, ``aw_mapping``); then, in on
 transaction: the person is checked (known, with a live key, not restricted, objecting or
 withdrawn), one device per host is found or created, titles are sealed to the person's
 public key (as the collector does: the importer never holds a private key) or dropped by the
-privacy policies, both batches are checked against their data contracts, rows are inserted
-through the bulk writer's idempotent path and the rollups refreshed. Keys are deterministic
-(person, device by host name, minute or span start), so importing a file twice changes
-nothing; any failure rolls everything back, so a bad file imports nothing.
+privacy policies, both batches are checked against their data contracts, rows are written
+through storage's write path with ``OnConflict.IGNORE`` and the rollups refreshed. Keys are
+deterministic (person, device by host name, minute or span start), so importing a file twice
+changes nothing; any failure rolls everything back, so a bad file imports nothing.
 
 A batch failing its contract is refused (not quarantined): the file is the user's, on
 their disk, and the one-line error says which column and check failed.
@@ -21,25 +21,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
+from activity.privacy_filter import apply_privacy_rules, rules_from_policy
+from activity.window import WindowInfo
+from analytics.errors import ImportRefused
 from analytics.imports.aw_format import AwBucket, parse_export
 from analytics.imports.aw_mapping import KNOWN_TYPES, HostActivity, WindowFilter, map_host
-from analytics.imports.errors import ImportRefused
-from collector.sources.base import WindowInfo
-from collector.sources.privacy_filter import apply_privacy_rules, rules_from_policy
 from data_contracts.ingest import check_batch
 from storage import audit
 from storage.crypto.envelope import Sealer
-from storage.db.bulk import bulk_insert
-from storage.db.schema import MINUTE_COLUMNS, activity_minutes, app_spans, devices, people
+from storage.db.schema import MINUTE_COLUMNS, SPAN_COLUMNS, people
 from storage.errors import KeyDestroyed
 from storage.policies import load_policies
-from storage.rollups import refresh_rollups
 from storage.vault import public_key_for
+from storage.writes import (
+    OnConflict,
+    add_device,
+    find_device,
+    refresh_extent,
+    write_minutes,
+    write_spans,
+)
 
 PLATFORM = "activitywatch"  # the platform of devices created by an import
-SPAN_COLUMNS = ("person_id", "device_id", "start_ts", "end_ts", "app", "site", "title_ct")
 
 
 @dataclass
@@ -74,15 +79,12 @@ def import_activitywatch(engine: Engine, raw: bytes, pseudonym: str, now: dateti
         report.minutes, report.spans = len(minutes), len(spans)
         _check("activity_minutes", MINUTE_COLUMNS, minutes)
         _check("app_spans", SPAN_COLUMNS, spans)
-        report.minutes_written = bulk_insert(
-            connection, activity_minutes, MINUTE_COLUMNS, minutes, on_conflict="ignore"
-        )
-        report.spans_written = bulk_insert(
-            connection, app_spans, SPAN_COLUMNS, spans, on_conflict="ignore"
-        )
+        # A second import of the same file keeps what the first stored: rows are ignored.
+        report.minutes_written = write_minutes(connection, minutes, OnConflict.IGNORE)
+        report.spans_written = write_spans(connection, spans, OnConflict.IGNORE)
         if report.minutes_written or report.spans_written:
             lo, hi = _extent(minutes, spans)
-            refresh_rollups(connection, person_id, lo, hi, timezone)
+            refresh_extent(connection, person_id, lo, hi, timezone)
             details = {"minutes": report.minutes_written, "spans": report.spans_written}
             details["hosts"] = report.hosts
             audit.append(
@@ -132,17 +134,8 @@ def _by_host(buckets: Sequence[AwBucket]) -> dict[str, list[AwBucket]]:
 
 def _device(connection: Connection, person_id: int, name: str, now: datetime) -> int:
     """The person's device for host ``name``, created on the first import from it."""
-    found = connection.execute(
-        select(devices.c.id).where(
-            devices.c.person_id == person_id,
-            devices.c.name == name,
-            devices.c.platform == PLATFORM,
-        )
-    ).scalar()
-    if found is not None:
-        return int(found)
-    values = {"person_id": person_id, "name": name, "platform": PLATFORM, "created_at": now}
-    return int(connection.execute(insert(devices).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    found = find_device(connection, person_id, name, PLATFORM)
+    return found if found is not None else add_device(connection, person_id, name, PLATFORM, now)
 
 
 def _rows(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from analytics.imports.errors import ImportRefused
+from analytics.errors import ImportRefused
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")  # Python parses microseconds; Rust writes nanoseconds
 MAX_DURATION = 366 * 86400.0  # a year: anything longer is a corrupt event

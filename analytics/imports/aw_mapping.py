@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from activity.sites import BROWSER_APPS, site_from_title
 from analytics.imports.aw_format import AwBucket, AwEvent
-from collector.sources.sites import BROWSER_APPS, site_from_title
 from storage.rollups import IDLE_APP
 
 WINDOW, AFK, WEB, INPUT = "currentwindow", "afkstatus", "web.tab.current", "os.hid.input"

@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.accounts import list_accounts, team_names
-from analytics.admin import (
+from app.admin_forms import act, show_flash
+from app.auth import ROLES, require
+from app.context import now, storage
+from services.accounts import list_accounts, team_names
+from services.admin import (
     account_choices,
     change_role,
     change_teams,
@@ -13,9 +16,6 @@ from analytics.admin import (
     reset_password,
     set_enabled,
 )
-from app.admin_forms import act, show_flash
-from app.auth import ROLES, require
-from app.context import now, storage
 
 account = require("admin")
 engine = storage().engine

@@ -3,12 +3,12 @@ it again; both are in the audit log."""
 
 import streamlit as st
 
-from analytics.rights import give_consent
-from analytics.rights.desk import file_for
 from app.auth import require
 from app.context import now, storage
 from app.me import me
 from app.rights_views import actor_of, flash, show_flash
+from services.rights import give_consent
+from services.rights.desk import file_for
 
 person = me()
 actor = actor_of(require("employee"))

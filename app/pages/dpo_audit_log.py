@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.rights.auditlog import audit_actions, audit_entries, verify_chain
 from app.auth import require
 from app.context import storage
 from app.rights_views import actor_of
+from services.rights.auditlog import audit_actions, audit_entries, verify_chain
 
 actor = actor_of(require("dpo"))
 engine = storage().engine

@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.rights import RightsError
-from analytics.rights.desk import people_to_file_for
-from analytics.rights.holds import legal_holds, set_legal_hold
 from app.auth import require
 from app.context import now, storage
 from app.rights_views import actor_of, flash, show_flash
+from services.rights import RightsError
+from services.rights.desk import people_to_file_for
+from services.rights.holds import legal_holds, set_legal_hold
 
 actor = actor_of(require("dpo"))
 engine = storage().engine

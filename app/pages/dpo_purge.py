@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import InvalidQuery
-from analytics.retention_desk import preview_purge, purge_history, purge_now
 from app.auth import require
 from app.context import now, storage
 from app.retention_views import as_of_input, draw_counts
+from services.errors import InvalidRequest
+from services.retention_desk import preview_purge, purge_history, purge_now
 
 PURGED = "dpo_purged"  # the last purge's report, kept for this session
 
@@ -37,7 +37,7 @@ if clicked and sure and not future:  # the disabled button is the hint; this is 
             st.session_state[PURGED] = purge_now(
                 installation.engine, installation.objects, as_of, account.user_id, now()
             )
-    except InvalidQuery as exc:
+    except InvalidRequest as exc:
         st.error(f"Not purged: {exc}")
     else:
         st.session_state.pop("purge-confirm", None)  # one confirmation, one purge

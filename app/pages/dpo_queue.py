@@ -5,18 +5,6 @@ Opening a request is a view of that person's individual data: ``desk.view`` audi
 
 import streamlit as st
 
-from analytics.rights import RightsError
-from analytics.rights.desk import (
-    CARRY_OUT,
-    STANDINGS,
-    act,
-    file_for,
-    filter_queue,
-    people_to_file_for,
-    requests_of,
-    standing_of,
-    view,
-)
 from app.auth import require
 from app.context import now, storage
 from app.rights_views import (
@@ -28,6 +16,18 @@ from app.rights_views import (
     flash,
     show_flash,
     show_table,
+)
+from services.rights import RightsError
+from services.rights.desk import (
+    CARRY_OUT,
+    STANDINGS,
+    act,
+    file_for,
+    filter_queue,
+    people_to_file_for,
+    requests_of,
+    standing_of,
+    view,
 )
 
 OPEN = ("received", "in_review", "approved", "in_progress")

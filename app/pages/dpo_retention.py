@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from analytics.errors import AnalyticsError
-from analytics.retention_desk import audit_installation, retention_policy
 from app.auth import require
 from app.context import storage
 from app.retention_views import as_of_input, docs_site, draw_audit, draw_docs, draw_policy
+from services.errors import ServicesError
+from services.retention_desk import audit_installation, retention_policy
 
 AUDIT = "dpo_audit"  # the last audit's result, kept for this session
 
@@ -30,7 +30,7 @@ if st.button("Run the audit", type="primary", key="run-audit"):
                 docs_site(),
                 lambda step, done: bar.progress(done, text=step),
             )
-        except AnalyticsError as exc:
+        except ServicesError as exc:
             status.update(label="The audit could not run.", state="error")
             st.error(f"The audit could not run: {exc}")
         else:

@@ -7,7 +7,10 @@ from datetime import date, timedelta
 import streamlit as st
 
 from analytics import Period
-from analytics.idle_review import (
+from app.context import now, storage
+from app.me import me
+from app.sidebar import shared_period
+from services.idle_review import (
     DISCARD,
     KEEP,
     Stretch,
@@ -15,10 +18,7 @@ from analytics.idle_review import (
     my_idle_stretches,
     review_idle_stretch,
 )
-from analytics.selfview import Subject
-from app.context import now, storage
-from app.me import me
-from app.sidebar import shared_period
+from services.selfview import Subject
 
 NOTICE = "idle-review-notice"
 LABELS = {KEEP: "kept as work", DISCARD: "discarded", None: "not reviewed"}

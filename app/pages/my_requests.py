@@ -6,8 +6,6 @@ Only the signed-in person's own requests are listed; ``?request=`` naming any ot
 
 import streamlit as st
 
-from analytics.rights import Request, RightsError
-from analytics.rights.desk import download, file_for, requests_of, view
 from app.auth import refuse, require
 from app.context import now, storage
 from app.me import me
@@ -20,6 +18,8 @@ from app.rights_views import (
     show_flash,
     show_table,
 )
+from services.rights import Request, RightsError
+from services.rights.desk import download, file_for, requests_of, view
 
 EXPORTS = ("access", "portability")
 NOT_YOURS = "You may see only your own requests."

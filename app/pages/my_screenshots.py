@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from analytics.selfview import (
+from app.auth import require
+from app.context import now, storage
+from app.me import me
+from services.selfview import (
     delete_my_screenshot,
     my_screenshot_count,
     my_screenshots,
     open_my_screenshot,
     record_access,
 )
-from app.auth import require
-from app.context import now, storage
-from app.me import me
 
 COLUMNS = 3
 PER_PAGE = 12

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import GuardRefused, Released
-from app import dashboards
+from analytics.overview import previous
 from app.auth import require
 from app.sidebar import filters
 from app.views import (
@@ -24,7 +24,7 @@ st.title("Team overview")
 st.caption(f"{chosen.period.first} → {chosen.period.last}, mean per person per day")
 now = released_or_warn(lambda: guarded("overview", account, chosen.period, chosen.team_ids))
 if now is not None:
-    before_period = dashboards.previous(chosen.period)
+    before_period = previous(chosen.period)
     before: Released | None
     try:
         before = guarded("overview", account, before_period, chosen.team_ids)

@@ -5,11 +5,11 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from analytics.accounts import list_people, team_names
-from analytics.admin import add_person, add_team, edit_person, move_person, people_choices
 from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
+from services.accounts import list_people, team_names
+from services.admin import add_person, add_team, edit_person, move_person, people_choices
 
 account = require("admin")
 engine = storage().engine

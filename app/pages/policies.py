@@ -1,6 +1,6 @@
 """Administration: the organisation's policies, in forms for the common ones and as JSON.
 
-Every form goes through ``analytics.admin.change_policies``: validated (k never below 3,
+Every form goes through ``services.admin.change_policies``: validated (k never below 3,
 positive intervals, known retention categories, known ratings), stored all together, and
 audit-logged. The widgets allow out-of-range values on purpose, so that the refusal says
 why instead of a widget silently clamping what the admin typed.
@@ -11,12 +11,12 @@ from typing import Any
 
 import streamlit as st
 
-from analytics.accounts import policies, team_names
-from analytics.admin import change_policies
 from analytics.categories import RATINGS
 from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
+from services.accounts import policies, team_names
+from services.admin import change_policies
 
 AS_DEFAULT = "as default"
 

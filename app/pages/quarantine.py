@@ -1,16 +1,16 @@
 """Quarantined batches: what failed its contract on ingest, and why.
 
 Shown: when, dataset, source, the person's pseudonym, row count, and the failed checks with
-their counts and the contract's rule; never a stored value (see ``analytics.quarantine``).
+their counts and the contract's rule; never a stored value (see ``services.quarantine``).
 """
 
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import InvalidQuery
-from analytics.quarantine import batch_detail, discard_batch, list_batches
 from app.auth import require
 from app.context import now, storage
+from services.errors import InvalidRequest
+from services.quarantine import batch_detail, discard_batch, list_batches
 
 DISCARDED = "quarantine_discarded"  # the message to show after a discard and its rerun
 
@@ -33,7 +33,7 @@ else:
     chosen = st.selectbox("Inspect batch", list(labels), format_func=labels.__getitem__)
     try:
         detail = batch_detail(engine, int(chosen))
-    except InvalidQuery as exc:
+    except InvalidRequest as exc:
         st.warning(str(exc))
     else:
         st.subheader(f"Batch #{detail.id}: {detail.dataset}")
@@ -46,7 +46,7 @@ else:
         if st.button("Discard batch", disabled=not sure):
             try:
                 discard_batch(engine, detail.id, account.user_id, now())
-            except InvalidQuery as exc:
+            except InvalidRequest as exc:
                 st.warning(str(exc))
             else:
                 st.session_state[DISCARDED] = f"Batch #{detail.id} discarded (audit-logged)."

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from analytics.tracking import set_tracking_paused, tracking_paused
 from app.context import now, storage
 from app.me import me
+from services.tracking import set_tracking_paused, tracking_paused
 
 person = me()
 engine = storage().engine

@@ -15,16 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from activity.privacy_filter import apply_privacy_rules
+from activity.records import clip_title
 from collector.pipeline.pause import PauseFlag
 from collector.pipeline.schedule import next_shot_at
 from collector.pipeline.sessionizer import Batch, Sample, Sessionizer, Span
 from collector.pipeline.watcher import Directive
 from collector.sources.base import ActiveWindowSource, InputCounts
-from collector.sources.privacy_filter import apply_privacy_rules
 from collector.sources.screenshot import SealedImage
 from collector.spool.device import DeviceIdentity
 from collector.spool.files import ScreenshotName
-from collector.spool.records import SealedSpan, clip_title
+from collector.spool.records import SealedSpan
 from collector.spool.store import Spool
 from storage.crypto.envelope import Sealer
 from storage.objects.keys import screenshot_key

@@ -26,14 +26,13 @@ never cover more than the time from the first sample to the last.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from collector.sources.base import InputCounts, WindowInfo
+from activity.window import WindowInfo
+from collector.sources.base import InputCounts
 from storage.rollups import IDLE_APP  # one name for idle time, shared with the rollups
 
 DEFAULT_PULSE_SECONDS = 5
-SLOT_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -90,20 +89,6 @@ class Batch:
 
     minutes: tuple[MinuteRow, ...]
     spans: tuple[Span, ...]
-
-
-@dataclass(frozen=True)
-class SlotLevel:
-    """Hubstaff's activity level of one 10-minute slot: share of tracked seconds active."""
-
-    slot_start: int
-    tracked_seconds: int
-    active_seconds: int
-
-    @property
-    def level(self) -> float:
-        """Active share in [0, 1]; 0 for a slot with nothing tracked."""
-        return self.active_seconds / self.tracked_seconds if self.tracked_seconds else 0.0
 
 
 class Sessionizer:
@@ -228,13 +213,3 @@ class Sessionizer:
         self._changed[closed.start_ts] = closed
         self._floor = closed.end_ts
         self._open = None
-
-
-def slot_levels(rows: Iterable[MinuteRow]) -> list[SlotLevel]:
-    """Sum minute rows (or deltas) into 10-minute slots, in slot order."""
-    slots: dict[int, tuple[int, int]] = {}
-    for row in rows:
-        start = row.minute - row.minute % SLOT_SECONDS
-        tracked, active = slots.get(start, (0, 0))
-        slots[start] = (tracked + row.tracked_seconds, active + row.active_seconds)
-    return [SlotLevel(start, *slots[start]) for start in sorted(slots)]

@@ -13,11 +13,12 @@ import secrets
 import sys
 from pathlib import Path
 
-from collector.errors import CollectorError
+from collector.errors import CollectorError, SinkUnavailable
 from collector.pipeline.watcher import COLLECTOR_POLICIES
-from collector.sinks.base import Sink, SinkUnavailable, SubjectState
+from collector.sinks.base import Sink
 from collector.spool.device import DeviceIdentity, load_identity, save_identity
 from storage.vault import SubjectPublicKey
+from storage.writes import SubjectState
 
 log = logging.getLogger("collector")
 

@@ -20,9 +20,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from collector.errors import CollectorError
+from collector.errors import CollectorError, DeviceRefused, ServiceRefused
 from collector.sinks.base import Sink
-from collector.sinks.transport import DeviceRefused, ServiceRefused
 from collector.spool.store import Spool
 from storage.errors import StorageError
 from storage.objects.keys import screenshot_key

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from collector.errors import CollectorError
-from collector.sinks.base import Sink, SinkUnavailable, SubjectState, SubjectUnknown
-from collector.sources.privacy_filter import PrivacyRule, rules_from_policy
+from activity.errors import RuleError
+from activity.privacy_filter import PrivacyRule, rules_from_policy
+from collector.errors import CollectorConfigError, CollectorError, SinkUnavailable, SubjectUnknown
+from collector.sinks.base import Sink
 from storage.errors import StorageError
 from storage.vault import SubjectPublicKey
+from storage.writes import SubjectState
 
 log = logging.getLogger("collector")
 DEFAULT_CHECK_INTERVAL = 60.0
@@ -89,7 +91,7 @@ def directive_for(state: SubjectState, interval_override: float | None = None) -
         screenshot_jitter=min(jitter, interval / 2),
         screenshot_blur=bool(policy["screenshot_blur"]),
         store_window_titles=bool(policy["store_window_titles"]),
-        privacy_rules=tuple(rules_from_policy(policy["privacy_filters"])),
+        privacy_rules=_privacy_rules(policy["privacy_filters"]),
         public_key=state.public_key,
     )
 
@@ -149,3 +151,11 @@ class PolicyWatcher:
             self.check()
             if self.directive.stop_reason is not None:
                 return
+
+
+def _privacy_rules(value: Any) -> tuple[PrivacyRule, ...]:
+    """The compiled rules; a malformed one is the collector's configuration error."""
+    try:
+        return tuple(rules_from_policy(value))
+    except RuleError as exc:
+        raise CollectorConfigError(str(exc)) from None

@@ -4,12 +4,6 @@ The embedded sink writes straight into the configured database and object store 
 machine). The company deployment's HTTPS ingestion sink implements the same protocol.
 """
 
-from collector.sinks.base import (
-    ScreenshotMeta,
-    Sink,
-    SinkUnavailable,
-    SubjectState,
-    SubjectUnknown,
-)
+from collector.sinks.base import Sink
 
-__all__ = ["ScreenshotMeta", "Sink", "SinkUnavailable", "SubjectState", "SubjectUnknown"]
+__all__ = ["Sink"]

@@ -10,38 +10,10 @@ spool keeps everything until then.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from collector.errors import CollectorError
-from collector.spool.files import ScreenshotName
-from collector.spool.records import PendingMinute, PendingSpan
-from storage.vault import SubjectPublicKey
-
-ScreenshotMeta = ScreenshotName
-
-
-class SinkUnavailable(CollectorError):
-    """Central storage cannot be reached right now; the spool holds, retry later."""
-
-
-class SubjectUnknown(CollectorError):
-    """No such person in storage (never registered, or erased), or they have no live key."""
-
-
-@dataclass(frozen=True)
-class SubjectState:
-    """What the collector must obey for its person: consent, objection, key, policies."""
-
-    person_id: int
-    pseudonym: str
-    consent: str
-    objected: bool
-    restricted: bool
-    timezone: str
-    public_key: SubjectPublicKey
-    policies: dict[str, Any] = field(default_factory=dict)
-    paused: bool = False  # paused from the workbench: capture nothing until resumed
+from activity.records import PendingMinute, PendingSpan, ScreenshotMeta
+from storage.writes import SubjectState
 
 
 class Sink(Protocol):
@@ -67,8 +39,8 @@ class Sink(Protocol):
         """Store (replace) spans keyed by their start; return how many were confirmed."""
         ...
 
-    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> bool:
-        """Store a sealed screenshot under object ``key`` and its row; True once stored."""
+    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
+        """Store a sealed screenshot under object ``key`` and its row (or raise)."""
         ...
 
     def close(self) -> None:

@@ -29,19 +29,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from collector.errors import CollectorConfigError
-from collector.sinks.base import ScreenshotMeta, SinkUnavailable, SubjectState, SubjectUnknown
-from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
-from collector.sinks.transport import DeviceRefused, ServiceRefused, Transport, check_service_url
-from collector.spool.device import load_identity
-from collector.spool.records import (
+from activity.records import (
     MAX_SEALED_TITLE_BYTES,
     PendingMinute,
     PendingSpan,
+    ScreenshotMeta,
     clip_app,
     clip_site,
 )
+from collector.errors import (
+    CollectorConfigError,
+    DeviceRefused,
+    ServiceRefused,
+    SinkUnavailable,
+    SubjectUnknown,
+)
+from collector.sinks.device_token import TOKEN_FILE, DeviceToken, load_token
+from collector.sinks.transport import Transport, check_service_url
+from collector.spool.device import load_identity
 from storage.vault import SubjectPublicKey
+from storage.writes import SubjectState
 
 QUARANTINED = 422
 GONE = 410  # captured after a withdrawal or objection took effect: never stored, delete it
@@ -105,14 +112,13 @@ class HttpsSink:
         """POST spans with their sealed titles in base64."""
         return self._batch("spans", [_plain(row) for row in rows])
 
-    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> bool:
+    def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         """Presign, PUT the sealed envelope, then commit its row (delivered if refused for good)."""
         try:
             self._upload_screenshot(key, envelope, meta)
         except ServiceRefused as exc:
             if exc.status not in DELIVERED:
                 raise  # 422: quarantined there; 410: never to be stored
-        return True
 
     def _upload_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         digest = hashlib.sha256(envelope).digest()

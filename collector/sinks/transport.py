@@ -9,7 +9,6 @@ service's one-line reason, a refusal for good that the uploader sets aside.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import ssl
 import urllib.error
@@ -18,24 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from collector.errors import CollectorConfigError, CollectorError
-from collector.sinks.base import SinkUnavailable, SubjectUnknown
-
-
-class ServiceRefused(CollectorError):
-    """The service refused a request the collector cannot fix by retrying alone."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class DeviceRefused(ServiceRefused, SubjectUnknown):
-    """The service does not accept this device's token (revoked?): stop capture, enrol again.
-
-    Also a ``SubjectUnknown``: the device may no longer write for its person, so the policy
-    watcher stops capture as it does for a person who is gone.
-    """
+from activity.wire import is_loopback
+from collector.errors import (
+    CollectorConfigError,
+    CollectorError,
+    DeviceRefused,
+    ServiceRefused,
+    SinkUnavailable,
+)
 
 
 def check_service_url(url: str) -> str:
@@ -113,13 +102,3 @@ def _reason(exc: urllib.error.HTTPError) -> str:
     except (ValueError, OSError):
         text = ""  # S3 answers XML: its status code says enough
     return (text.strip().splitlines() or [exc.reason or "refused"])[0]
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

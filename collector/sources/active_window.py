@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 
+from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
-from collector.sources.base import ActiveWindowSource, WindowInfo
+from collector.sources.base import ActiveWindowSource
 
 __all__ = ["ActiveWindowSource", "WindowInfo", "active_window_source"]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from activity.window import WindowInfo
+
 
 @dataclass(frozen=True)
 class InputCounts:
@@ -24,24 +26,6 @@ class InputCounts:
         """True if any event was counted."""
         counts = (self.key_presses, self.mouse_clicks, self.mouse_moves, self.scrolls)
         return max(counts) > 0
-
-
-@dataclass(frozen=True)
-class WindowInfo:
-    """The active window: application name (kept clear), title and site (personal data).
-
-    ``repr`` leaves out the title and site so that a logged or failing object never shows
-    captured content.
-    """
-
-    app: str
-    title: str | None
-    site: str | None
-
-    def __repr__(self) -> str:
-        title = "None" if self.title is None else "<hidden>"
-        site = "None" if self.site is None else "<hidden>"
-        return f"WindowInfo(app={self.app!r}, title={title}, site={site})"
 
 
 class ActiveWindowSource(Protocol):

@@ -15,9 +15,9 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+from activity.sites import describe_window
+from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
-from collector.sources.base import WindowInfo
-from collector.sources.sites import describe_window
 
 
 class MacOSWindowSource:

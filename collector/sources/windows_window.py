@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import sys
 
+from activity.sites import describe_window
+from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
-from collector.sources.base import WindowInfo
-from collector.sources.sites import describe_window
 
 _PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
 _MAX_PATH = 32_768

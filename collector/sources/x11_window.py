@@ -18,9 +18,9 @@ from typing import Any
 
 from Xlib import X, Xatom, display, error
 
+from activity.sites import describe_window
+from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
-from collector.sources.base import WindowInfo
-from collector.sources.sites import describe_window
 
 _UNKNOWN_APP = "unknown"
 _ESCAPE = re.compile(rb"\x1b[\x20-\x2f]*[\x30-\x7e]")  # any ISO 2022 escape sequence

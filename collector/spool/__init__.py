@@ -7,19 +7,11 @@ write is one committed transaction, every screenshot file appears by atomic rena
 """
 
 from collector.spool.files import ScreenshotFiles, ScreenshotName
-from collector.spool.records import (
-    PendingMinute,
-    PendingScreenshot,
-    PendingSpan,
-    SealedSpan,
-    SpoolCounts,
-)
+from collector.spool.records import PendingScreenshot, SealedSpan, SpoolCounts
 from collector.spool.store import Spool
 
 __all__ = [
-    "PendingMinute",
     "PendingScreenshot",
-    "PendingSpan",
     "ScreenshotFiles",
     "ScreenshotName",
     "SealedSpan",

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collector.errors import CollectorError
+from collector.errors import SpoolBusy, SpoolCorrupt
 
 DEVICE_FILE = "device.json"
 LOCK_FILE = "collector.lock"
@@ -26,14 +26,6 @@ LOCK_FILE = "collector.lock"
 def spool_dir(env: Mapping[str, str], data_dir: Path) -> Path:
     """This device's spool folder: ``TRAQ_SPOOL_DIR``, or ``spool`` in the data folder."""
     return Path(env.get("TRAQ_SPOOL_DIR") or data_dir / "spool").expanduser().resolve()
-
-
-class SpoolBusy(CollectorError):
-    """Another collector is already running on this spool."""
-
-
-class SpoolCorrupt(CollectorError, ValueError):
-    """A spool file (``device.json``, ``spool.db``) is unreadable or malformed."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from activity.records import ScreenshotMeta
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.errors import InvalidToken
 
@@ -33,15 +34,8 @@ _MIN_BODY_SIZE = 12 + 48 + 12 + 16  # wrap nonce, wrapped key, body nonce, tag (
 
 
 @dataclass(frozen=True)
-class ScreenshotName:
+class ScreenshotName(ScreenshotMeta):
     """Identity and metadata of one spooled screenshot, as encoded in its file name."""
-
-    person_id: int
-    device_id: int
-    taken_at: int
-    width: int
-    height: int
-    blurred: bool
 
     @property
     def file_name(self) -> str:

@@ -36,17 +36,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from collector.errors import CollectorError
+from activity.records import PendingMinute, PendingSpan
+from collector.errors import SpoolCorrupt, SpoolUnwritable
 from collector.pipeline.sessionizer import MinuteRow
-from collector.spool.device import SpoolCorrupt
 from collector.spool.files import ScreenshotFiles, ScreenshotName
-from collector.spool.records import (
-    PendingMinute,
-    PendingScreenshot,
-    PendingSpan,
-    SealedSpan,
-    SpoolCounts,
-)
+from collector.spool.records import PendingScreenshot, SealedSpan, SpoolCounts
 from collector.spool.rejected import (
     SetAsideGroup,
     copy_rejected,
@@ -364,10 +358,6 @@ def _span_params(person_id: int, device_id: int, span: SealedSpan) -> tuple[obje
         span.title_ct,
         int(span.closed),
     )
-
-
-class SpoolUnwritable(CollectorError):
-    """The spool's disk refused a write (full, or failing): the spool itself is intact."""
 
 
 # A full disk surfaces as SQLITE_FULL, or as an I/O error when the WAL index (-shm) cannot

@@ -314,6 +314,7 @@ MINUTE_COLUMNS = (
     "mouse_moves",
     "scrolls",
 )
+SPAN_COLUMNS = ("person_id", "device_id", "start_ts", "end_ts", "app", "site", "title_ct")
 
 # Tables keyed by person_id without a foreign key: erasure must delete from each explicitly.
 PERSON_SERIES: tuple[Table, ...] = (

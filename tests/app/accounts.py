@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from analytics.accounts import Account, authenticate
+from services.accounts import Account, authenticate
 from storage import open_storage
 from storage.db.schema import people, users
 

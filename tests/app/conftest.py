@@ -14,8 +14,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics.accounts import authenticate, list_accounts, team_names
-from analytics.admin import create_account
+from services.accounts import authenticate, list_accounts, team_names
+from services.admin import create_account
 from storage import Storage, open_storage
 from tests.traq.cli import ROOT, traq
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from analytics.accounts import policies, team_names
+from services.accounts import policies, team_names
 from storage import audit, open_storage
 from storage.db.schema import audit_log, people
 from storage.vault import public_key_for

@@ -226,7 +226,7 @@ def test_the_pages_helpers_load_without_great_expectations() -> None:
     from tests.traq.cli import ROOT
 
     code = (
-        "import sys, app.retention_views, analytics.retention_desk, analytics.quarantine; "
+        "import sys, app.retention_views, services.retention_desk, services.quarantine; "
         "print('great_expectations' in sys.modules)"
     )
     result = subprocess.run(

@@ -69,8 +69,8 @@ def test_every_screenshot_of_mine_is_reachable_page_by_page(demo: Demo) -> None:
 
 
 def test_pause_and_resume_reach_every_collector_of_mine_only(demo: Demo) -> None:
-    from analytics.tracking import tracking_paused
     from collector.sinks.embedded import EmbeddedSink
+    from services.tracking import tracking_paused
     from storage.config import load_settings
 
     name, person_id = employee_in_team(1)

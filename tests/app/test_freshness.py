@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
-from analytics.freshness import data_version
-from analytics.rights import file_request, load_actor, set_restriction
+from services.freshness import data_version
+from services.rights import file_request, load_actor, set_restriction
 from storage import Storage, audit
 from storage.db.schema import people, teams
 from storage.rollups import mark_refreshed

@@ -11,15 +11,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import Period
-from analytics.idle_review import (
+from analytics.loaders import load_daily
+from services.idle_review import (
     DISCARD,
     KEEP,
     Stretch,
     my_idle_stretches,
     review_idle_stretch,
 )
-from analytics.loaders import load_daily
-from analytics.selfview import Subject, my_slots, subject
+from services.selfview import Subject, my_slots, subject
 from storage import Storage
 from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, page_as

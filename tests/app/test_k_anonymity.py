@@ -10,8 +10,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import Guard, GuardRefused, Period
-from app import dashboards
+from analytics import Guard, GuardRefused, Period, overview
 from app.nav import PAGES
 from storage import open_storage
 from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
@@ -24,9 +23,9 @@ periods = st.tuples(st.integers(0, 9), st.integers(1, 9)).map(
     lambda p: Period(LAST - timedelta(days=p[0] + p[1] - 1), LAST - timedelta(days=p[0]))
 )
 FIGURES = [
-    dashboards.overview, dashboards.by_team, dashboards.daily_lines,
-    dashboards.heatmap, dashboards.categories, dashboards.top_apps,
-    lambda engine, guard, period, teams: dashboards.weekly_lines(
+    overview.overview, overview.by_team, overview.daily_lines,
+    overview.heatmap, overview.categories, overview.top_apps,
+    lambda engine, guard, period, teams: overview.weekly_lines(
         engine, guard, period, teams, datetime.now(UTC)
     ),
 ]  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from analytics.rights import Request, file_request, load_actor, transition
+from services.rights import Request, file_request, load_actor, transition
 from storage import open_storage
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import Demo, signed_in

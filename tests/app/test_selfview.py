@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from sqlalchemy import select
 
-from analytics.selfview import delete_my_screenshot, my_screenshots, open_my_screenshot
+from services.selfview import delete_my_screenshot, my_screenshots, open_my_screenshot
 from storage import open_storage
 from storage.db.schema import screenshots
 from tests.app.accounts import employee_in_team

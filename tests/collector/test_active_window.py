@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
-from collector.sources import WindowInfo, active_window_source
+from collector.sources import active_window_source
 from collector.sources.x11_window import X11WindowSource, decode_compound_text
 from tests.collector.x11 import (
     OpenWindow,

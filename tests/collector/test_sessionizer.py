@@ -8,6 +8,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from activity.window import WindowInfo
 from collector.pipeline.sessionizer import (
     IDLE_APP,
     Batch,
@@ -15,9 +16,8 @@ from collector.pipeline.sessionizer import (
     Sample,
     Sessionizer,
     Span,
-    slot_levels,
 )
-from collector.sources.base import InputCounts, WindowInfo
+from collector.sources.base import InputCounts
 
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z, a minute and slot boundary
 QUIET = InputCounts(0, 0, 0, 0)
@@ -204,20 +204,6 @@ def test_no_window_means_no_span_but_tracked_time() -> None:
     batch = s.take(now=T0 + 10)
     assert batch.spans == ()
     assert batch.minutes[0].tracked_seconds == 10
-
-
-def test_activity_level_is_the_active_share_of_each_ten_minute_slot() -> None:
-    rows = [
-        MinuteRow(T0, 60, 30, 0, 0, 0, 0),
-        MinuteRow(T0 + 540, 60, 60, 0, 0, 0, 0),
-        MinuteRow(T0 + 600, 40, 10, 0, 0, 0, 0),
-    ]
-    levels = slot_levels(rows)
-    assert [(lv.slot_start, lv.tracked_seconds, lv.active_seconds) for lv in levels] == [
-        (T0, 120, 90),
-        (T0 + 600, 40, 10),
-    ]
-    assert levels[0].level == 0.75 and levels[1].level == 0.25
 
 
 def test_span_repr_hides_the_title() -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from collector.errors import SpoolBusy
 from collector.pipeline.sessionizer import MinuteRow
 from collector.spool import ScreenshotName, SealedSpan, Spool
-from collector.spool.device import SpoolBusy, SpoolLock
+from collector.spool.device import SpoolLock
 from storage.crypto.envelope import seal
 
 T0 = 1_767_225_600

@@ -18,10 +18,10 @@ from collector.pipeline.watcher import (
     directive_for,
     stop_reason_for,
 )
-from collector.sinks.base import SubjectState
 from collector.spool.device import DeviceIdentity
 from storage.policies import DEFAULT_POLICIES
 from storage.vault import SubjectPublicKey
+from storage.writes import SubjectState
 
 STATE = SubjectState(
     person_id=1,

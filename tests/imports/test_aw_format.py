@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics.errors import ImportRefused
 from analytics.imports.aw_format import parse_export
 from analytics.imports.aw_mapping import KNOWN_TYPES, host_of, map_host
-from analytics.imports.errors import ImportRefused
 from tests.imports.samples import EXPECTED_MINUTES, EXPECTED_SPANS, T0, export
 
 

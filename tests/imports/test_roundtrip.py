@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, func, select
 
-from analytics.rights.export_data import gather
-from analytics.rights.export_formats import activitywatch
+from services.rights.export_data import gather
+from services.rights.export_formats import activitywatch
 from storage.config import load_settings
 from storage.db import schema
 from storage.facade import open_storage

@@ -12,8 +12,9 @@ import functools
 import sys
 
 import collector.run
+from activity.window import WindowInfo
 from collector.pipeline.sources import SystemSources
-from collector.sources.base import InputCounts, WindowInfo
+from collector.sources.base import InputCounts
 from traq.main import main
 
 APP, TITLE = "Editor", "notes.txt - Editor"

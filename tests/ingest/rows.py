@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from activity.records import PendingMinute, PendingSpan
 from collector.sinks.device_token import DeviceToken
-from collector.spool.records import PendingMinute, PendingSpan
 from storage.db import schema
 
 START = 1_780_000_020 - 1_780_000_020 % 600  # a 10-minute slot boundary in 2026

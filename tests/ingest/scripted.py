@@ -29,11 +29,12 @@ from typing import Any
 
 from PIL import Image
 
+from activity.window import WindowInfo
 from collector.pipeline.sources import SystemSources
 from collector.run import CollectorConfig, run_collector
 from collector.sinks.device_token import save_token
 from collector.sinks.https import HttpsSink, enrol_device, token_path
-from collector.sources.base import InputCounts, WindowInfo
+from collector.sources.base import InputCounts
 from collector.sources.screenshot import SealedImage
 from storage.config import load_settings
 from storage.crypto.envelope import Sealer

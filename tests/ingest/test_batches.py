@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from collector.sinks.transport import ServiceRefused
+from collector.errors import ServiceRefused
 from storage.db import schema
 from tests.ingest.conftest import Rig
 from tests.ingest.rows import as_json, minutes, snapshot, spans

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from collector.sinks.base import SubjectUnknown
+from collector.errors import DeviceRefused, ServiceRefused, SubjectUnknown
 from collector.sinks.https import enrol_device
-from collector.sinks.transport import DeviceRefused, ServiceRefused, Transport
+from collector.sinks.transport import Transport
 from ingest import enrolment
 from storage.db import schema
 from tests.collector.install import installation

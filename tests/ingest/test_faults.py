@@ -37,9 +37,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from collector.errors import SpoolCorrupt, SpoolUnwritable
 from collector.spool import Spool
-from collector.spool.device import SpoolCorrupt
-from collector.spool.store import SPOOL_FILE, SpoolUnwritable
+from collector.spool.store import SPOOL_FILE
 from ingest import enrolment
 from ingest.app import IngestConfig
 from storage.db import schema

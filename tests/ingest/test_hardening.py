@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, select
 
+from activity.records import MAX_SEALED_TITLE_BYTES, MAX_TITLE_BYTES, clip_title
 from collector.errors import CollectorConfigError
 from collector.pipeline.sessionizer import MinuteRow
 from collector.pipeline.uploader import Uploader
@@ -25,7 +26,6 @@ from collector.sinks.https import HttpsSink, enrol_device, open_https_sink, toke
 from collector.sinks.transport import Transport
 from collector.spool import ScreenshotName, SealedSpan, Spool
 from collector.spool.device import DeviceIdentity, save_identity
-from collector.spool.records import MAX_SEALED_TITLE_BYTES, MAX_TITLE_BYTES, clip_title
 from ingest import enrolment
 from ingest.app import IngestConfig
 from storage.crypto.envelope import Sealer

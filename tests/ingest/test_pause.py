@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from analytics.tracking import set_tracking_paused
 from collector.pipeline.watcher import directive_for
+from services.tracking import set_tracking_paused
 from tests.ingest.conftest import Rig
 
 

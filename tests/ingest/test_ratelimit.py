@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.sinks.base import SinkUnavailable
+from collector.errors import SinkUnavailable
 from ingest.ratelimit import RateLimiter, retry_after_header
 from tests.ingest.conftest import Rig
 from tests.ingest.rows import minutes

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, insert
 
-from analytics.retention.purge import run_purge
+from services.retention.purge import run_purge
 from storage.db.schema import people, teams
 from storage.objects import ObjectStore
 from storage.objects.keys import screenshot_key

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, insert, select, text
 
-from analytics.retention.purge import run_purge
+from services.retention.purge import run_purge
 from storage.db.bulk import bulk_insert
 from storage.db.partitions import default_name, is_partitioned, month_partitions
 from storage.db.schema import MINUTE_COLUMNS, activity_minutes, app_spans, people

@@ -7,8 +7,8 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from analytics.retention.audit import AuditReport, Check
-from analytics.retention.report import render_html, write_pdf
+from services.retention.audit import AuditReport, Check
+from services.retention.report import render_html, write_pdf
 from tests.fixtures.rigs import missing_rig
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from analytics.retention import first_kept_day, plan_purge
+from services.retention import first_kept_day, plan_purge
 from storage.policies import DEFAULT_POLICIES
 
 DAYS = DEFAULT_POLICIES["retention_days"]

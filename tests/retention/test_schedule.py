@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from analytics.retention.schedule import is_due, purge_if_due
+from services.retention.schedule import is_due, purge_if_due
 from storage.objects import ObjectStore
 
 NOW = datetime(2026, 4, 1, 3, tzinfo=UTC)

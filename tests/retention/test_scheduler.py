@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from analytics.retention.schedule import PurgeThread
 from app.scheduler import start
+from services.retention.schedule import PurgeThread
 from storage import Storage
 from storage.config import load_settings
 from storage.db.schema import activity_minutes, retention_runs

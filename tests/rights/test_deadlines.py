@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analytics.rights import add_months, due_at, extended_due_at, urgency
+from services.rights import add_months, due_at, extended_due_at, urgency
 
 
 def at(text: str) -> datetime:

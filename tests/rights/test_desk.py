@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from analytics.rights import AccessDenied, Actor, InvalidTransition, load_actor
-from analytics.rights.auditlog import audit_actions, audit_entries, verify_chain
-from analytics.rights.desk import act, download, file_for, filter_queue, requests_of
-from analytics.rights.export_data import Holdings
-from analytics.rights.export_formats import activitywatch, to_csv, to_json
+from services.rights import AccessDenied, Actor, InvalidTransition, load_actor
+from services.rights.auditlog import audit_actions, audit_entries, verify_chain
+from services.rights.desk import act, download, file_for, filter_queue, requests_of
+from services.rights.export_data import Holdings
+from services.rights.export_formats import activitywatch, to_csv, to_json
 from storage.config import load_settings
 from storage.db.schema import audit_log, people
 from storage.facade import Storage

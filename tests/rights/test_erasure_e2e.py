@@ -11,8 +11,8 @@ from sqlalchemy import JSON, LargeBinary, String, Text, func, select, update
 
 from storage import audit
 from storage.db import schema
-from storage.erasure import LegalHold, erase_subject
-from storage.errors import KeyDestroyed, StorageError
+from storage.erasure import erase_subject
+from storage.errors import KeyDestroyed, LegalHold, StorageError
 from storage.facade import Storage
 from storage.objects import subject_prefix
 

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import Connection, select
 
-from analytics.rights import AccessDenied, file_request, load_actor, transition
-from analytics.rights.export import export_request
+from services.rights import AccessDenied, file_request, load_actor, transition
+from services.rights.export import export_request
 from storage import audit
 from storage.db import schema
 from storage.facade import Storage

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from analytics.rights import AccessDenied, InvalidTransition, load_actor, transition
-from analytics.rights.rectify import apply_rectification, file_rectification
+from services.rights import AccessDenied, InvalidTransition, load_actor, transition
+from services.rights.rectify import apply_rectification, file_rectification
 from storage import audit
 from storage.accounts import create_user
 from storage.config import Settings

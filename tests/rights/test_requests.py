@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from analytics.rights import (
+from services.rights import (
     AccessDenied,
     InvalidTransition,
     extend,

@@ -12,7 +12,8 @@ from storage import audit
 from storage.accounts import create_user
 from storage.crypto.keys import create_master_key_file
 from storage.db import schema
-from storage.erasure import SubjectNotFound, erase_subject
+from storage.erasure import erase_subject
+from storage.errors import SubjectNotFound
 from storage.objects import ObjectStore, screenshot_key
 from storage.vault import KeyVault
 

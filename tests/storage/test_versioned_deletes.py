@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, insert, select
 
-from analytics.rights import load_actor, transition
-from analytics.rights.rectify import apply_rectification, file_rectification
-from analytics.selfview import delete_my_screenshot
+from services.rights import load_actor, transition
+from services.rights.rectify import apply_rectification, file_rectification
+from services.selfview import delete_my_screenshot
 from storage.accounts import create_user
 from storage.config import Settings
 from storage.crypto.keys import create_master_key_file

@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from storage.facade import open_storage
-
 ENTRY = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
@@ -25,6 +23,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the installation, then hand the process over to Streamlit."""
+    from storage.facade import open_storage
+
     open_storage().close()  # a clear error now beats a broken page later
     command = [
         sys.executable,

@@ -6,9 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from storage.audit import verify
-from storage.facade import open_storage
-
 
 def register(sub: Any) -> None:
     """Add the `audit` command group."""
@@ -27,6 +24,9 @@ def register(sub: Any) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify the chain; print a summary (or JSON) and every problem found."""
+    from storage.audit import verify
+    from storage.facade import open_storage
+
     storage = open_storage()
     try:
         result = verify(storage.engine)

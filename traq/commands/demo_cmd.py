@@ -5,21 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
-from storage.facade import open_storage
-from traq.demo import DemoOptions, run_demo
-from traq.demo.org import Person
+    from traq.demo.org import Person
 
 
 def register(sub: Any) -> None:
@@ -52,6 +43,9 @@ def _options() -> list[tuple[str, Callable[[str], Any], Any, str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the demo organisation and print what was made, and the accounts once."""
+    from storage.facade import open_storage
+    from traq.demo import DemoOptions, run_demo
+
     options = DemoOptions(
         employees=args.employees,
         days=args.days,
@@ -94,6 +88,16 @@ def _day(text: str) -> date:
 
 
 def _progress_bar() -> Progress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("[bold]traq demo"),
         BarColumn(),

@@ -6,9 +6,6 @@ import argparse
 import json
 from typing import Any
 
-from storage.config import load_settings
-from traq.doctor import run_checks
-
 
 def register(sub: Any) -> None:
     """Add the `doctor` command."""
@@ -26,6 +23,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print every check's result; the exit status says whether all passed."""
+    from storage.config import load_settings
+    from traq.doctor import run_checks
+
     checks = run_checks(load_settings())
     if args.json:
         print(json.dumps({"ok": all(c.ok for c in checks), "checks": [vars(c) for c in checks]}))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, Any
 
 from storage.errors import ConfigError
-from storage.facade import open_storage
-from storage.objects import ObjectStore, open_object_store
 from traq.errors import CommandError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from storage.objects import ObjectStore
 
 DEFAULT_PREFIX = "lake/"  # inside the installation's own object store, beside subjects/
 
@@ -53,6 +53,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export the lake of the installation named by the environment."""
     from analytics.lake import export_lake  # polars: only when the command runs
+    from storage.facade import open_storage
 
     storage = open_storage()
     try:
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _target(url: str | None, own: ObjectStore) -> tuple[ObjectStore, str]:
+    from storage.objects import open_object_store
+
     if url is None:
         return own, DEFAULT_PREFIX
     try:
@@ -91,6 +94,9 @@ def _target(url: str | None, own: ObjectStore) -> tuple[ObjectStore, str]:
 
 
 def _progress_bar() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]traq export parquet"),
         BarColumn(),

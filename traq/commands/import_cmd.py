@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.facade import open_storage
 from traq.errors import CommandError
 
 MAX_FILE_BYTES = 2 * 1024**3  # an export is JSON read whole: refuse what cannot be parsed
@@ -41,6 +40,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Import ``args.file`` for ``args.subject`` into the installation."""
     from analytics.imports import import_activitywatch  # polars: only when the command runs
+    from storage.facade import open_storage
 
     raw = _read(args.file)
     storage = open_storage()

@@ -6,26 +6,14 @@ import argparse
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, inspect
-
-from storage.accounts import (
-    check_username,
-    create_user,
-    has_admin,
-    hash_password,
-    new_password,
-)
-from storage.config import Settings, load_settings
-from storage.crypto.keys import create_master_key_file, load_master_key
-from storage.db.engine import check_connection, open_engine
-from storage.db.migrate import upgrade_to_head
-from storage.db.schema import installation
-from storage.objects import open_object_store
-from storage.policies import seed_default_policies
-from storage.vault import installed_master_key_id, open_master_key
 from traq.errors import CommandError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from storage.config import Settings
 
 
 def register(sub: Any) -> None:
@@ -44,6 +32,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Initialise (or re-check and migrate) the installation named by the environment."""
+    from storage.config import load_settings
+
     settings = load_settings()
     created: list[Path] = []
     try:
@@ -73,6 +63,17 @@ def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
 
 def initialise(settings: Settings, admin: str | None, created: list[Path]) -> str:
     """Do the work of `traq init`; append every path it creates to ``created``."""
+    from sqlalchemy import insert
+
+    from storage.accounts import check_username, create_user, has_admin, hash_password, new_password
+    from storage.crypto.keys import create_master_key_file, load_master_key
+    from storage.db.engine import check_connection, open_engine
+    from storage.db.migrate import upgrade_to_head
+    from storage.db.schema import installation
+    from storage.objects import open_object_store
+    from storage.policies import seed_default_policies
+    from storage.vault import installed_master_key_id, open_master_key
+
     if admin is not None:
         try:
             check_username(admin)
@@ -129,4 +130,6 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
 
 
 def _has_schema(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
     return "installation" in inspect(engine).get_table_names()

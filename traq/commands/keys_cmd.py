@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from storage.facade import open_storage
-from storage.vault import rotate_master_key
-
 
 def register(sub: Any) -> None:
     """Add the `keys` command group."""
@@ -23,6 +20,9 @@ def register(sub: Any) -> None:
 
 def run_rotate(_args: argparse.Namespace) -> int:
     """Rotate the master key; objects are untouched (they are sealed to subject keys)."""
+    from storage.facade import open_storage
+    from storage.vault import rotate_master_key
+
     storage = open_storage()
     try:
         new_id, count = rotate_master_key(storage.engine, storage.settings.master_key_file)

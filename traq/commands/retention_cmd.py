@@ -84,7 +84,7 @@ def _retention_days(engine: Any) -> dict[str, int]:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Purge what expired as of --as-of (default today)."""
-    from analytics.retention.purge import run_purge as purge
+    from services.retention.purge import run_purge as purge
     from storage.facade import open_storage
 
     if args.batch_size < 1:
@@ -115,10 +115,10 @@ def run_purge(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     """Audit as of --as-of (default today); exit 1 on any violation."""
-    from analytics.retention.audit import run_audit as audit
-    from analytics.retention.report import render_html
     from data_contracts.errors import ContractError
     from data_contracts.runner import validate_database  # imports Great Expectations
+    from services.retention.audit import run_audit as audit
+    from services.retention.report import render_html
     from storage.facade import open_storage
 
     as_of = args.as_of or datetime.now(UTC).date()
@@ -139,7 +139,7 @@ def run_audit(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CommandError(f"cannot write {args.html} ({exc.strerror})") from exc
     if args.pdf:
-        from analytics.retention.report import write_pdf
+        from services.retention.report import write_pdf
 
         try:
             write_pdf(render_html(report), args.pdf)

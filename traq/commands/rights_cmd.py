@@ -13,20 +13,29 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
-
-from analytics import rights
-from analytics.rights.errors import RightsError
-from analytics.rights.export import export_request
-from analytics.rights.holds import set_legal_hold
-from analytics.rights.rectify import apply_rectification, file_rectification
-from storage.db.schema import REQUEST_KINDS
-from storage.facade import Storage, open_storage
+from services.errors import RightsError
 from traq.errors import CommandError
 
-Handler = Callable[[Storage, Connection, rights.Actor, argparse.Namespace, datetime], Any]
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from services import rights
+    from storage.facade import Storage
+
+# The request kinds of storage.db.schema.REQUEST_KINDS, spelled here so that building the
+# parser (for --help) does not load SQLAlchemy; tests/traq/test_startup.py checks they agree.
+REQUEST_KINDS = (
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "portability",
+    "objection",
+    "consent_withdrawal",
+)
+Handler = Callable[["Storage", "Connection", "rights.Actor", argparse.Namespace, datetime], Any]
 
 
 def register(sub: Any) -> None:
@@ -145,6 +154,9 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
 
 @contextmanager
 def _session(username: str) -> Iterator[tuple[Storage, Connection, rights.Actor]]:
+    from services import rights
+    from storage.facade import open_storage
+
     storage = open_storage()
     try:
         with storage.engine.begin() as connection:
@@ -168,6 +180,8 @@ def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
 
 
 def _print(result: Any, as_json: bool, now: datetime) -> None:
+    from services import rights
+
     if isinstance(result, rights.Request):
         result = result.to_json(now)
     elif isinstance(result, list):
@@ -190,6 +204,9 @@ def _line(item: dict[str, Any]) -> str:
 def _file(
     _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services import rights
+    from services.rights.rectify import file_rectification
+
     person = a.person if a.person is not None else actor.person_id
     if person is None:
         raise CommandError("this account is not a person's own; name one with --person")
@@ -237,18 +254,24 @@ def _epoch(text: str) -> int:
 def _rectify(
     s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services.rights.rectify import apply_rectification
+
     return apply_rectification(s, c, actor, a.request, now)
 
 
 def _list(
     _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services import rights
+
     return rights.list_requests(c, actor, now, open_only=a.open, kind=a.kind)
 
 
 def _show(
     _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services import rights
+
     return rights.get_request(c, actor, a.request, now)
 
 
@@ -256,6 +279,8 @@ def _step(action: str) -> Handler:
     def handle(
         _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
     ) -> Any:
+        from services import rights
+
         return rights.transition(
             c, actor, a.request, action, now, reason=getattr(a, "reason", None)
         )
@@ -266,6 +291,8 @@ def _step(action: str) -> Handler:
 def _extend(
     _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services import rights
+
     try:
         return rights.extend(c, actor, a.request, a.months, a.reason, now)
     except ValueError as exc:
@@ -275,6 +302,8 @@ def _extend(
 def _erase(
     s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services import rights
+
     request, report = rights.erase_for_request(s, c, actor, a.request, now)
     return {"request": request.to_json(now), "erasure": report.to_json()}
 
@@ -282,6 +311,8 @@ def _erase(
 def _export(
     s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
 ) -> Any:
+    from services.rights.export import export_request
+
     if a.out.exists():
         raise CommandError(f"{a.out} already exists; choose another --out")
     archive = export_request(s, c, actor, a.request, now)
@@ -297,6 +328,8 @@ def _restrict(restricted: bool) -> Handler:
     def handle(
         _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
     ) -> Any:
+        from services import rights
+
         if getattr(a, "request", None) is not None:
             request = rights.restrict_for_request(c, actor, a.request, now)
             return {"request": request.to_json(now), "restricted": True}
@@ -310,6 +343,8 @@ def _hold(placed: bool) -> Handler:
     def handle(
         _s: Storage, c: Connection, actor: rights.Actor, a: argparse.Namespace, now: datetime
     ) -> Any:
+        from services.rights.holds import set_legal_hold
+
         set_legal_hold(c, actor, a.person, a.reason if placed else None, now)
         return {"person_id": a.person, "legal_hold": placed}
 

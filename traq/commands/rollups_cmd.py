@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from storage.facade import open_storage
-from storage.rollups import rebuild_all_rollups
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def register(sub: Any) -> None:
@@ -37,6 +34,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Rebuild every rollup of the installation named by the environment."""
+    from storage.facade import open_storage
+    from storage.rollups import rebuild_all_rollups
+
     storage = open_storage()
     started = time.perf_counter()
     try:
@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress_bar() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[bold]traq rollups rebuild"),
         BarColumn(),

@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     import uvicorn
 
-    from analytics.retention.schedule import start_schedule
     from ingest.app import IngestConfig
     from ingest.server import server_config
+    from services.retention.schedule import start_schedule
     from storage.config import load_settings
     from storage.facade import open_storage
 

@@ -19,20 +19,17 @@ from storage.db.schema import (
     MINUTE_COLUMNS,
     activity_10min,
     activity_daily,
-    activity_minutes,
     app_daily,
-    app_spans,
-    devices,
     people,
 )
 from storage.rollups import IDLE_APP
+from storage.writes import OnConflict, add_device, write_minutes, write_spans
 from traq.demo.apps import CATALOGUE
 from traq.demo.org import DEVICE_NAMES, Person
 from traq.demo.rollups import Totals, app_days, daily_totals, ten_minute_totals
 from traq.demo.schedule import Period
 from traq.demo.simulate import Simulation
 
-SPAN_COLUMNS = ("person_id", "device_id", "start_ts", "end_ts", "app", "site", "title_ct")
 SLOT_COLUMNS = (
     "person_id",
     "slot_start",
@@ -77,10 +74,7 @@ def insert_devices(
         used = sim.minutes.minute[sim.minutes.device == index]
         seen = datetime.fromtimestamp(int(used[-1]) + 60, UTC) if len(used) else None
         name = DEVICE_NAMES[platform] if index == 0 else "Office desktop"
-        statement = insert(devices).values(
-            person_id=person_id, name=name, platform=platform, created_at=now, last_seen_at=seen
-        )
-        ids.append(int(connection.execute(statement.returning(devices.c.id)).scalar_one()))
+        ids.append(add_device(connection, person_id, name, platform, now, last_seen_at=seen))
     return ids
 
 
@@ -100,9 +94,10 @@ def write_series(
     minutes = sim.minutes
     counts = [getattr(minutes, name) for name in MINUTE_COLUMNS[3:]]
     columns = (device[minutes.device], minutes.minute, *counts)
-    written = _insert(connection, activity_minutes, MINUTE_COLUMNS, person_id, *columns)
+    # The demo writes fresh rows only (a duplicate is a bug): storage's write path, FAIL rule.
+    written = write_minutes(connection, _rows(person_id, *columns), OnConflict.FAIL)
     spans = _span_rows(person_id, device, sim, titles)
-    span_count = bulk_insert(connection, app_spans, SPAN_COLUMNS, spans)
+    span_count = write_spans(connection, spans, OnConflict.FAIL)
     _write_rollups(connection, person_id, sim, period)
     return written, span_count
 

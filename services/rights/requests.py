@@ -1,0 +1,209 @@
+"""The rights-request lifecycle, with access checks and an audit entry for every step.
+
+    received -> in_review -> approved -> in_progress -> completed
+                          \\-> rejected (with a reason)
+
+Consent withdrawal and objection take effect when filed, before any review. Every function
+takes the acting account and ``now``, and runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from services.errors import InvalidTransition, RequestNotFound
+from services.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
+from services.rights.deadlines import due_at, extended_due_at, urgency
+from storage import audit
+from storage.db.schema import REQUEST_KINDS, people, rights_requests
+
+OPEN_STATES = ("received", "in_review", "approved", "in_progress")
+# action -> (states it applies to, state it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "review": (("received",), "in_review"),
+    "approve": (("received", "in_review"), "approved"),
+    "reject": (("received", "in_review"), "rejected"),
+    "start": (("approved",), "in_progress"),
+    "complete": (("approved", "in_progress"), "completed"),
+}
+# Kinds whose effect on the person's flags is immediate, when filed.
+IMMEDIATE: dict[str, tuple[dict[str, Any], str]] = {
+    "consent_withdrawal": ({"consent": "withdrawn"}, "consent.withdrawn"),
+    "objection": ({"objected": True}, "processing.objected"),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One rights request as the requester and the DPO see it."""
+
+    id: int
+    person_id: int | None
+    kind: str
+    state: str
+    received_at: datetime
+    due_at: datetime
+    extended_due_at: datetime | None
+    extension_reason: str | None
+    identity_verification: str | None
+    decision_reason: str | None
+    details: dict[str, Any]
+    closed_at: datetime | None
+
+    def flags(self, now: datetime) -> dict[str, Any]:
+        """Deadline, overdue and due-soon at ``now``."""
+        u = urgency(self.due_at, self.extended_due_at, self.closed_at is not None, now)
+        return {"deadline": u.deadline, "overdue": u.overdue, "due_soon": u.due_soon}
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        """Stable JSON for `--json` output (times as ISO 8601 UTC)."""
+        data = {**self.__dict__, **self.flags(now)}
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+def load_request(connection: Connection, request_id: int) -> Request:
+    """The request ``request_id`` without any access check (callers check; not audited)."""
+    row = connection.execute(
+        select(rights_requests).where(rights_requests.c.id == request_id)
+    ).first()
+    if row is None:
+        raise RequestNotFound(f"no rights request with id {request_id}")
+    values = {name: getattr(row, name) for name in Request.__dataclass_fields__}
+    values["details"] = dict(row.details or {})
+    return Request(**values)
+
+
+def _record(
+    connection: Connection, actor: Actor, action: str, request: Request, now: datetime, **extra: Any
+) -> None:
+    subject = audit.person_ref(request.person_id) if request.person_id is not None else None
+    details = {"request": request.id, "kind": request.kind, **extra}
+    audit.append(connection, actor.ref, action, subject, details, now)
+
+
+def file_request(
+    connection: Connection,
+    actor: Actor,
+    person_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    identity_verification: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Request:
+    """File a request for ``person_id`` (see ``access.check_filing``); apply immediate effects."""
+    if kind not in REQUEST_KINDS:
+        raise InvalidTransition(f"kind must be one of {', '.join(REQUEST_KINDS)}, got {kind!r}")
+    check_filing(actor, person_id, identity_verification)
+    require_person(connection, person_id)
+    result = connection.execute(
+        insert(rights_requests).values(
+            person_id=person_id,
+            kind=kind,
+            state="received",
+            received_at=now,
+            due_at=due_at(now),
+            filed_by_user_id=actor.user_id,
+            identity_verification=identity_verification if actor.is_dpo else "signed-in account",
+            details=details or {},
+        )
+    )
+    request = load_request(connection, int(result.inserted_primary_key[0]))  # type: ignore[index]
+    _record(connection, actor, "request.filed", request, now, on_behalf=actor.is_dpo)
+    if kind in IMMEDIATE:
+        flags, action = IMMEDIATE[kind]
+        connection.execute(update(people).where(people.c.id == person_id).values(**flags))
+        _record(connection, actor, action, request, now)
+    return request
+
+
+def get_request(connection: Connection, actor: Actor, request_id: int, now: datetime) -> Request:
+    """One request, if ``actor`` may see it; the access is audited."""
+    request = load_request(connection, request_id)
+    check_subject(actor, request.person_id)
+    _record(connection, actor, "request.viewed", request, now)
+    return request
+
+
+def list_requests(
+    connection: Connection,
+    actor: Actor,
+    now: datetime,
+    *,
+    open_only: bool = False,
+    kind: str | None = None,
+) -> list[Request]:
+    """The DPO's queue (every request) or a person's own requests, oldest deadline first."""
+    query = select(rights_requests.c.id)
+    if not actor.is_dpo:
+        check_subject(actor, actor.person_id)
+        query = query.where(rights_requests.c.person_id == actor.person_id)
+    if open_only:
+        query = query.where(rights_requests.c.state.in_(OPEN_STATES))
+    if kind is not None:
+        query = query.where(rights_requests.c.kind == kind)
+    found = [load_request(connection, rid) for rid in connection.execute(query).scalars()]
+    found.sort(key=lambda r: (r.closed_at is not None, r.flags(now)["deadline"], r.id))
+    subject = None if actor.is_dpo else audit.person_ref(actor.person_id or 0)
+    audit.append(connection, actor.ref, "requests.listed", subject, {"count": len(found)}, now)
+    return found
+
+
+def transition(
+    connection: Connection,
+    actor: Actor,
+    request_id: int,
+    action: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> Request:
+    """Move a request on by ``action`` (review, approve, reject, start, complete)."""
+    require_dpo(actor)
+    request = load_request(connection, request_id)
+    sources, target = TRANSITIONS[action]
+    if request.state not in sources:
+        raise InvalidTransition(
+            f"request {request_id} is {request.state}; {action} needs {' or '.join(sources)}"
+        )
+    if action == "reject" and not (reason or "").strip():
+        raise InvalidTransition("a rejection needs a reason (it is shown to the requester)")
+    values: dict[str, Any] = {"state": target}
+    if reason:
+        values["decision_reason"] = reason
+    if target in ("rejected", "completed"):
+        values["closed_at"] = now
+    connection.execute(
+        update(rights_requests).where(rights_requests.c.id == request_id).values(**values)
+    )
+    _record(connection, actor, f"request.{target}", request, now, previous=request.state)
+    return load_request(connection, request_id)
+
+
+def extend(
+    connection: Connection, actor: Actor, request_id: int, months: int, reason: str, now: datetime
+) -> Request:
+    """Extend an open request's deadline once, by 1 or 2 months, with a stated reason."""
+    require_dpo(actor)
+    request = load_request(connection, request_id)
+    if request.state not in OPEN_STATES:
+        raise InvalidTransition(f"request {request_id} is {request.state}; it cannot be extended")
+    if request.extended_due_at is not None:
+        raise InvalidTransition(f"request {request_id} was already extended once")
+    if not reason.strip():
+        raise InvalidTransition("an extension needs a reason (it is shown to the requester)")
+    try:
+        new_due = extended_due_at(request.due_at, months)
+    except ValueError as exc:  # translated: callers catch RightsError only
+        raise InvalidTransition(str(exc)) from exc
+    connection.execute(
+        update(rights_requests)
+        .where(rights_requests.c.id == request_id)
+        .values(extended_due_at=new_due, extension_reason=reason)
+    )
+    _record(connection, actor, "request.extended", request, now, months=months)
+    return load_request(connection, request_id)
