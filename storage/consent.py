@@ -11,12 +11,15 @@ inside it are still dropped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from storage.db.schema import people
+from storage.errors import CaptureRefused
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,42 @@ def resume_capture(connection: Connection, person_id: int, now: datetime) -> Non
         connection.execute(
             update(people).where(people.c.id == person_id).values(capture_resumed_at=now)
         )
+
+
+def admit_minutes(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+    """The minute rows (person, device, minute, …) captured while capture was allowed."""
+    windows = _Windows(connection)
+    for row in rows:
+        if windows.of(row[0]).allows(row[2], row[2] + 60):
+            yield row
+
+
+def admit_spans(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+    """The spans (person, device, start, end, …), cut at a stop; those wholly after it dropped."""
+    windows = _Windows(connection)
+    for row in rows:
+        end = windows.of(row[0]).clip_end(row[2], row[3])
+        if end is not None:
+            yield (*row[:3], end, *row[4:]) if end != row[3] else row
+
+
+def check_screenshot(connection: Connection, person_id: int, taken_at: int) -> None:
+    """Raise CaptureRefused if a screenshot taken at ``taken_at`` may not be stored."""
+    if not capture_window(connection, person_id).allows(taken_at):
+        raise CaptureRefused(
+            "the screenshot was taken after the person withdrew consent or objected; "
+            "it is not stored"
+        )
+
+
+class _Windows:
+    """Each person's capture window, read once per write."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._windows: dict[int, CaptureWindow] = {}
+
+    def of(self, person_id: int) -> CaptureWindow:
+        if person_id not in self._windows:
+            self._windows[person_id] = capture_window(self._connection, person_id)
+        return self._windows[person_id]

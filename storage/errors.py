@@ -74,3 +74,7 @@ class SubjectNotFound(StorageError, LookupError):
 
 class LegalHold(StorageError):
     """The person is under a legal hold: erasure is refused with the hold's stated reason."""
+
+
+class CaptureRefused(StorageError):
+    """Captured after the person withdrew consent or objected: never stored, to be deleted."""

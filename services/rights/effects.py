@@ -15,6 +15,7 @@ from services.errors import AccessDenied, ErasureBlocked, InvalidTransition
 from services.rights.access import Actor, require_dpo, require_person
 from services.rights.requests import Request, load_request, transition
 from storage import audit
+from storage.consent import resume_capture
 from storage.db.schema import people
 from storage.erasure import ErasureReport, erase_subject
 from storage.errors import LegalHold, SubjectNotFound
@@ -38,6 +39,7 @@ def give_consent(connection: Connection, actor: Actor, person_id: int, now: date
         raise AccessDenied("only the person themselves can give their consent")
     require_person(connection, person_id)
     connection.execute(update(people).where(people.c.id == person_id).values(consent="given"))
+    resume_capture(connection, person_id, now)  # unless an objection still stands
     audit.append(connection, actor.ref, "consent.given", audit.person_ref(person_id), {}, now)
 
 
