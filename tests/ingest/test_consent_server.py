@@ -28,8 +28,8 @@ from storage.db import schema
 from storage.objects import ObjectStore, screenshot_key
 from tests.collector.install import Install, installation
 from tests.ingest.conftest import Rig
-from tests.ingest.test_screenshots import announce
 from tests.ingest.service import call
+from tests.ingest.test_screenshots import announce
 
 
 def _withdraw(engine: Engine, person_id: int, kind: str = "consent_withdrawal") -> int:
@@ -56,13 +56,14 @@ def _shot(sink: Sink, pseudonym: str, person: int, device: int, at: int) -> tupl
 
 
 def _stored(engine: Engine, person: int) -> dict[str, list[tuple[int, ...]]]:
+    m, s, shot = schema.activity_minutes.c, schema.app_spans.c, schema.screenshots.c
+    queries = {
+        "minutes": select(m.minute).where(m.person_id == person),
+        "spans": select(s.start_ts, s.end_ts).where(s.person_id == person),
+        "shots": select(shot.taken_at).where(shot.person_id == person),
+    }
     with engine.connect() as c:
-        m, s, shot = schema.activity_minutes.c, schema.app_spans.c, schema.screenshots.c
-        return {
-            "minutes": [(r.minute,) for r in c.execute(select(m.minute).where(m.person_id == person))],
-            "spans": [tuple(r) for r in c.execute(select(s.start_ts, s.end_ts).where(s.person_id == person))],
-            "shots": [(r.taken_at,) for r in c.execute(select(shot.taken_at).where(shot.person_id == person))],
-        }  # fmt: skip
+        return {name: [tuple(r) for r in c.execute(q)] for name, q in queries.items()}
 
 
 def _send_across_the_stop(
