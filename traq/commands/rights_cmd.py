@@ -11,6 +11,7 @@ import argparse
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,6 +153,13 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
     ]
 
 
+@dataclass(frozen=True)
+class AfterCommit:
+    """A handler's result to finish once its transaction committed (an erasure's copies)."""
+
+    finish: Callable[[], Any]
+
+
 @contextmanager
 def _session(username: str) -> Iterator[tuple[Storage, Connection, rights.Actor]]:
     from services import rights
@@ -171,6 +179,8 @@ def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
         try:
             with _session(args.username) as (storage, connection, actor):
                 result = handler(storage, connection, actor, args, now)
+            if isinstance(result, AfterCommit):
+                result = result.finish()  # the handler's transaction has committed
         except RightsError as exc:
             raise CommandError(str(exc)) from exc
         _print(result, args.json, now)
@@ -305,7 +315,12 @@ def _erase(
     from services import rights
 
     request, report = rights.erase_for_request(s, c, actor, a.request, now)
-    return {"request": request.to_json(now), "erasure": report.to_json()}
+
+    def settle() -> dict[str, Any]:
+        cleared = rights.settle_erasure_copies(s, report, actor, now)
+        return {"request": request.to_json(now), "erasure": {**report.to_json(), **cleared}}
+
+    return AfterCommit(settle)
 
 
 def _export(
