@@ -4,7 +4,8 @@ Order matters for crash safety: expired screenshot objects go first (whole UTC d
 version), then rows (on PostgreSQL whole expired months first: partitions are settled and
 next month's created before), then whatever erased people left behind; last the copies: the
 installation's lake is rewritten without the purged rows and the database files compacted.
-Every part is idempotent, so a purge killed midway and run again finishes exactly as an uninterrupted one.
+Every part is idempotent, so a purge killed midway and run again finishes exactly as an
+uninterrupted one.
 """
 
 from __future__ import annotations

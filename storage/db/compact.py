@@ -9,9 +9,10 @@ A committed DELETE is not gone from disk:
 - **PostgreSQL** leaves dead tuples in the heap and its indexes until a vacuum, and a plain
   VACUUM compacts a page without zeroing the hole it frees, so the lowest dead tuple's bytes
   stay readable in the file. Tables that held the person's identifying text (name, e-mail,
-  username, pseudonym, wrapped keys, request texts, audit details) are therefore rewritten
-  with ``VACUUM FULL`` (new files, old ones unlinked); the big numeric series, which hold
-  counts and times only, get a plain VACUUM so an erasure does not lock them for minutes.
+  username, pseudonym, wrapped keys, request texts, audit details, sealed titles' headers)
+  are therefore rewritten with ``VACUUM FULL`` (new files, old ones unlinked); the big
+  numeric series, which hold counts and times only, get a plain VACUUM so an erasure does
+  not lock them for minutes.
 
 VACUUM cannot run inside a transaction: this runs on its own autocommit connection, after
 the caller's transaction committed. A vacuum keeps a deleted row that some transaction's
@@ -31,11 +32,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.errors import DatabaseError
 
-# Series of counts and times only (no identifying text): a plain VACUUM is enough, and a
-# rewrite of tens of millions of rows would block writers for minutes.
-NUMERIC_SERIES = frozenset(
-    {"activity_minutes", "app_spans", "activity_10min", "activity_daily", "app_daily"}
-)
+# Series of counts, times and application names only (no identifying text): a plain VACUUM
+# is enough, and a rewrite of tens of millions of rows would block writers for minutes.
+# Spans are not among them: a sealed title's envelope header names its object id, which
+# carries the person's pseudonym, so spans are rewritten like the identity tables.
+NUMERIC_SERIES = frozenset({"activity_minutes", "activity_10min", "activity_daily", "app_daily"})
 SNAPSHOT_WAIT_SECONDS = 30.0
 # Sessions whose snapshot or transaction is older than the mark, in any database: a session
 # still connecting, or a replication slot, holds back the horizon of every database (ages
