@@ -43,6 +43,7 @@ class PurgeReport:
     as_of: date
     dry_run: bool
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    copies: dict[str, Any] = field(default_factory=dict)  # lake and database files, after
 
     def add(self, category: str, what: str, n: int) -> None:
         """Add ``n`` to the count of ``what`` in ``category``."""
@@ -51,7 +52,12 @@ class PurgeReport:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form, stable for scripts."""
-        return {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "counts": self.counts}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "copies": self.copies,
+        }
 
 
 def _objects(engine: Engine, objects: ObjectStore, cutoff: date, report: PurgeReport) -> None:
@@ -94,14 +100,10 @@ def _copies(
     from analytics.lake.erased import refresh_after_deletion  # polars: only when purging
 
     lake = refresh_after_deletion(engine, objects, datetime.now(UTC))
-    if lake is not None:
-        figures = lake.as_dict()
-        report.add("lake", "months rewritten", int(figures["months_written"]))
-        report.add("lake", "months deleted", int(figures["months_deleted"]))
+    report.copies["lake"] = lake.as_dict() if lake is not None else {"exported": False}
     tables = {step.table for step in plan_purge(retention_days, report.as_of)}
     compacted = compact(engine, tables | {t.name for t in PERSON_SERIES}, rewrite=False)
-    report.add("database", "tables vacuumed", len(compacted.vacuumed))
-    report.add("database", "wal truncated", int(bool(compacted.wal_truncated)))
+    report.copies["database"] = compacted.to_json()
 
 
 def run_purge(
