@@ -108,6 +108,7 @@ def create_app(config: IngestConfig) -> Starlette:
     async def presign(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
         upload = screens.announced(parse_object(await service.body(request, 4096)), auth)
+        await run_in_threadpool(screens.refuse_after_stop, service.writer.engine, upload, auth)
         store = service.writer.objects
         answer = await run_in_threadpool(screens.presign, store, upload, config.presign_expires)
         return JSONResponse(answer)

@@ -5,6 +5,7 @@
     ├── Unauthorized     401  no token, unknown or revoked token, bad enrolment code
     ├── Forbidden        403  the token's person or device is not the one the data names
     ├── NotFound         404  no such route or object
+    ├── Gone             410  captured after a withdrawal or objection: never stored, delete it
     ├── TooLarge         413  request body over the limit
     ├── Unprocessable    422  a batch failed its data contract (it was quarantined)
     └── RateLimited      429  the device sent too fast; ``retry_after`` seconds to wait
@@ -54,6 +55,12 @@ class NotFound(IngestError):
     """No such route or object."""
 
     status = 404
+
+
+class Gone(IngestError):
+    """Captured after the person withdrew consent or objected: never stored (delete it)."""
+
+    status = 410
 
 
 class TooLarge(IngestError):

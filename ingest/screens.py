@@ -19,12 +19,18 @@ from urllib.parse import quote
 from sqlalchemy import Engine
 
 from ingest.enrolment import DeviceAuth
-from ingest.errors import BadRequest, Forbidden, NotFound, Unprocessable, database
+from ingest.errors import BadRequest, Forbidden, Gone, NotFound, Unprocessable, database
 from ingest.payloads import EPOCH_MAX, require
+from storage.consent import check_screenshot
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
-from storage.errors import InvalidObjectKey, InvalidToken, ObjectNotFound
+from storage.errors import CaptureRefused, InvalidObjectKey, InvalidToken, ObjectNotFound
 from storage.objects.base import ObjectStore
-from storage.objects.keys import screenshot_key, subject_prefix, validate_key
+from storage.objects.keys import (
+    screenshot_key,
+    screenshot_taken_at,
+    subject_prefix,
+    validate_key,
+)
 from storage.objects.presign import CHECKSUM_HEADER, presign_put, read_head
 from storage.objects.s3 import S3ObjectStore
 from storage.writes import insert_screenshot, screenshot_passes
@@ -59,6 +65,18 @@ def own_key(key: str, auth: DeviceAuth) -> str:
     if not key.startswith(f"{subject_prefix(auth.pseudonym)}screenshots/"):
         raise Forbidden("this device may upload only under its own person's prefix")
     return key
+
+
+def refuse_after_stop(engine: Engine, upload: Upload, auth: DeviceAuth) -> None:
+    """410 Gone, before any byte is uploaded, for a screenshot taken after capture stopped."""
+    taken_at = screenshot_taken_at(upload.key)
+    if taken_at is None:
+        return  # not a screenshot key: commit refuses it
+    try:
+        with database("check the person's consent"), engine.connect() as conn:
+            check_screenshot(conn, auth.person_id, taken_at)
+    except CaptureRefused as exc:
+        raise Gone(str(exc)) from None
 
 
 def presign(store: ObjectStore, upload: Upload, expires: int) -> dict[str, Any]:
@@ -123,10 +141,14 @@ def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: De
         size,
         blurred,
     )
-    with database("record the screenshot"), engine.begin() as conn:
-        passed = screenshot_passes(conn, row, "ingest")
-        if passed:
-            insert_screenshot(conn, row)
+    try:
+        with database("record the screenshot"), engine.begin() as conn:
+            passed = screenshot_passes(conn, row, "ingest")
+            if passed:
+                insert_screenshot(conn, row)
+    except CaptureRefused as exc:
+        store.delete(key)  # uploaded before the refusal: taken after the right, never kept
+        raise Gone(str(exc)) from None
     if not passed:
         store.delete(key)  # no row will ever point at it
         raise Unprocessable("the screenshot's row failed its data contract; quarantined")

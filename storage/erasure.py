@@ -16,14 +16,16 @@ One call, inside the caller's transaction, in an order that is safe to retry:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from storage import audit
-from storage.db.erase import delete_person_rows
+from storage.db.compact import CompactReport, compact
+from storage.db.erase import delete_person_rows, erased_tables
 from storage.db.schema import people, privacy_ledger, rights_requests, users
 from storage.errors import LegalHold, SubjectNotFound
 from storage.objects import ObjectStore, subject_prefix
@@ -35,7 +37,8 @@ class ErasureReport:
     """What one erasure removed; holds counts only, never an identifier of the person."""
 
     rows_deleted: dict[str, int]
-    objects_purged: int
+    objects_purged: int  # every version and delete marker removed (the sum of the below)
+    object_versions: dict[str, int]  # current objects, older versions, delete markers
     keys_destroyed: int
     audit_entries_redacted: int
     requests_scrubbed: int
@@ -50,6 +53,7 @@ class ErasureReport:
         return {
             "rows_deleted": dict(sorted(self.rows_deleted.items())),
             "objects_purged": self.objects_purged,
+            "object_versions": dict(self.object_versions),
             "keys_destroyed": self.keys_destroyed,
             "audit_entries_redacted": self.audit_entries_redacted,
             "requests_scrubbed": self.requests_scrubbed,
@@ -103,6 +107,21 @@ def scrub_ledger(connection: Connection, person_id: int) -> int:
     return changed
 
 
+def count_versions_by_kind(objects: ObjectStore, prefix: str) -> dict[str, int]:
+    """Current objects, older versions and delete markers under ``prefix`` (for evidence)."""
+    counts = {"current": 0, "older_versions": 0, "delete_markers": 0}
+    for version in objects.list_versions(prefix):
+        kind = (
+            "delete_markers"
+            if version.is_delete_marker
+            else "current"
+            if version.is_latest
+            else "older_versions"
+        )
+        counts[kind] += 1
+    return counts
+
+
 def erase_subject(
     connection: Connection,
     objects: ObjectStore,
@@ -123,6 +142,7 @@ def erase_subject(
     account_ids = list(
         connection.execute(select(users.c.id).where(users.c.person_id == person_id)).scalars()
     )
+    versions = count_versions_by_kind(objects, subject_prefix(pseudonym))
     purged = objects.purge(subject_prefix(pseudonym))
     requests = scrub_requests(connection, person_id)
     scopes = scrub_ledger(connection, person_id)
@@ -135,12 +155,48 @@ def erase_subject(
         "request": request_id,
         "rows_deleted": dict(sorted(rows.items())),
         "objects_purged": purged,
+        "object_versions": versions,
         "keys_destroyed": len(keys),
         "key_epoch": epoch.epoch,
         "redacted_entries": redacted,
     }
     seq = audit.append(connection, actor, audit.TOMBSTONE_ACTION, None, details, now)
     return ErasureReport(
-        rows, purged, len(keys), len(redacted), requests, scopes, seq,
+        rows, purged, versions, len(keys), len(redacted), requests, scopes, seq,
         epoch.epoch, epoch.rewrapped, epoch.master_key_id,
     )  # fmt: skip
+
+
+SETTLED_ACTION = "erasure.settled"
+CopyStep = Callable[[], Any]  # clears one copy outside the database; returns its evidence
+
+
+def settle_erasure(
+    engine: Engine,
+    report: ErasureReport,
+    actor: str,
+    now: datetime,
+    copies: Mapping[str, CopyStep] | None = None,
+) -> dict[str, Any]:
+    """Once the erasure committed: clear the copies its transaction could not reach.
+
+    Runs each of ``copies`` (the lake, named by the caller, which owns it), then makes the
+    deleted rows leave the database files (``compact_after_erasure``), and appends an
+    ``erasure.settled`` audit entry listing what was cleared; returns that list. The list
+    names places and counts only (lake months, vacuumed tables), never the person.
+    """
+    cleared: dict[str, Any] = {name: step() for name, step in (copies or {}).items()}
+    cleared["database"] = compact_after_erasure(engine).to_json()
+    with engine.begin() as connection:
+        details = {"tombstone": report.tombstone_seq, **cleared}
+        audit.append(connection, actor, SETTLED_ACTION, None, details, now)
+    return cleared
+
+
+def compact_after_erasure(engine: Engine) -> CompactReport:
+    """Once the erasure committed: make its deleted rows leave the database files.
+
+    SQLite's WAL is truncated; PostgreSQL's tables the erasure touched are vacuumed (see
+    ``storage.db.compact``). Runs outside any transaction, so never inside the erasure's.
+    """
+    return compact(engine, erased_tables())

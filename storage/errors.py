@@ -15,6 +15,7 @@ line, say what to do next, and never carry captured content (titles, pixels, key
     ├── UnknownSubject         no such person to write for (never added, erased) or no live key
     ├── SubjectNotFound        no person with that id to erase (also a LookupError)
     ├── LegalHold              the person is under a legal hold: erasure refused
+    ├── CaptureRefused         captured after a withdrawal or objection: never stored
     ├── InvalidToken           a ciphertext failed to open: tampered, truncated or wrong key
     └── NotAccountOwner        the OS account running traq does not own the account it names
 
@@ -79,3 +80,7 @@ class LegalHold(StorageError):
 
 class NotAccountOwner(StorageError):
     """The operating-system account running TraqNext does not own the account it acts as."""
+
+
+class CaptureRefused(StorageError):
+    """Captured after the person withdrew consent or objected: never stored, to be deleted."""

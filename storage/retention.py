@@ -1,6 +1,6 @@
 """Retention mechanics: find, count and delete expired rows and objects, in bounded batches.
 
-What expires is decided elsewhere (``analytics.retention``); this module only executes a list
+What expires is decided elsewhere (``services.retention``); this module only executes a list
 of ``PurgeStep``s. Each batch is its own transaction and every step is idempotent, so a purge
 killed at any point and started again ends in the same state as an uninterrupted one.
 Screenshot objects are purged (every version and delete marker) by whole expired UTC days,
@@ -202,3 +202,23 @@ def count_versions(objects: ObjectStore, prefixes: list[str]) -> int:
 def purge_prefixes(objects: ObjectStore, prefixes: list[str]) -> int:
     """Purge every version under each prefix; return how many were removed."""
     return sum(objects.purge(prefix) for prefix in prefixes)
+
+
+def stale_versions(objects: ObjectStore, prefix: str, *, overwritten: bool) -> int:
+    """Versions a deletion (or, when ``overwritten``, a rewrite) left behind under ``prefix``.
+
+    Every delete marker counts, and every older version of a key with no current object (a
+    deleted object that still decrypts). With ``overwritten`` any older version counts too:
+    the lake's rewritten parts must not keep the rows they were rewritten without.
+    """
+    stale = 0
+    current: set[str] = set()
+    older: dict[str, int] = {}
+    for version in objects.list_versions(prefix):
+        if version.is_delete_marker:
+            stale += 1
+        elif version.is_latest:
+            current.add(version.key)
+        else:
+            older[version.key] = older.get(version.key, 0) + 1
+    return stale + sum(n for key, n in older.items() if overwritten or key not in current)

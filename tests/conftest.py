@@ -10,7 +10,12 @@ import pytest
 # (servers started as subprocesses inherit this); the scheduler's own tests switch it on.
 os.environ.setdefault("TRAQ_RETENTION_SCHEDULE", "off")
 
-pytest_plugins = ["tests.fixtures.db", "tests.fixtures.s3", "tests.collector.x11"]
+pytest_plugins = [
+    "tests.fixtures.db",
+    "tests.fixtures.s3",
+    "tests.fixtures.scan",
+    "tests.collector.x11",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -111,7 +111,7 @@ def export_lake(
         "person_rows": None if grant is None else _grant_note(grant),
         "datasets": state,
     }
-    store.put(prefix + MANIFEST, json.dumps(document, indent=1, sort_keys=True).encode())
+    store.overwrite(prefix + MANIFEST, json.dumps(document, indent=1, sort_keys=True).encode())
     ticks.finish()
     return report
 
@@ -242,5 +242,5 @@ def _export_people(
     key = part_key(prefix, "people", None, 0)
     written = previous.get("fingerprint") != fingerprint or not store.exists(key)
     if written:
-        store.put(key, data)
+        store.overwrite(key, data)
     return {"fingerprint": fingerprint, "parts": 1, "rows": frame.height, "written": written}

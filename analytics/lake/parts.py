@@ -49,7 +49,8 @@ def write_month(
     """Write the month's parts (rows inside ``period`` only, for person rows); (parts, rows)."""
     parts = rows = 0
     for frame in _chunks(connection, dataset, month, period):
-        store.put(part_key(prefix, dataset.name, month, parts), parquet_bytes(frame))
+        # overwrite: an older version of the part may hold rows of people since erased.
+        store.overwrite(part_key(prefix, dataset.name, month, parts), parquet_bytes(frame))
         parts += 1
         rows += frame.height
     return parts, rows

@@ -14,6 +14,7 @@ import platform as platform_module
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -23,7 +24,13 @@ from storage.config import Settings
 from storage.crypto.envelope import read_header
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
-from storage.errors import DatabaseError, ObjectStoreError, SchemaOutdated, UnknownSubject
+from storage.errors import (
+    CaptureRefused,
+    DatabaseError,
+    ObjectStoreError,
+    SchemaOutdated,
+    UnknownSubject,
+)
 from storage.objects import open_object_store
 from storage.writes import (
     OnConflict,
@@ -93,16 +100,23 @@ class EmbeddedSink:
         row = (meta.person_id, meta.device_id, meta.taken_at, key, key_id,
                meta.width, meta.height, len(envelope), meta.blurred)  # fmt: skip
         with self._boundary("store a screenshot"):
-            with self._engine.begin() as conn:
-                if not live_timezones(conn, {meta.person_id}):
-                    return
-                # Checked before the object is stored: a quarantined row leaves no object.
-                if not screenshot_passes(conn, row, SOURCE):
-                    return
-            if not self._objects.exists(key):
-                self._objects.put(key, envelope)
-            with self._engine.begin() as conn:
-                insert_screenshot(conn, row)
+            try:
+                self._store_screenshot(key, envelope, row)
+            except CaptureRefused:
+                # Taken after a withdrawal or objection: delivered as dropped, nothing kept.
+                self._objects.delete(key)
+
+    def _store_screenshot(self, key: str, envelope: bytes, row: tuple[Any, ...]) -> None:
+        with self._engine.begin() as conn:
+            if not live_timezones(conn, {row[0]}):
+                return
+            # Checked before the object is stored: a quarantined row leaves no object.
+            if not screenshot_passes(conn, row, SOURCE):
+                return
+        if not self._objects.exists(key):
+            self._objects.put(key, envelope)
+        with self._engine.begin() as conn:
+            insert_screenshot(conn, row)
 
     @contextmanager
     def _boundary(self, action: str) -> Iterator[None]:

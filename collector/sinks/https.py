@@ -5,7 +5,10 @@ Same protocol as the embedded sink, but the device holds only a bearer token (fr
 are POSTed as JSON batches (the service upserts them by the same keys, so a replay changes
 nothing); a screenshot is presigned, PUT (to S3 directly, or to the service for a folder
 store) and committed. A batch the service quarantined (422) counts as delivered, as in the
-embedded sink. Retries are the uploader's: every failure here raises.
+embedded sink; so does a screenshot the service refused as captured after the person withdrew
+consent or objected (410 Gone: it will never be stored, so the device deletes it rather than
+keep or resend it). Rows from after such a right are dropped by the service, which answers
+the batch as accepted. Retries are the uploader's: every failure here raises.
 
 Spans are sent only in the form the service accepts (application and site names clipped as
 the embedded sink clips them, an oversized sealed title dropped). A refused token
@@ -48,6 +51,8 @@ from storage.vault import SubjectPublicKey
 from storage.writes import SubjectState
 
 QUARANTINED = 422
+GONE = 410  # captured after a withdrawal or objection took effect: never stored, delete it
+DELIVERED = frozenset({QUARANTINED, GONE})  # refusals that end the item's journey
 OnRefused = Callable[[DeviceRefused], None]
 _T = TypeVar("_T")
 
@@ -108,7 +113,14 @@ class HttpsSink:
         return self._batch("spans", [_plain(row) for row in rows])
 
     def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
-        """Presign, PUT the sealed envelope, then commit its row."""
+        """Presign, PUT the sealed envelope, then commit its row (delivered if refused for good)."""
+        try:
+            self._upload_screenshot(key, envelope, meta)
+        except ServiceRefused as exc:
+            if exc.status not in DELIVERED:
+                raise  # 422: quarantined there; 410: never to be stored
+
+    def _upload_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         digest = hashlib.sha256(envelope).digest()
         announce = {
             "key": key,
@@ -132,11 +144,7 @@ class HttpsSink:
             "height": meta.height,
             "blurred": meta.blurred,
         }
-        try:
-            self._call("POST", "/v1/screenshots/commit", commit)
-        except ServiceRefused as exc:
-            if exc.status != QUARANTINED:
-                raise  # the row failed its contract: quarantined there, delivered here
+        self._call("POST", "/v1/screenshots/commit", commit)
 
     def _batch(self, name: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
@@ -144,7 +152,7 @@ class HttpsSink:
         try:
             self._call("POST", "/v1/batches", {name: rows})
         except ServiceRefused as exc:
-            if exc.status != QUARANTINED:
+            if exc.status not in DELIVERED:
                 raise
         return len(rows)
 

@@ -71,6 +71,8 @@ class Spool:
         try:
             with _readable(path):
                 self._db.execute("PRAGMA busy_timeout=10000")
+                # Uploaded rows are deleted: zero their bytes rather than leave them in free pages.
+                self._db.execute("PRAGMA secure_delete=ON")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.executescript(SCHEMA)

@@ -1,8 +1,9 @@
 """The retention audit: prove that nothing expired remains and erased people left nothing.
 
 Checks (each names its category): the oldest record of every retention category against its
-limit, with overdue counts; no expired screenshot object (any version); nothing held for
-erased people (series rows, objects, undestroyed keys); and the data contracts' results, which
+limit, with overdue counts; no expired screenshot object (any version) and no version a
+deletion left behind; nothing held for erased people (series rows, objects, undestroyed keys,
+rows in the lake, old versions of lake parts); and the data contracts' results, which
 the caller runs (Great Expectations is imported only there) and passes in.
 """
 
@@ -27,7 +28,10 @@ from storage.retention import (
     count_orphans,
     count_versions,
     expired_object_prefixes,
+    stale_versions,
 )
+
+SUBJECTS = "subjects/"  # every person's objects (screenshots), by pseudonym
 
 
 @dataclass(frozen=True)
@@ -117,13 +121,27 @@ def _object_checks(
     cutoff = first_kept_day(as_of, retention_days["screenshots"])
     prefixes = expired_object_prefixes(engine, objects, cutoff)
     expired = count_versions(objects, prefixes["screenshots"])
+    # A delete marker, or an older version of a deleted object: a deletion that kept a copy.
+    left = stale_versions(objects, SUBJECTS, overwritten=False)
     check = Check(
-        "no expired screenshot objects (any version)",
+        "no expired or deleted screenshot objects (any version)",
         "screenshots",
-        expired == 0,
-        {"expired_versions": expired, "expired_days": len(prefixes["screenshots"])},
+        expired == 0 and left == 0,
+        {
+            "expired_versions": expired,
+            "expired_days": len(prefixes["screenshots"]),
+            "versions_left_by_deletions": left,
+        },
     )
-    return check, {"object_versions": count_versions(objects, prefixes[ERASED])}
+    erased = {"object_versions": count_versions(objects, prefixes[ERASED])}
+    return check, {**erased, **_lake_evidence(engine, objects)}
+
+
+def _lake_evidence(engine: Engine, objects: ObjectStore) -> dict[str, int]:
+    """Erased people's rows in the installation's lake, and old versions of its parts."""
+    from analytics.lake.erased import lake_evidence  # polars: only when auditing
+
+    return lake_evidence(engine, objects)
 
 
 def _erased_check(connection: Connection, objects_left: dict[str, int]) -> Check:

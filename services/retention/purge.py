@@ -2,8 +2,10 @@
 
 Order matters for crash safety: expired screenshot objects go first (whole UTC days, every
 version), then rows (on PostgreSQL whole expired months first: partitions are settled and
-next month's created before), then whatever erased people left behind. Every part is
-idempotent, so a purge killed midway and run again finishes exactly as an uninterrupted one.
+next month's created before), then whatever erased people left behind; last the copies: the
+installation's lake is rewritten without the purged rows and the database files compacted.
+Every part is idempotent, so a purge killed midway and run again finishes exactly as an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 
 from services.retention.rules import first_kept_day, plan_purge
-from storage.db.schema import retention_runs
+from storage.db.compact import compact
+from storage.db.schema import PERSON_SERIES, retention_runs
 from storage.objects import ObjectStore
 from storage.retention import (
     ERASED,
@@ -40,6 +43,7 @@ class PurgeReport:
     as_of: date
     dry_run: bool
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    copies: dict[str, Any] = field(default_factory=dict)  # lake and database files, after
 
     def add(self, category: str, what: str, n: int) -> None:
         """Add ``n`` to the count of ``what`` in ``category``."""
@@ -48,7 +52,12 @@ class PurgeReport:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form, stable for scripts."""
-        return {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "counts": self.counts}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "copies": self.copies,
+        }
 
 
 def _objects(engine: Engine, objects: ObjectStore, cutoff: date, report: PurgeReport) -> None:
@@ -83,6 +92,20 @@ def _orphans(engine: Engine, report: PurgeReport, batch_size: int) -> None:
         report.add(ERASED, "series rows", purge_orphans(engine, batch_size))
 
 
+def _copies(
+    engine: Engine, objects: ObjectStore, retention_days: Mapping[str, int], report: PurgeReport
+) -> None:
+    """After the deletions: the lake without the purged rows, and the database files without
+    their bytes (SQLite WAL truncated; a plain VACUUM of the purged tables on PostgreSQL)."""
+    from analytics.lake.erased import refresh_after_deletion  # polars: only when purging
+
+    lake = refresh_after_deletion(engine, objects, datetime.now(UTC))
+    report.copies["lake"] = lake.as_dict() if lake is not None else {"exported": False}
+    tables = {step.table for step in plan_purge(retention_days, report.as_of)}
+    compacted = compact(engine, tables | {t.name for t in PERSON_SERIES}, rewrite=False)
+    report.copies["database"] = compacted.to_json()
+
+
 def run_purge(
     engine: Engine,
     objects: ObjectStore,
@@ -105,6 +128,8 @@ def run_purge(
     _objects(engine, objects, first_kept_day(as_of, retention_days["screenshots"]), report)
     _rows(engine, retention_days, report, batch_size, on_batch)
     _orphans(engine, report, batch_size)
+    if not dry_run:
+        _copies(engine, objects, retention_days, report)
     if run_id is not None:
         with engine.begin() as connection:
             connection.execute(

@@ -12,6 +12,7 @@ from services.rights.effects import (
     give_consent,
     restrict_for_request,
     set_restriction,
+    settle_erasure_copies,
 )
 from services.rights.requests import (
     Request,
@@ -41,6 +42,7 @@ __all__ = [
     "load_actor",
     "restrict_for_request",
     "set_restriction",
+    "settle_erasure_copies",
     "transition",
     "urgency",
 ]

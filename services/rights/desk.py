@@ -15,7 +15,12 @@ from sqlalchemy import Engine, select
 
 from services.errors import InvalidTransition
 from services.rights.access import Actor, check_subject, require_dpo
-from services.rights.effects import erase_for_request, restrict_for_request, set_restriction
+from services.rights.effects import (
+    erase_for_request,
+    restrict_for_request,
+    set_restriction,
+    settle_erasure_copies,
+)
 from services.rights.export import export_request
 from services.rights.rectify import apply_rectification, file_rectification
 from services.rights.requests import (
@@ -129,16 +134,14 @@ def act(
     """Do one DPO ``action`` on a request: a transition (review, approve, reject, complete),
     extend, or carrying it out (export, erase, rectify, restrict, lift)."""
     require_dpo(actor)
+    if action == "erase":
+        return _erase(storage, actor, request_id, now)
     with storage.engine.begin() as connection:
         if action == "extend":
             return Outcome(extend(connection, actor, request_id, months, reason or "", now))
         if action == "export":
             archive = export_request(storage, connection, actor, request_id, now)
             return Outcome(load_request(connection, request_id), archive)
-        if action == "erase":
-            request, report = erase_for_request(storage, connection, actor, request_id, now)
-            rows = sum(report.rows_deleted.values())
-            return Outcome(request, note=f"{rows} rows, {report.objects_purged} objects erased")
         if action == "rectify":
             return Outcome(apply_rectification(storage, connection, actor, request_id, now))
         if action == "restrict":
@@ -148,6 +151,15 @@ def act(
         if action in ("review", "approve", "reject", "complete"):
             return Outcome(transition(connection, actor, request_id, action, now, reason=reason))
     raise InvalidTransition(f"unknown action {action!r}")
+
+
+def _erase(storage: Storage, actor: Actor, request_id: int, now: datetime) -> Outcome:
+    """Erase in one transaction, then (committed) clear the lake and the database files."""
+    with storage.engine.begin() as connection:
+        request, report = erase_for_request(storage, connection, actor, request_id, now)
+    settle_erasure_copies(storage, report, actor, now)
+    rows = sum(report.rows_deleted.values())
+    return Outcome(request, note=f"{rows} rows, {report.objects_purged} objects erased")
 
 
 def _lift(connection: Any, actor: Actor, request_id: int, now: datetime) -> Request:

@@ -2,12 +2,14 @@
 
 Restriction keeps the data but leaves the person out of every analytics result from this
 moment (the loaders' eligibility rule); lifting it brings them back. Erasure runs the
-storage-level ``erase_subject`` for an approved erasure request and closes the request.
+storage-level ``erase_subject`` for an approved erasure request and closes the request;
+once that committed, ``settle_erasure_copies`` reaches the copies outside the transaction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, update
 
@@ -15,8 +17,9 @@ from services.errors import AccessDenied, ErasureBlocked, InvalidTransition
 from services.rights.access import Actor, require_dpo, require_person
 from services.rights.requests import Request, load_request, transition
 from storage import audit
+from storage.consent import resume_capture
 from storage.db.schema import people
-from storage.erasure import ErasureReport, erase_subject
+from storage.erasure import ErasureReport, erase_subject, settle_erasure
 from storage.errors import LegalHold, SubjectNotFound
 from storage.facade import Storage
 
@@ -38,6 +41,7 @@ def give_consent(connection: Connection, actor: Actor, person_id: int, now: date
         raise AccessDenied("only the person themselves can give their consent")
     require_person(connection, person_id)
     connection.execute(update(people).where(people.c.id == person_id).values(consent="given"))
+    resume_capture(connection, person_id, now)  # unless an objection still stands
     audit.append(connection, actor.ref, "consent.given", audit.person_ref(person_id), {}, now)
 
 
@@ -88,3 +92,22 @@ def erase_for_request(
     except (LegalHold, SubjectNotFound) as exc:  # the caller's transaction rolls back
         raise ErasureBlocked(str(exc)) from exc
     return transition(connection, actor, request_id, "complete", now), report
+
+
+def settle_erasure_copies(
+    storage: Storage, report: ErasureReport, actor: Actor, now: datetime
+) -> dict[str, Any]:
+    """Once the erasure's transaction committed: the copies it could not reach in it.
+
+    The installation's lake is rewritten without the person (months that lost rows, old
+    versions removed), the database files are compacted (SQLite WAL truncated, PostgreSQL
+    vacuumed), and an ``erasure.settled`` audit entry lists each place; returned as well.
+    """
+
+    def lake() -> dict[str, Any]:
+        from analytics.lake.erased import refresh_after_deletion  # polars: only when erasing
+
+        refreshed = refresh_after_deletion(storage.engine, storage.objects, now)
+        return refreshed.as_dict() if refreshed is not None else {"exported": False}
+
+    return settle_erasure(storage.engine, report, actor.ref, now, {"lake": lake})

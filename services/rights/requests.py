@@ -19,6 +19,7 @@ from services.errors import InvalidTransition, RequestNotFound
 from services.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
 from services.rights.deadlines import due_at, extended_due_at, urgency
 from storage import audit
+from storage.consent import stop_capture
 from storage.db.schema import REQUEST_KINDS, people, rights_requests
 
 OPEN_STATES = ("received", "in_review", "approved", "in_progress")
@@ -117,6 +118,7 @@ def file_request(
     if kind in IMMEDIATE:
         flags, action = IMMEDIATE[kind]
         connection.execute(update(people).where(people.c.id == person_id).values(**flags))
+        stop_capture(connection, person_id, now)  # the server stores nothing captured later
         _record(connection, actor, action, request, now)
     return request
 

@@ -34,7 +34,10 @@ def redacted(url: str | URL) -> str:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the workbench read while the uploader writes; foreign keys make erasure cascade.
+    # secure_delete overwrites deleted rows with zeros (upstream SQLite builds leave them in
+    # free pages, where a copy of the file would show an erased person's name).
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

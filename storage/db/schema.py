@@ -535,3 +535,11 @@ publication_cells = Table(
     _one_of("kind", PUBLICATION_KINDS, "publication_kind"),
     sqlite_with_rowid=False,
 )
+
+# --- consent on the server (issue 16) ---
+
+# A withdrawal of consent or an objection stops capture at ``capture_stopped_at``; giving
+# consent again resumes it at ``capture_resumed_at``. The write API stores nothing captured
+# in between (a device learns of the right up to a minute late, and may send it anyway).
+people.append_column(Column("capture_stopped_at", UtcDateTime))
+people.append_column(Column("capture_resumed_at", UtcDateTime))

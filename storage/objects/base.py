@@ -53,11 +53,23 @@ class ObjectStore(ABC):
 
     @abstractmethod
     def delete(self, key: str) -> None:
-        """Delete the current version of ``key``; do nothing if it is missing.
+        """Delete ``key`` and, in a versioned bucket, every version and delete marker of it.
 
-        In a versioned bucket older versions stay, hidden behind a delete marker; use
-        ``purge`` to remove them.
+        Do nothing if it is missing. Every deletion is final: self-deletion, rectification,
+        purge and erasure all rely on no older version staying behind.
         """
+
+    def drop_old_versions(self, key: str, keep: str | None) -> int:
+        """Remove every version of ``key`` but ``keep``; return how many (none unversioned)."""
+        return 0
+
+    def overwrite(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` and remove the versions it replaces.
+
+        For rewrites whose old content must not outlive them (lake parts without an erased
+        person's rows, a rectified object): a plain ``put`` keeps the old version.
+        """
+        self.drop_old_versions(key, self.put(key, data))
 
     @abstractmethod
     def list_keys(self, prefix: str = "") -> Iterator[str]:

@@ -84,3 +84,12 @@ def screenshot_key(pseudonym: str, taken_at: int, device_id: int) -> str:
     day = datetime.fromtimestamp(taken_at, tz=UTC)
     key = f"{subject_prefix(pseudonym)}screenshots/{day:%Y/%m/%d}/{taken_at}-d{device_id}.tqe"
     return validate_key(key)
+
+
+_SHOT_NAME_RE = re.compile(r"screenshots/\d{4}/\d{2}/\d{2}/(\d+)-d\d+\.tqe")
+
+
+def screenshot_taken_at(key: str) -> int | None:
+    """The capture time a screenshot key carries (see ``screenshot_key``); None if not one."""
+    match = _SHOT_NAME_RE.search(key)
+    return int(match.group(1)) if match and key.endswith(match.group(0)) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -112,10 +112,20 @@ class S3ObjectStore(ObjectStore):
         return True
 
     def delete(self, key: str) -> None:
-        """Delete the current version (a delete marker in a versioned bucket)."""
+        """Delete ``key`` with every version and delete marker it has (nothing if missing).
+
+        A plain DELETE on a versioned bucket only hides the object behind a delete marker:
+        the old versions, which still decrypt, would outlive a "final" deletion.
+        """
         full_key = self._full_key(key)
-        with self._boundary("delete"):
-            self._client.delete_object(Bucket=self._bucket, Key=full_key)
+        self._remove_versions(full_key, lambda listed: listed == full_key)
+
+    def drop_old_versions(self, key: str, keep: str | None) -> int:
+        """Remove every version of ``key`` but ``keep`` (the one just written); return how many."""
+        full_key = self._full_key(key)
+        if keep is None:
+            return 0  # unversioned bucket: an overwrite left nothing behind
+        return self._remove_versions(full_key, lambda listed: listed == full_key, keep)
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         """Yield current keys under ``prefix`` in S3's (sorted) order."""
@@ -130,20 +140,28 @@ class S3ObjectStore(ObjectStore):
     def purge(self, prefix: str) -> int:
         """Delete every version and delete marker under ``prefix``; return how many."""
         full_prefix = self._prefix + check_purge_prefix(prefix)
-        removed = 0
-        while True:
-            # List afresh after each batch: paginating while deleting is not guaranteed.
-            with self._boundary("purge"):
-                page = self._client.list_object_versions(
-                    Bucket=self._bucket, Prefix=full_prefix, MaxKeys=DELETE_BATCH
-                )
-            batch: list[ObjectIdentifierTypeDef] = [
-                {"Key": item["Key"], "VersionId": item["VersionId"]}
-                for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
-            ]
-            if not batch:
-                return removed
-            removed += self._delete_batch(batch)
+        return self._remove_versions(full_prefix, lambda _listed: True)
+
+    def _remove_versions(
+        self, full_prefix: str, wanted: Callable[[str], bool], keep_version: str | None = None
+    ) -> int:
+        """Delete the versions and markers under ``full_prefix`` whose key is ``wanted``.
+
+        The whole listing is read before deleting (paginating while deleting is not
+        guaranteed), then removed in batches of DeleteObjects.
+        """
+        doomed: list[ObjectIdentifierTypeDef] = []
+        paginator = self._client.get_paginator("list_object_versions")
+        with self._boundary("purge"):
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=full_prefix):
+                doomed += [
+                    {"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                    if wanted(item["Key"]) and item["VersionId"] != keep_version
+                ]
+        for start in range(0, len(doomed), DELETE_BATCH):
+            self._delete_batch(doomed[start : start + DELETE_BATCH])
+        return len(doomed)
 
     def ensure_bucket(self, versioned: bool = False) -> None:
         """Create the bucket if it is missing; turn versioning on when asked."""

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from activity.records import PendingMinute, PendingSpan, clip_app, clip_site
 from data_contracts.quarantine import check_or_quarantine
+from storage.consent import admit_minutes, admit_spans
 from storage.db.bulk import bulk_insert
 from storage.db.schema import MINUTE_COLUMNS, SPAN_COLUMNS, activity_minutes, app_spans
 from storage.rollups import refresh_rollups
@@ -39,13 +40,22 @@ class OnConflict(Enum):
 
 
 def write_minutes(conn: Connection, rows: Iterable[Row], on_conflict: OnConflict) -> int:
-    """Write minute rows (tuples in ``MINUTE_COLUMNS`` order); return how many were written."""
-    return _write(conn, activity_minutes, MINUTE_COLUMNS, _MINUTE_KEY, rows, on_conflict)
+    """Write minute rows (tuples in ``MINUTE_COLUMNS`` order); return how many were written.
+
+    Minutes captured after the person withdrew consent or objected are dropped (invariant 6,
+    ``storage.consent``), whoever writes them.
+    """
+    admitted = admit_minutes(conn, rows)
+    return _write(conn, activity_minutes, MINUTE_COLUMNS, _MINUTE_KEY, admitted, on_conflict)
 
 
 def write_spans(conn: Connection, rows: Iterable[Row], on_conflict: OnConflict) -> int:
-    """Write spans (tuples in ``SPAN_COLUMNS`` order); return how many were written."""
-    return _write(conn, app_spans, SPAN_COLUMNS, _SPAN_KEY, rows, on_conflict)
+    """Write spans (tuples in ``SPAN_COLUMNS`` order); return how many were written.
+
+    Spans are cut where the person withdrew consent or objected, and dropped if they began
+    after it (``storage.consent``).
+    """
+    return _write(conn, app_spans, SPAN_COLUMNS, _SPAN_KEY, admit_spans(conn, rows), on_conflict)
 
 
 def refresh_extent(

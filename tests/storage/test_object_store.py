@@ -254,12 +254,19 @@ def test_public_api_is_complete() -> None:
 # --- S3 only: versions, prefixes, outages ----------------------------------------------------
 
 
-def test_versioned_bucket_keeps_old_versions(s3_store_url: str) -> None:
+def _hide_behind_marker(store: ObjectStore, key: str) -> None:
+    """A plain S3 DELETE (as another tool would send): a delete marker, versions kept."""
+    assert isinstance(store, S3ObjectStore)
+    bucket, prefix = store.url.removeprefix("s3://").split("/", 1)
+    store.client.delete_object(Bucket=bucket, Key=f"{prefix}/{key}")
+
+
+def test_versioned_bucket_keeps_old_versions_of_a_plain_delete(s3_store_url: str) -> None:
     store = open_object_store(s3_store_url)
     first = store.put("a/key", b"one")
     second = store.put("a/key", b"two")
     assert first and second and first != second
-    store.delete("a/key")
+    _hide_behind_marker(store, "a/key")
     assert not store.exists("a/key")
     assert store.get("a/key", version_id=first) == b"one"
     assert store.get("a/key", version_id=second) == b"two"
@@ -269,11 +276,50 @@ def test_versioned_bucket_keeps_old_versions(s3_store_url: str) -> None:
     assert list(store.list_keys()) == []
 
 
+def test_delete_removes_every_version_and_marker_of_the_key_only(s3_store_url: str) -> None:
+    store = open_object_store(s3_store_url)
+    first = store.put("a/key", b"one")
+    store.put("a/key", b"two")
+    _hide_behind_marker(store, "a/key")
+    store.put("a/key", b"three")
+    store.put("a/key2", b"neighbour sharing the key as a prefix")
+    store.put("a/key/inside", b"under the key as a folder")
+
+    store.delete("a/key")
+
+    assert [v.key for v in store.list_versions("a/")] == ["a/key/inside", "a/key2"]
+    with pytest.raises(ObjectNotFound):
+        store.get("a/key", version_id=first)
+    store.delete("a/key")  # still idempotent
+
+
+def test_delete_of_many_versions_crosses_listing_pages(s3_store_url: str) -> None:
+    store = open_object_store(s3_store_url)
+    for n in range(1_005):  # one more page than DeleteObjects takes at once
+        store.put(f"p/{n:04d}", b"x")
+    for n in range(3):
+        store.put("p/0000", f"again {n}".encode())
+    store.delete("p/0000")
+    assert store.purge("p/") == 1_004
+    assert list(store.list_versions("p/")) == []
+
+
+def test_overwrite_leaves_only_the_new_version(s3_store_url: str) -> None:
+    store = open_object_store(s3_store_url)
+    store.put("lake/part", b"with the erased person")
+    store.put("lake/part", b"still with them")
+    store.put("lake/other", b"kept")
+    store.overwrite("lake/part", b"without them")
+    versions = list(store.list_versions("lake/"))
+    assert [(v.key, v.is_latest) for v in versions] == [("lake/other", True), ("lake/part", True)]
+    assert store.get("lake/part") == b"without them"
+
+
 def test_purge_removes_every_version_and_delete_marker(s3_store_url: str) -> None:
     store = open_object_store(s3_store_url)
     first = store.put(f"{subject_prefix(ALICE)}x", b"one")
     store.put(f"{subject_prefix(ALICE)}x", b"two")
-    store.delete(f"{subject_prefix(ALICE)}x")
+    _hide_behind_marker(store, f"{subject_prefix(ALICE)}x")
     store.put(f"{subject_prefix(ALICE)}y", b"three")
     store.put(f"{subject_prefix(BOB)}x", b"kept")
     assert store.purge(subject_prefix(ALICE)) == 4  # three versions and one delete marker

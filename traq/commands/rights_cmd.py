@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,6 +154,13 @@ def _actions() -> list[tuple[str, str, Callable[[argparse.ArgumentParser], None]
     ]
 
 
+@dataclass(frozen=True)
+class AfterCommit:
+    """A handler's result to finish once its transaction committed (an erasure's copies)."""
+
+    finish: Callable[[], Any]
+
+
 def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
@@ -161,6 +169,8 @@ def _runner(handler: Handler) -> Callable[[argparse.Namespace], int]:
                 storage, connection, actor,
             ):  # fmt: skip
                 result = handler(storage, connection, actor, args, now)
+            if isinstance(result, AfterCommit):
+                result = result.finish()  # the handler's transaction has committed
         except RightsError as exc:
             raise CommandError(str(exc)) from exc
         _print(result, args.json, now)
@@ -295,7 +305,12 @@ def _erase(
     from services import rights
 
     request, report = rights.erase_for_request(s, c, actor, a.request, now)
-    return {"request": request.to_json(now), "erasure": report.to_json()}
+
+    def settle() -> dict[str, Any]:
+        cleared = rights.settle_erasure_copies(s, report, actor, now)
+        return {"request": request.to_json(now), "erasure": {**report.to_json(), **cleared}}
+
+    return AfterCommit(settle)
 
 
 def _export(
