@@ -6,8 +6,9 @@ from sqlalchemy import Connection, delete
 
 from storage.db.schema import PERSON_SERIES, metadata, people
 
-# Rows the erasure updates rather than deletes (redacted entries, scrubbed scopes).
-SCRUBBED = ("audit_log", "privacy_ledger")
+# Rows the erasure updates rather than deletes (redacted entries, scrubbed scopes), and the
+# ended key epoch it destroys (its wrapped key must leave the files too).
+SCRUBBED = ("audit_log", "privacy_ledger", "key_epochs")
 
 
 def delete_person_rows(connection: Connection, person_id: int) -> dict[str, int]:
