@@ -18,6 +18,7 @@ from storage.crypto.envelope import (
 )
 from storage.crypto.keys import (
     MasterKey,
+    MasterWrapper,
     WrappedSubjectKey,
     create_master_key_file,
     generate_subject_key,
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_HEADER_SIZE",
     "EnvelopeHeader",
     "MasterKey",
+    "MasterWrapper",
     "Sealer",
     "WrappedSubjectKey",
     "create_master_key_file",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, func, insert, select
 
 from storage.db import schema
 from storage.db.bulk import bulk_insert
@@ -45,12 +45,13 @@ def add_person(
     consent: str = "given",
 ) -> tuple[int, int]:
     """Insert a person with one device; return (person id, device id)."""
-    count = connection.execute(schema.people.select()).fetchall()
-    pseudonym = f"s_{len(count):016x}"
+    # Counted, not selected: an upgrade test calls this on a schema older than ``people``'s.
+    count = connection.execute(select(func.count()).select_from(schema.people)).scalar_one()
+    pseudonym = f"s_{count:016x}"
     person = connection.execute(
         insert(schema.people).values(
             pseudonym=pseudonym,
-            display_name=f"Person {len(count)}",
+            display_name=f"Person {count}",
             team_id=team_id,
             timezone=tz,
             consent=consent,

@@ -38,7 +38,13 @@ class Demo:
 
 def install_demo(data_dir: Path, employees: int, days: int, seed: int) -> Demo:
     """`traq init` and `traq demo` (ending 2026-03-31) in ``data_dir``."""
-    env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
+    env = {
+        "TRAQ_DATA_DIR": str(data_dir),
+        "TRAQ_SPOOL_DIR": str(data_dir / "spool"),
+        # Outside the data folder, and the same for every test of the module (each test has
+        # its own XDG_CONFIG_HOME, where the key would be looked for by default).
+        "TRAQ_MASTER_KEY_FILE": str(data_dir.parent / "master.key"),
+    }
     assert traq("init", env=env).returncode == 0
     result = traq(
         "demo", "--employees", str(employees), "--days", str(days), "--seed", str(seed),
@@ -110,6 +116,10 @@ def installation(
     """A private copy of the demo installation, for a test that changes its data."""
     data_dir = tmp_path / "traq-data"
     shutil.copytree(demo.data_dir, data_dir)
+    # Its own key too: an erasure replaces the master key, which must not end the demo's.
+    key = tmp_path / "master.key"
+    shutil.copy2(demo.env["TRAQ_MASTER_KEY_FILE"], key)
+    monkeypatch.setenv("TRAQ_MASTER_KEY_FILE", str(key))
     monkeypatch.setenv("TRAQ_DATA_DIR", str(data_dir))
     monkeypatch.setenv("TRAQ_SPOOL_DIR", str(data_dir / "spool"))
     storage = open_storage()

@@ -38,7 +38,11 @@ class Installation:
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Installation:
     """`traq init --admin margaret.hamilton` and a tiny `traq demo` (6 people, 2 days)."""
     data_dir: Path = tmp_path_factory.mktemp("admin-actions")
-    env = {"TRAQ_DATA_DIR": str(data_dir), "TRAQ_SPOOL_DIR": str(data_dir / "spool")}
+    env = {
+        "TRAQ_DATA_DIR": str(data_dir),
+        "TRAQ_SPOOL_DIR": str(data_dir / "spool"),
+        "TRAQ_MASTER_KEY_FILE": str(data_dir.with_name(f"{data_dir.name}.key")),
+    }
     init = traq("init", "--admin", ADMIN, env=env)
     assert init.returncode == 0, init.stderr
     admin = re.search(r"password \(shown once\): (\S+)", init.stdout)

@@ -22,6 +22,7 @@ from storage.db.engine import open_engine
 from storage.db.erase import erased_tables
 from storage.db.migrate import upgrade_to_head
 from storage.erasure import SETTLED_ACTION, erase_subject, settle_erasure
+from storage.keystore import FileKeyStore
 from storage.objects import LocalObjectStore
 from storage.vault import KeyVault
 from tests.fixtures.scan import encode, postgres_hits, sqlite_hits
@@ -81,7 +82,8 @@ def _installed(url: str, tmp_path: Path) -> tuple[Engine, KeyVault, int, bytes]:
     """A migrated database with the population above: (engine, vault, victim, wrapped key)."""
     engine = open_engine(url)
     upgrade_to_head(engine)
-    vault = KeyVault(engine, create_master_key_file(tmp_path / "master.key"))
+    key_file = tmp_path / "master.key"
+    vault = KeyVault(engine, create_master_key_file(key_file), FileKeyStore(key_file))
     return engine, vault, *_populate(engine, vault)
 
 

@@ -25,6 +25,7 @@ from storage.db.engine import open_engine
 from storage.db.migrate import upgrade_to_head
 from storage.erasure import erase_subject
 from storage.facade import Storage
+from storage.keystore import FileKeyStore
 from storage.objects import ObjectStore, open_object_store, screenshot_key
 from storage.retention import expired_object_prefixes, purge_prefixes, stale_versions
 from storage.vault import KeyVault
@@ -128,7 +129,8 @@ def test_erasure_evidence_counts_objects_versions_and_markers(storage: Storage) 
         _shot(c, storage.objects, person, device, DAY + 300)
     bucket, prefix = storage.objects.url.removeprefix("s3://").split("/", 1)
     storage.objects.client.delete_object(Bucket=bucket, Key=f"{prefix}/{key}")  # type: ignore[attr-defined]
-    vault = KeyVault(storage.engine, create_master_key_file(storage.settings.data_dir / "m.key"))
+    key_file = storage.settings.data_dir / "m.key"
+    vault = KeyVault(storage.engine, create_master_key_file(key_file), FileKeyStore(key_file))
     with storage.engine.begin() as c:
         report = erase_subject(c, storage.objects, vault, person, actor="user:1", now=NOW)
     assert report.object_versions == {"current": 1, "older_versions": 3, "delete_markers": 1}
