@@ -7,7 +7,9 @@ expression (``re.search``; write ``(?i)`` for case-insensitive):
 - ``redact``: the title is removed, and the site too when the rule matched on the site;
   the application name stays for aggregation.
 
-Either way no screenshot is taken while such a window is active. Rules always see the
+Either way no screenshot is taken while such a window is active, and where the platform
+lists the windows on screen (``collector.sources.base.VisibleWindowSource``) every other
+window a rule matches is blacked out of the shot. Rules always see the
 real title, even when the ``store_window_titles`` policy then drops every title, so that a
 private-browsing window still blocks screenshots.
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,7 +21,12 @@ from collector.pipeline.pause import PauseFlag
 from collector.pipeline.schedule import next_shot_at
 from collector.pipeline.sessionizer import Batch, Sample, Sessionizer, Span
 from collector.pipeline.watcher import Directive
-from collector.sources.base import ActiveWindowSource, InputCounts
+from collector.sources.base import (
+    ActiveWindowSource,
+    InputCounts,
+    ScreenRect,
+    VisibleWindowSource,
+)
 from collector.sources.screenshot import SealedImage
 from collector.spool.device import DeviceIdentity
 from collector.spool.files import ScreenshotName
@@ -47,8 +52,10 @@ class Shooter(Protocol):
 
     blur_radius: float
 
-    def capture_sealed(self, sealer: Sealer, object_id: str) -> SealedImage:
-        """Grab, encode and seal one screenshot."""
+    def capture_sealed(
+        self, sealer: Sealer, object_id: str, masks: Sequence[ScreenRect] = ()
+    ) -> SealedImage:
+        """Grab, black out ``masks``, encode and seal one screenshot."""
         ...
 
 
@@ -218,15 +225,37 @@ class Sampler:
         # Art. 18), which new screenshots would not serve: see ``Directive``.
         if self._blocked or self.sessionizer.idle or not directive.screenshots_allowed:
             return
-        self._take_screenshot(int(now), directive.screenshot_blur)
+        masks = self._privacy_masks(directive)
+        if masks is None:
+            return
+        self._take_screenshot(int(now), directive.screenshot_blur, masks)
 
-    def _take_screenshot(self, taken_at: int, blur: bool) -> None:
+    def _privacy_masks(self, directive: Directive) -> list[ScreenRect] | None:
+        """The areas of visible windows a privacy rule matches; None: skip the shot.
+
+        Why every window, not just the active one: a banking window beside the one being
+        typed in, or on another monitor, is in the picture too. When the window list
+        cannot be read, nobody knows what is on screen, so no shot is taken.
+        """
+        if not directive.privacy_rules or not isinstance(self._window, VisibleWindowSource):
+            return []
+        windows = self._window.visible_windows()
+        if windows is None:
+            return None
+        rules = directive.privacy_rules
+        return [
+            shown.area
+            for shown in windows
+            if apply_privacy_rules(shown.window, rules).blocks_screenshot
+        ]
+
+    def _take_screenshot(self, taken_at: int, blur: bool, masks: Sequence[ScreenRect]) -> None:
         assert self._shooter is not None
         started, started_cpu = time.perf_counter(), time.thread_time()
         ident = self._identity
         self._shooter.blur_radius = BLUR_RADIUS if blur else 0.0
         object_id = screenshot_key(ident.pseudonym, taken_at, ident.device_id)
-        image = self._shooter.capture_sealed(self._sealer_now(), object_id)
+        image = self._shooter.capture_sealed(self._sealer_now(), object_id, masks)
         name = ScreenshotName(
             ident.person_id, ident.device_id, taken_at, image.width, image.height, blur
         )

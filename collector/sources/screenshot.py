@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from PIL import Image, ImageFilter
 
 from collector.errors import DisplayUnavailable
+from collector.sources.base import ScreenRect
 
 if TYPE_CHECKING:
     import mss
@@ -85,9 +87,15 @@ class ScreenshotTaker:
         image = self._prepare(image)
         return CapturedImage(self._encode(image), image.width, image.height, monitors)
 
-    def capture_sealed(self, sealer: _Sealer, object_id: str) -> SealedImage:
-        """Capture and seal as ``object_id`` in memory; only the envelope leaves."""
-        image, _monitors = self._grab()
+    def capture_sealed(
+        self, sealer: _Sealer, object_id: str, masks: Sequence[ScreenRect] = ()
+    ) -> SealedImage:
+        """Capture and seal as ``object_id`` in memory; only the envelope leaves.
+
+        Each of ``masks`` (root coordinates, any monitor) is painted black before the
+        image is blurred or encoded: what a privacy filter hides is never in the bytes.
+        """
+        image, _monitors = self._grab(masks)
         image = self._prepare(image)
         width, height = image.size
         plaintext = self._encode(image)
@@ -136,8 +144,8 @@ class ScreenshotTaker:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _grab(self) -> tuple[Image.Image, int]:
-        """The union of all monitors as an RGB image, and how many monitors there are."""
+    def _grab(self, masks: Sequence[ScreenRect] = ()) -> tuple[Image.Image, int]:
+        """The union of all monitors as an RGB image with ``masks`` black, and the monitors."""
         import mss
 
         try:
@@ -148,6 +156,8 @@ class ScreenshotTaker:
         except mss.ScreenShotError as exc:
             raise DisplayUnavailable("cannot grab the screen: no display (set DISPLAY)") from exc
         image = _downscaled_rgb(shot.raw, shot.size, self.max_width)
+        origin = (monitors[0]["left"], monitors[0]["top"])
+        black_out(image, masks, origin, shot.size[0])
         return image, max(1, len(monitors) - 1)
 
     def _prepare(self, image: Image.Image) -> Image.Image:
@@ -173,6 +183,26 @@ def downscale_factor(width: int, max_width: int) -> int:
     and 40-70 ms on a busy machine, which alone broke the pipeline's 60 ms p95 (issue 3).
     """
     return max(1, -(-width // max_width))
+
+
+def black_out(
+    image: Image.Image, masks: Sequence[ScreenRect], origin: tuple[int, int], grabbed_width: int
+) -> None:
+    """Paint ``masks`` black on ``image``, a downscale of a grab ``grabbed_width`` wide.
+
+    ``origin`` is the grab's top-left corner in root coordinates (mss's monitor 0: the
+    union of every monitor). Edges round outwards, so a mask never leaves a half-pixel
+    of the window it hides.
+    """
+    scale = image.width / grabbed_width
+    for mask in masks:
+        left = math.floor((mask.x - origin[0]) * scale)
+        top = math.floor((mask.y - origin[1]) * scale)
+        right = math.ceil((mask.x - origin[0] + mask.width) * scale)
+        bottom = math.ceil((mask.y - origin[1] + mask.height) * scale)
+        box = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
+        if box[0] < box[2] and box[1] < box[3]:
+            image.paste((0, 0, 0), box)
 
 
 def _downscaled_rgb(bgrx: bytearray, size: tuple[int, int], max_width: int) -> Image.Image:

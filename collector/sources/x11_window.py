@@ -21,6 +21,7 @@ from Xlib import X, Xatom, display, error
 from activity.sites import describe_window
 from activity.window import WindowInfo
 from collector.errors import DisplayUnavailable
+from collector.sources.base import ScreenRect, VisibleWindow
 
 _UNKNOWN_APP = "unknown"
 _ESCAPE = re.compile(rb"\x1b[\x20-\x2f]*[\x30-\x7e]")  # any ISO 2022 escape sequence
@@ -49,6 +50,10 @@ class X11WindowSource:
         self._net_wm_name = atom("_NET_WM_NAME")
         self._compound_text = atom("COMPOUND_TEXT")
         self._utf8_string = atom("UTF8_STRING")
+        self._stacking = atom("_NET_CLIENT_LIST_STACKING")
+        self._wm_state = atom("_NET_WM_STATE")
+        self._hidden = atom("_NET_WM_STATE_HIDDEN")
+        self._frame_extents = atom("_NET_FRAME_EXTENTS")
 
     def current(self) -> WindowInfo | None:
         """The active window, or None when no window is active or no EWMH manager runs."""
@@ -62,6 +67,54 @@ class X11WindowSource:
             return None
         except (error.ConnectionClosedError, OSError) as exc:
             raise DisplayUnavailable("lost the X display while reading the active window") from exc
+
+    def visible_windows(self) -> list[VisibleWindow] | None:
+        """Every viewable, not minimised client window with its area, frame included.
+
+        None when no EWMH manager runs or its client list is missing: the caller cannot
+        know what is on screen and must not take a screenshot.
+        """
+        try:
+            if not self._manager_running():
+                return None
+            prop = self._root.get_full_property(self._stacking, X.AnyPropertyType)
+            if prop is None or prop.format != 32:
+                return None
+            found = (self._visible(int(window_id)) for window_id in prop.value)
+            return [window for window in found if window is not None]
+        except error.XError:
+            return None  # the manager's check window vanished: treat as no manager
+        except (error.ConnectionClosedError, OSError) as exc:
+            raise DisplayUnavailable("lost the X display while listing windows") from exc
+
+    def _visible(self, window_id: int) -> VisibleWindow | None:
+        window = self._display.create_resource_object("window", window_id)
+        try:
+            if window.get_attributes().map_state != X.IsViewable or self._minimised(window):
+                return None
+            info = describe_window(self._app(window), self._title(window))
+            return VisibleWindow(info, self._area(window))
+        except error.XError:
+            return None  # closed between the list and this request: no longer on screen
+
+    def _minimised(self, window: Any) -> bool:
+        prop = window.get_full_property(self._wm_state, Xatom.ATOM)
+        return prop is not None and self._hidden in prop.value
+
+    def _area(self, window: Any) -> ScreenRect:
+        """The window's area in root coordinates, grown by its frame (the title shows there)."""
+        size = window.get_geometry()
+        origin = self._root.translate_coords(window, 0, 0)
+        left, right, top, bottom = 0, 0, 0, 0
+        prop = window.get_full_property(self._frame_extents, X.AnyPropertyType)
+        if prop is not None and prop.format == 32 and len(prop.value) == 4:
+            left, right, top, bottom = (int(v) for v in prop.value)
+        return ScreenRect(
+            int(origin.x) - left,
+            int(origin.y) - top,
+            int(size.width) + left + right,
+            int(size.height) + top + bottom,
+        )
 
     def close(self) -> None:
         """Close the connection to the display."""

@@ -22,11 +22,12 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from typing import IO, Any
 
 import collector.run
 from collector.pipeline.sources import SystemSources
-from collector.sources.base import InputCounts
+from collector.sources.base import InputCounts, ScreenRect
 from collector.sources.screenshot import SealedImage
 from storage.crypto.envelope import Sealer
 from tests.ingest.scripted import SHOT_SIZE, ScriptedWindow, tiny_jpeg
@@ -75,7 +76,9 @@ class JournalledShooter:
     def __init__(self, rng: random.Random, journal: Journal) -> None:
         self._rng, self._journal = rng, journal
 
-    def capture_sealed(self, sealer: Sealer, object_id: str) -> SealedImage:
+    def capture_sealed(
+        self, sealer: Sealer, object_id: str, masks: Sequence[ScreenRect] = ()
+    ) -> SealedImage:
         """One sealed image under ``object_id``, as the real taker returns it."""
         plaintext = tiny_jpeg(self._rng)
         self._journal.write({"shot": object_id, "sha256": hashlib.sha256(plaintext).hexdigest()})

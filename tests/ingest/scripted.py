@@ -23,6 +23,7 @@ import json
 import logging
 import random
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from collector.pipeline.sources import SystemSources
 from collector.run import CollectorConfig, run_collector
 from collector.sinks.device_token import save_token
 from collector.sinks.https import HttpsSink, enrol_device, token_path
-from collector.sources.base import InputCounts
+from collector.sources.base import InputCounts, ScreenRect
 from collector.sources.screenshot import SealedImage
 from storage.config import load_settings
 from storage.crypto.envelope import Sealer
@@ -103,7 +104,9 @@ class ScriptedShooter:
     def __init__(self, rng: random.Random, ledger: Ledger) -> None:
         self._rng, self._ledger = rng, ledger
 
-    def capture_sealed(self, sealer: Sealer, object_id: str) -> SealedImage:
+    def capture_sealed(
+        self, sealer: Sealer, object_id: str, masks: Sequence[ScreenRect] = ()
+    ) -> SealedImage:
         """One sealed image under ``object_id`` (its key), as the real taker returns it."""
         plaintext = tiny_jpeg(self._rng)
         envelope = sealer.seal(object_id, plaintext)
