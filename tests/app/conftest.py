@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,13 +111,25 @@ def page_as(path: str, account: object) -> AppTest:
     return app.run()
 
 
+def copy_installation(source: Path, target: Path) -> None:
+    """Copy an installation folder; its SQLite database through SQLite's backup API.
+
+    A file copy of a live database can catch a write half done, and closing the copy's
+    handle on the file drops this process's locks on it (POSIX): either can corrupt it.
+    """
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("traq.db*"))
+    with closing(sqlite3.connect(source / "traq.db")) as live:
+        with closing(sqlite3.connect(target / "traq.db")) as copy:
+            live.backup(copy)
+
+
 @pytest.fixture
 def installation(
     demo: Demo, _demo_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Storage]:
     """A private copy of the demo installation, for a test that changes its data."""
     data_dir = tmp_path / "traq-data"
-    shutil.copytree(demo.data_dir, data_dir)
+    copy_installation(demo.data_dir, data_dir)
     # Its own key too: an erasure replaces the master key, which must not end the demo's.
     key = tmp_path / "master.key"
     shutil.copy2(demo.env["TRAQ_MASTER_KEY_FILE"], key)

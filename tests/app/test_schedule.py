@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.scheduler import start
+from storage import Storage
 from tests.traq.cli import ROOT
 
 PURGE_THREAD = "traq-retention-purge"
@@ -17,7 +18,10 @@ def _purge_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == PURGE_THREAD and t.is_alive()]
 
 
-def test_the_workbench_starts_one_purge_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_workbench_starts_one_purge_thread(
+    installation: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A private copy: the thread really purges, and must not purge the demo other tests share.
     monkeypatch.setenv("TRAQ_RETENTION_SCHEDULE", "on")
     start.clear()
     before = len(_purge_threads())
