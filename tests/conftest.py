@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -32,3 +34,16 @@ def _isolated_environment(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture(autouse=True)
+def _real_main_module() -> Iterator[None]:
+    """Put back the real ``__main__`` after each test.
+
+    Streamlit's script runner (AppTest) installs the page it ran as ``__main__`` and leaves it
+    there; a later spawn-started process pool in the same worker (``traq demo``'s screenshot
+    encoders) would then re-run that page in each child, and the pool breaks.
+    """
+    real = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = real

@@ -168,13 +168,13 @@ def _run_as(uid: int, argv: list[str]) -> tuple[int, str, str]:
     return os.waitstatus_to_exitcode(status), stdout, stderr
 
 
+# PostgreSQL only: another uid cannot open SQLite under root's temporary folder.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_another_os_user_cannot_act_as_the_dpo_even_with_the_override(
     env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     if running_os_account().uid != 0:
         missing_rig("running as root (to become another OS user)")
-    if not env["TRAQ_DATABASE_URL"].startswith("postgresql"):
-        pytest.skip("another uid cannot open SQLite under root's temporary folder")
     argv = ["rights", "list", "--as", DPO, "--json"]
     assert traq_main.main(argv) == 0  # as root (linked): loads every module the child needs
     capsys.readouterr()

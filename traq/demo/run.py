@@ -32,7 +32,7 @@ from traq.demo.accounts import (
 )
 from traq.demo.org import Organisation, Person, build_organisation
 from traq.demo.schedule import Period
-from traq.demo.screenshots import SHOT_COLUMNS, ShotBatch, ShotWriter
+from traq.demo.screenshots import INLINE_PERSON_DAYS, SHOT_COLUMNS, ShotBatch, ShotWriter
 from traq.demo.sealing import plan_shots, seal_titles
 from traq.demo.simulate import Policy, simulate
 from traq.demo.writer import insert_devices, insert_person, write_series
@@ -85,7 +85,9 @@ def run_demo(storage: Storage, options: DemoOptions, progress: Progress) -> Demo
             policies = _check_empty(connection, org)
             blur = bool(policies["screenshot_blur"])
             url = storage.settings.object_store_url
-            shots = ShotWriter(storage.objects, url, blur=blur)
+            person_days = options.employees * min(options.screenshot_days, options.days)
+            inline = person_days <= INLINE_PERSON_DAYS
+            shots = ShotWriter(storage.objects, url, blur=blur, inline=inline)
             demo = _Demo(connection, vault, options, org, policies, shots)
             report = demo.write(progress)
         shots.close()

@@ -4,7 +4,9 @@ Rendering and sealing are CPU work; on threads they fought the database writes o
 main thread for the GIL (the writes ran 2.3x slower), so they run in worker processes, one
 person's screenshots per task, on the cores the database writes leave free. Workers ignore
 Ctrl-C: the parent stops them, then deletes every object they stored, since the database
-transaction cannot take objects back.
+transaction cannot take objects back. A small demo (a few person-days of screenshots) stores
+them in-process instead: starting spawned workers, each importing the renderer and the object
+store, costs more than its few shots.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from traq.demo.schedule import Sessions
 
 # One core stays with the database writes, which set the pace of the demo.
 WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+# Up to this many person-days of screenshots, worker processes cost more than they save.
+INLINE_PERSON_DAYS = 40
 ShotRow = tuple[int, int, int, str, str, int, int, int, bool]
 SHOT_COLUMNS = (
     "person_id", "device_id", "taken_at", "object_key", "key_id",
@@ -115,8 +119,27 @@ def _store_batch(batch: ShotBatch, blur: bool) -> list[ShotRow]:
     return _worker.store_batch(batch, blur)
 
 
+class _InlinePool:
+    """The pool's interface, storing each batch at once in this process (small demos)."""
+
+    def __init__(self, url: str) -> None:
+        self._worker = _Worker(url)
+
+    def submit(self, _: object, batch: ShotBatch, blur: bool) -> Future[list[ShotRow]]:
+        future: Future[list[ShotRow]] = Future()
+        try:
+            future.set_result(self._worker.store_batch(batch, blur))
+        except Exception as exc:  # the caller reads it from the future, as from a process
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._worker.putters.shutdown(wait=wait)
+
+
 class ShotWriter:
-    """Stores screenshots in worker processes and hands back their rows, in order."""
+    """Stores screenshots in worker processes (in-process with ``inline``) and hands back
+    their rows, in order."""
 
     def __init__(
         self,
@@ -125,14 +148,19 @@ class ShotWriter:
         *,
         blur: bool,
         workers: int = WORKERS,
+        inline: bool = False,
     ) -> None:
         self._objects = objects
         self._blur = blur
-        self._pool = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),  # no fork of open connections
-            initializer=_start_worker,
-            initargs=(url,),
+        self._pool: ProcessPoolExecutor | _InlinePool = (
+            _InlinePool(url)
+            if inline
+            else ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),  # no fork of open connections
+                initializer=_start_worker,
+                initargs=(url,),
+            )
         )
         self._pending: deque[Future[list[ShotRow]]] = deque()
         self._done: list[ShotRow] = []
