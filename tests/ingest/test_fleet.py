@@ -2,7 +2,7 @@
 
 Twenty collector processes (``tests.ingest.scripted``: the real pipeline behind scripted
 sources), each with its own enrolled device and spool folder, send minute rows, spans and
-sealed screenshots for ``TRAQ_FLEET_SECONDS`` (default 45; the issue's "several minutes"
+sealed screenshots for ``TRAQ_FLEET_SECONDS`` (default 25; the issue's "several minutes"
 is e.g. ``TRAQ_FLEET_SECONDS=300``) through one ingestion service to one PostgreSQL schema
 and one S3 bucket (moto server). Four people have two devices, so rows of one person from
 different devices must stay apart. Then, per device: the minute rows' counts are what the
@@ -37,8 +37,8 @@ from tests.traq.cli import ROOT
 
 DEVICES = 20
 SECOND_DEVICES = 4  # the first four people enrol a second device
-SECONDS = float(os.environ.get("TRAQ_FLEET_SECONDS", "45"))
-SHOT_INTERVAL = 3.0  # short, so that a 45 s run still moves a few hundred objects
+SECONDS = float(os.environ.get("TRAQ_FLEET_SECONDS", "25"))
+SHOT_INTERVAL = 2.0  # short, so that a 25 s run still moves a few hundred objects
 # Start-up of 20 interpreters on 2 cores, the final flush and upload, and slack for a busy CI.
 GRACE = 120.0
 COUNTS = ("key_presses", "mouse_clicks", "mouse_moves", "scrolls")
