@@ -23,7 +23,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(TRAQ) init $(if $(ADMIN),--admin $(ADMIN))
 	@if [ ! -f "$(TRAQ_DATA_DIR)/.demo-done" ]; then \
-		$(TRAQ) demo --employees $(DEMO_EMPLOYEES) --days $(DEMO_DAYS) && touch "$(TRAQ_DATA_DIR)/.demo-done"; \
+		$(TRAQ) demo --if-empty --employees $(DEMO_EMPLOYEES) --days $(DEMO_DAYS) && touch "$(TRAQ_DATA_DIR)/.demo-done"; \
 	fi
 	$(TRAQ) app --port $(PORT)
 

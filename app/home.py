@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import organisation_summary
 from app.context import storage
-from app.sidebar import policy_lines
+from services.policy_text import policy_lines
 
 
 def render() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import streamlit as st
 
@@ -13,6 +12,8 @@ from analytics import Period
 from app.auth import refuse, sign_out
 from app.context import storage
 from services.accounts import Account, policies, team_names
+from services.policy_text import policy_lines
+from services.selfview import my_last_day
 
 FILTERS = "filters"
 ALL_TEAMS = "all"
@@ -37,69 +38,25 @@ def _data_span() -> tuple[date, date] | None:
     return summary.first_day, summary.last_day
 
 
-def every(seconds: int) -> str:
-    """``seconds`` in words: "30 seconds", "1 minute", "10 minutes", "90 seconds"."""
-    if seconds % 60:
-        return f"{seconds} seconds"
-    minutes = seconds // 60
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def policy_lines(policy: dict[str, Any]) -> list[str]:
-    """The policy in plain words."""
-    retention = policy["retention_days"]
-    titles = "encrypted with each person's own key" if policy["store_window_titles"] else "not kept"
-    blur = ", blurred" if policy["screenshot_blur"] else ""
-    filters = policy.get("privacy_filters") or []
-    return [
-        "Keyboard and mouse activity as counts per minute: never which keys.",
-        f"The active application; window titles {titles}.",
-        "In a browser, the site's name, read from the window title (never the full address"
-        + (
-            f"; {len(filters)} privacy filter(s) drop or redact matching titles)."
-            if filters
-            else ")."
-        ),
-        f"Screenshots about every {every(policy['screenshot_interval_seconds'])}, "
-        f"encrypted before they touch disk{blur}.",
-        f"Idle after {every(policy['idle_threshold_seconds'])} without input.",
-        f"Managers see only published statistics: sums over teams of at least "
-        f"{policy['k_anonymity']} people (a smaller team counted with a neighbour), per "
-        f"local day, released once {_grace(policy)} after the day ends and never changed "
-        "afterwards (a later correction, restriction or erasure does not alter a released "
-        "figure; later days leave a restricted person out).",
-        "Kept for: "
-        + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),
-        *_responsibles(policy),
-    ]
-
-
-def _responsibles(policy: dict[str, Any]) -> list[str]:
-    """Who to ask: the controller and the DPO, where an admin named them."""
-    lines = []
-    for name, title in (("controller", "Controller"), ("data_protection_officer", "DPO")):
-        party = policy.get(name) or {}
-        if party.get("name"):
-            contact = f" ({party['contact']})" if party.get("contact") else ""
-            lines.append(f"{title}: {party['name']}{contact}.")
-    return lines
-
-
-def _grace(policy: dict[str, Any]) -> str:
-    hours = int(policy.get("publication", {}).get("grace_hours", 48))
-    return f"{hours} hours"
-
-
 def draw_policy() -> None:
     """The organisation's policy, in the sidebar."""
     with st.sidebar.expander("What TraqNext collects here", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in policy_lines(policies(storage().engine))))
 
 
-def default_period() -> tuple[date, date]:
-    """The last 7 days holding data (or the last 7 days before today)."""
-    span = _data_span()
-    last = span[1] if span else date.today() - timedelta(days=1)
+def default_period(account: Account | None = None) -> tuple[date, date]:
+    """The last 7 days holding data (or the last 7 days before today).
+
+    An employee's pages show their own data, which is live: their 7 days end at the last
+    day they were tracked (today, for someone who just started), not at the last published
+    day a manager's pages end at.
+    """
+    last: date | None = None
+    if account is not None and account.person_id is not None:
+        last = my_last_day(storage().engine, account.person_id)
+    if last is None:
+        span = _data_span()
+        last = span[1] if span else date.today() - timedelta(days=1)
     return last - timedelta(days=6), last
 
 
@@ -121,7 +78,7 @@ def draw_sidebar(account: Account) -> None:
         st.rerun()
     chosen = None
     if account.role in PERIOD_ROLES:  # admin and DPO pages have no period: no idle control
-        chosen = bar.date_input("Period", value=default_period(), key="period")
+        chosen = bar.date_input("Period", value=default_period(account), key="period")
     if account.role == "manager":
         names = team_names(storage().engine)
         options = [ALL_TEAMS, *sorted(account.team_ids, key=lambda t: names.get(t, ""))]

@@ -9,7 +9,7 @@ that analytics applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -71,6 +71,21 @@ def _local(column: str, zone: str, alias: str) -> pl.Expr:
         .dt.convert_time_zone(zone)
         .alias(alias)
     )
+
+
+def my_last_day(engine: Engine, person_id: int) -> date | None:
+    """The last local day holding the person's own tracked time, or None if none yet."""
+    t = activity_10min.c
+    with engine.connect() as connection:
+        last = connection.execute(
+            select(func.max(t.slot_start)).where(t.person_id == person_id)
+        ).scalar_one()
+        zone = connection.execute(
+            select(people.c.timezone).where(people.c.id == person_id)
+        ).scalar_one_or_none()
+    if last is None or zone is None:
+        return None
+    return datetime.fromtimestamp(int(last), ZoneInfo(str(zone))).date()
 
 
 def my_slots(engine: Engine, person: Subject, period: Period) -> pl.DataFrame:

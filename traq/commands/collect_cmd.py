@@ -48,6 +48,11 @@ def register(sub: Any) -> None:
         "(`traq devices enrol-code`), then collect",
     )
     parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="on an installation with nobody in it, agree to track yourself without asking",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the final summary as one JSON object"
     )
     for flag, default, help_text in (
@@ -65,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     from collector.run import run_collector
 
     _log_to_stderr()
+    if args.subject is None and args.enrol is None and not os.environ.get("TRAQ_INGEST_URL"):
+        from traq.commands.first_collect import first_collect
+
+        args.subject = first_collect(args.yes, out=sys.stderr if args.json else sys.stdout)
     config = _config(args)
     stop = threading.Event()
     try:

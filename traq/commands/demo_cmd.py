@@ -24,6 +24,12 @@ def register(sub: Any) -> None:
     )
     for flag, kind, default, metavar, text in _options():
         parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
+    parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (exit 0) if the installation already has people, e.g. someone "
+        "tracking themselves (`make run` passes it)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -44,6 +50,7 @@ def _options() -> list[tuple[str, Callable[[str], Any], Any, str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the demo organisation and print what was made, and the accounts once."""
+    from services.first_run import nobody_yet
     from storage.facade import open_storage
     from traq.demo import DemoOptions, run_demo
 
@@ -56,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     )
     storage = open_storage()
     try:
+        if args.if_empty and not nobody_yet(storage.engine):
+            print("traq demo: the installation already has people; no demo added")
+            return 0
         with _progress_bar() as bar:
             report = run_demo(storage, options, _tracker(bar, options.employees))
         published = _publish(storage)
