@@ -23,10 +23,14 @@ def first_collect(
     from services.first_run import nobody_yet, set_up_yourself, system_timezone
     from services.policy_text import policy_lines
     from storage import open_storage
+    from storage.errors import DatabaseError
     from storage.os_accounts import running_os_account
     from storage.policies import load_policies
 
-    storage = open_storage()
+    try:
+        storage = open_storage()
+    except DatabaseError:
+        return None  # unreachable: the collector says why, or runs on a known device's cache
     try:
         if not nobody_yet(storage.engine):
             return None
