@@ -12,6 +12,7 @@ from storage.db.engine import check_connection, normalise_url, open_engine
 from storage.db.migrate import ensure_current
 from storage.errors import SchemaOutdated
 from storage.objects import ObjectStore, open_object_store
+from storage.private import private_umask
 from storage.vault import KeyVault, open_vault
 
 
@@ -52,6 +53,7 @@ def _require_sqlite_file(url: str) -> None:
 
 def open_storage(settings: Settings | None = None) -> Storage:
     """Open an initialised installation; raise a StorageError saying what to do if it is not."""
+    private_umask()  # a notebook's exports and objects are private too
     settings = settings or load_settings()
     _require_sqlite_file(settings.database_url)
     engine = open_engine(settings.database_url)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import ssl
+import stat
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +30,7 @@ from storage.errors import StorageError
 from storage.keystore import default_key_file, installation_id, key_file_for, open_key_store
 from storage.objects import open_object_store
 from storage.policies import DEFAULT_POLICIES, load_policies, validate_policy
+from storage.private import too_open
 from storage.vault import KeyVault
 
 MAX_SKEW_SECONDS = 5.0  # collectors stamp minutes with their own clock; keep them aligned
@@ -227,6 +229,16 @@ def check_clock(engine: Engine) -> Check:
     return _guarded("clock skew", probe)
 
 
+def check_file_modes(settings: Settings) -> Check:
+    """The data folder and what is directly in it are private to their owner."""
+    exposed = too_open(settings.data_dir)
+    if not exposed:
+        return Check("file modes", True, f"{settings.data_dir} is private to its owner")
+    shown = ", ".join(f"{p.name or p} {stat.S_IMODE(p.lstat().st_mode):o}" for p in exposed[:3])
+    more = f" and {len(exposed) - 3} more" if len(exposed) > 3 else ""
+    return Check("file modes", False, f"readable by others: {shown}{more}; run `traq init` to fix")
+
+
 def run_checks(settings: Settings, env: Mapping[str, str] | None = None) -> list[Check]:
     """Every check, in order; the database-bound ones fail fast when it is unreachable."""
     env = os.environ if env is None else env
@@ -246,6 +258,7 @@ def run_checks(settings: Settings, env: Mapping[str, str] | None = None) -> list
             checks += [check_master_key(engine, settings), check_policies(engine)]
             checks.append(check_clock(engine))
         checks.insert(4, check_ingest(env))
+        checks.append(check_file_modes(settings))
         return checks
     finally:
         if engine is not None:

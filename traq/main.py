@@ -71,6 +71,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``traq`` with ``argv``; return the exit status."""
+    from storage.private import private_umask
+
+    private_umask()  # before any command writes a file
     argv = sys.argv[1:] if argv is None else list(argv)
     only = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser(only).parse_args(argv)

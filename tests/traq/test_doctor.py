@@ -13,7 +13,7 @@ import pytest
 from tests.fixtures.s3 import free_port
 from tests.traq.cli import installed_key_file, traq
 
-CHECKS = ["database", "object store", "master key", "policies", "ingestion", "clock skew"]
+CHECKS = ["database", "object store", "master key", "policies", "ingestion", "clock skew", "file modes"]
 
 
 class _Answer(BaseHTTPRequestHandler):

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
+    from storage.private import tighten
+
     missing = [p for p in (data_dir, *data_dir.parents) if not p.exists()]
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,6 +63,7 @@ def _make_data_dir(data_dir: Path, created: list[Path]) -> None:
         ) from exc
     if missing:
         created.append(missing[-1])  # the outermost folder we created
+    tighten(data_dir)  # an installation made before files were private
 
 
 def initialise(settings: Settings, admin: str | None, created: list[Path]) -> str:
