@@ -20,7 +20,7 @@ import numpy as np
 import psycopg
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from storage.accounts import verify_password
 from storage.config import load_settings
@@ -30,7 +30,7 @@ from storage.policies import DEFAULT_POLICIES
 from storage.rollups import IDLE_APP, rebuild_all_rollups
 from traq.demo.apps import CATALOGUE, CATEGORIES
 from traq.demo.org import build_organisation
-from traq.demo.schedule import Period
+from traq.demo.schedule import Period, working_sessions
 from traq.demo.simulate import Policy, simulate
 from traq.main import main
 
@@ -353,3 +353,39 @@ def test_demo_needs_an_initialised_installation(
     assert main(DEMO) == 1
     err = capsys.readouterr().err
     assert "traq init" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_demo_ending_today_writes_nothing_after_the_moment_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRAQ_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TRAQ_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRAQ_OBJECT_STORE", raising=False)
+    assert main(["init"]) == 0
+    # Four days always hold a weekday with work before today.
+    assert main(["demo", "--employees", "12", "--days", "4", "--seed", "3"]) == 0, (
+        capsys.readouterr().err
+    )
+    after = datetime.now().timestamp()
+    storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            last_minute = connection.scalar(select(func.max(schema.activity_minutes.c.minute)))
+            last_span = connection.scalar(select(func.max(schema.app_spans.c.end_ts)))
+            last_shot = connection.scalar(select(func.max(schema.screenshots.c.taken_at)))
+    finally:
+        storage.close()
+    assert last_minute is not None and last_minute + 60 <= after
+    assert last_span is not None and last_span <= after
+    assert last_shot is None or last_shot <= after
+
+
+def test_sessions_are_cut_at_the_moment_given() -> None:
+    person = build_organisation(2, 8).people[0]
+    whole = Period(date(2026, 3, 31), 3)
+    sessions = working_sessions(person, whole, np.random.default_rng(1))
+    assert len(sessions.start) >= 2
+    moment = int((sessions.start[1] + sessions.end[1]) // 2) + 17  # inside the second session
+    cut = working_sessions(person, Period(whole.end, whole.days, moment), np.random.default_rng(1))
+    assert list(cut.start) == list(sessions.start[:2])
+    assert cut.end[0] == sessions.end[0] and cut.end[1] == moment - moment % 60

@@ -13,7 +13,9 @@ import pytest
 from tests.fixtures.s3 import free_port
 from tests.traq.cli import installed_key_file, traq
 
-CHECKS = ["database", "object store", "master key", "policies", "ingestion", "clock skew", "file modes"]
+CHECKS = [
+    "database", "object store", "master key", "policies", "ingestion", "clock skew", "file modes",
+]  # fmt: skip
 
 
 class _Answer(BaseHTTPRequestHandler):

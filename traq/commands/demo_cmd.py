@@ -38,7 +38,7 @@ def _options() -> list[tuple[str, Callable[[str], Any], Any, str, str]]:
         ("--employees", _bounded(1, 5000), 60, "N", "number of people, 1-5000 (default 60)"),
         ("--days", _bounded(1, 400), 30, "D", "days of history, 1-400 (default 30)"),
         ("--seed", int, 42, "S", "random seed (default 42)"),
-        ("--end", _day, None, "YYYY-MM-DD", "last day of history (default: today, UTC)"),
+        ("--end", _day, None, "YYYY-MM-DD", "last day (default: today, UTC; nothing after now)"),
         (
             "--screenshot-days", _bounded(0, 400), 2, "K",
             "take screenshots on the last K days only (default 2): screenshots are kept a "

@@ -154,7 +154,7 @@ class _Demo:
     ) -> None:
         self.connection, self.vault, self.org, self.shots = connection, vault, org, shots
         self.seed = options.seed
-        self.period = Period(options.end, options.days)
+        self.period = Period(options.end, options.days, int(datetime.now(UTC).timestamp()))
         self.policy = Policy(
             shot_days=min(options.screenshot_days, options.days),
             shot_interval=int(policies["screenshot_interval_seconds"]),

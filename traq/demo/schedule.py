@@ -24,10 +24,15 @@ LATEST_END = 23 * 60
 
 @dataclass(frozen=True)
 class Period:
-    """The demo's local calendar days: ``days`` days ending with ``end``."""
+    """The demo's local calendar days: ``days`` days ending with ``end``.
+
+    ``not_after`` (UTC epoch seconds) is the moment the demo runs: nothing is dated after
+    it, so a demo ending today stops at the present instead of inventing the afternoon.
+    """
 
     end: date
     days: int
+    not_after: int | None = None
 
     @property
     def first(self) -> date:
@@ -89,7 +94,20 @@ def working_sessions(person: Person, period: Period, rng: np.random.Generator) -
     base = day_starts(person.timezone, period)[:, None]
     utc = (base + local * 60).reshape(days * 3, 2)[keep]
     day_index = np.repeat(np.arange(days), 3)[keep]
-    return Sessions(utc[:, 0], utc[:, 1], day_index, np.repeat(device, 3)[keep])
+    sessions = Sessions(utc[:, 0], utc[:, 1], day_index, np.repeat(device, 3)[keep])
+    return sessions if period.not_after is None else _until(sessions, period.not_after)
+
+
+def _until(sessions: Sessions, moment: int) -> Sessions:
+    """``sessions`` cut at ``moment``: later ones dropped, a running one ended there."""
+    # A session needs a whole minute to leave any activity behind.
+    started = sessions.start <= moment - 60
+    return Sessions(
+        sessions.start[started],
+        np.minimum(sessions.end[started], moment - moment % 60),
+        sessions.day[started],
+        sessions.device[started],
+    )
 
 
 def _holiday(days: int, rng: np.random.Generator) -> np.ndarray:
