@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from app.text import literal
 from services.admin import AdminRefused
 from storage import StorageError
 
@@ -22,7 +23,7 @@ def act(change: Callable[[], Any], done: Callable[[Any], str], password: bool = 
     try:
         result = change()
     except (AdminRefused, StorageError) as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {literal(exc)}")
         return
     secret = None
     if password:
@@ -37,7 +38,7 @@ def show_flash() -> None:
     if flash is None:
         return
     message, secret = flash
-    st.success(message)
+    st.success(literal(message))
     if secret is not None:
         st.code(secret, language=None)
         st.caption("Shown once: hand it over in person; it cannot be shown again.")

@@ -17,6 +17,7 @@ from app.oidc import (
     provider_label,
     signed_in_claims,
 )
+from app.text import literal
 from app.warmup import warm_up_browser
 from services.accounts import Account, admin_exists, authenticate, reload_account
 from services.errors import IdentityRefused
@@ -111,7 +112,7 @@ def _start_login(provider: str) -> None:
         st.login(provider)
     except StreamlitAuthError as exc:  # Authlib missing, or an incomplete [auth] section
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        st.error(f"Single sign-on is not available: {first_line}")
+        st.error(f"Single sign-on is not available: {literal(first_line)}")
 
 
 def _password_form() -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import organisation_summary
 from app.context import storage
+from app.text import literal
 from services.policy_text import policy_lines
 
 
@@ -19,4 +20,4 @@ def render() -> None:
     period = f"{summary.first_day} → {summary.last_day}" if summary.first_day else "no data yet"
     right.metric("Published days", period)
     st.subheader("What is collected here")
-    st.markdown("\n".join(f"- {line}" for line in policy_lines(summary.policies)))
+    st.markdown("\n".join(f"- {literal(line)}" for line in policy_lines(summary.policies)))

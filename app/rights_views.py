@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from app.text import literal
 from services.accounts import Account
 from services.rights import Actor, Request
 
@@ -93,9 +94,9 @@ def describe(request: Request, now: datetime) -> None:
             f"Reason: {request.extension_reason}"
         )
     if request.state == "rejected":
-        st.warning(f"Rejected. Reason: {request.decision_reason}")
+        st.warning(f"Rejected. Reason: {literal(request.decision_reason)}")
     elif request.decision_reason:
-        st.info(f"Note from the DPO: {request.decision_reason}")
+        st.info(f"Note from the DPO: {literal(request.decision_reason)}")
 
 
 def correction_form(key: str, zone: str) -> tuple[dict[str, str], list[tuple[int, int]]]:

@@ -11,6 +11,7 @@ import streamlit as st
 from analytics import Period
 from app.auth import refuse, sign_out
 from app.context import storage
+from app.text import literal
 from services.accounts import Account, policies, team_names
 from services.policy_text import policy_lines
 from services.selfview import my_last_day
@@ -41,7 +42,9 @@ def _data_span() -> tuple[date, date] | None:
 def draw_policy() -> None:
     """The organisation's policy, in the sidebar."""
     with st.sidebar.expander("What TraqNext collects here", expanded=False):
-        st.markdown("\n".join(f"- {line}" for line in policy_lines(policies(storage().engine))))
+        st.markdown(
+            "\n".join(f"- {literal(line)}" for line in policy_lines(policies(storage().engine)))
+        )
 
 
 def default_period(account: Account | None = None) -> tuple[date, date]:

@@ -18,6 +18,7 @@ from analytics.publication.figures import Figure
 from analytics.publication.read import folded_teams, publication_version
 from app.context import storage
 from services.accounts import team_names
+from services.cells import neutralise
 
 CATEGORY_COLOURS = {
     "development": "#1f77b4",
@@ -136,8 +137,16 @@ def table(figure: Figure, labels: dict[str, str]) -> pd.DataFrame:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The shown cells as CSV (UTF-8, no index)."""
-    return frame.to_csv(index=False).encode()
+    """The shown cells as CSV (UTF-8, no index), formulas neutralised."""
+    return neutralise_frame(frame).to_csv(index=False).encode()
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot run as formulas."""
+    safe = frame.copy()
+    for column in frame.columns:  # shown tables are small; neutralise skips non-text
+        safe[column] = safe[column].map(neutralise)
+    return safe.rename(columns={c: neutralise(c) for c in safe.columns})
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -161,7 +170,8 @@ def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     """The shown cells as an Excel workbook (one sheet, header row, no index)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _typed(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+        # openpyxl stores text beginning with "=" as a formula: neutralise first.
+        _typed(neutralise_frame(frame)).to_excel(writer, sheet_name=sheet[:31], index=False)
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from app.auth import require
 from app.context import now, storage
 from app.rights_views import actor_of, flash, show_flash
+from app.text import literal
 from services.errors import ServicesError
 from services.grants import give_grant, holder_accounts, list_grants, revoke_grant
 
@@ -31,7 +32,7 @@ def attempt(change: Callable[[Any], str]) -> None:
         with engine.begin() as connection:
             done = change(connection)
     except ServicesError as exc:
-        st.error(f"Not done: {exc}.")
+        st.error(f"Not done: {literal(exc)}.")
         return
     flash(done)
     st.rerun()

@@ -6,6 +6,7 @@ import streamlit as st
 from app.auth import require
 from app.context import now, storage
 from app.rights_views import actor_of, flash, show_flash
+from app.text import literal
 from services.rights import RightsError
 from services.rights.desk import people_to_file_for
 from services.rights.holds import legal_holds, set_legal_hold
@@ -26,7 +27,7 @@ def change(person_id: int, reason: str | None) -> None:
         with engine.begin() as connection:
             set_legal_hold(connection, actor, person_id, reason, now())
     except RightsError as exc:
-        st.error(f"Not done: {exc}.")
+        st.error(f"Not done: {literal(exc)}.")
         return
     flash(f"Person {person_id}: legal hold {'placed' if reason else 'released'}.")
     st.rerun()

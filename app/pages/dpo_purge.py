@@ -6,6 +6,7 @@ import streamlit as st
 from app.auth import require
 from app.context import now, storage
 from app.retention_views import as_of_input, draw_counts
+from app.text import literal
 from services.errors import InvalidRequest
 from services.retention_desk import preview_purge, purge_history, purge_now
 
@@ -38,7 +39,7 @@ if clicked and sure and not future:  # the disabled button is the hint; this is 
                 installation.engine, installation.objects, as_of, account.user_id, now()
             )
     except InvalidRequest as exc:
-        st.error(f"Not purged: {exc}")
+        st.error(f"Not purged: {literal(exc)}")
     else:
         st.session_state.pop("purge-confirm", None)  # one confirmation, one purge
         st.rerun()

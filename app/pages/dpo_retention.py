@@ -5,6 +5,7 @@ import streamlit as st
 from app.auth import require
 from app.context import storage
 from app.retention_views import as_of_input, docs_site, draw_audit, draw_docs, draw_policy
+from app.text import literal
 from services.errors import ServicesError
 from services.retention_desk import audit_installation, retention_policy
 
@@ -32,7 +33,7 @@ if st.button("Run the audit", type="primary", key="run-audit"):
             )
         except ServicesError as exc:
             status.update(label="The audit could not run.", state="error")
-            st.error(f"The audit could not run: {exc}")
+            st.error(f"The audit could not run: {literal(exc)}")
         else:
             status.update(label="Retention audit finished.", state="complete", expanded=False)
 run = st.session_state.get(AUDIT)

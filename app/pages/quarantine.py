@@ -9,6 +9,7 @@ import streamlit as st
 
 from app.auth import require
 from app.context import now, storage
+from app.text import literal
 from services.errors import InvalidRequest
 from services.quarantine import batch_detail, discard_batch, list_batches
 
@@ -36,7 +37,7 @@ else:
     except InvalidRequest as exc:
         st.warning(str(exc))
     else:
-        st.subheader(f"Batch #{detail.id}: {detail.dataset}")
+        st.subheader(f"Batch #{detail.id}: {literal(detail.dataset)}")
         st.write(
             f"Source **{detail.source}**, person **{detail.person}**, {detail.row_count} rows. "
             f"Columns: {', '.join(detail.columns)}."

@@ -17,6 +17,7 @@ from typing import Any
 
 from analytics.imports.aw_export import activitywatch_export
 from data_contracts.declarations import CONTRACTS
+from services.cells import neutralise
 from services.rights.export_data import Holdings
 
 # Export dataset -> contract dataset (the record of processing that covers it).
@@ -75,14 +76,15 @@ def to_json(rows: list[dict[str, Any]]) -> bytes:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """Rows as CSV with a header (nested values as JSON)."""
+    """Rows as CSV with a header (nested values as JSON, formulas neutralised)."""
     out = io.StringIO()
     columns = list(rows[0]) if rows else []
     writer = csv.writer(out)
     writer.writerow(columns)
     # csv.writer over value lists: DictWriter checks every key of every row, twice as slow.
     writer.writerows(
-        [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()] for row in rows
+        [neutralise(json.dumps(v) if isinstance(v, dict | list) else v) for v in row.values()]
+        for row in rows
     )
     return out.getvalue().encode("utf-8")
 
