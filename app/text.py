@@ -3,20 +3,26 @@
 Streamlit renders ``st.markdown``, ``st.caption``, ``st.success`` and the other message
 elements as Markdown, so a display name like ``![x](https://attacker.example/p.png)`` would
 make every viewer's browser fetch that address, and ``:red[...]`` or ``**`` would restyle
-the page. CommonMark lets any ASCII punctuation be escaped with a backslash; escaping all of
-it turns every construct (images, links, emphasis, headings, lists, tables, HTML, Streamlit's
-``:colour[...]`` directives, ``$`` maths) into the characters themselves.
+the page. CommonMark lets any ASCII punctuation be escaped with a backslash. Escaping the characters
+that open a construct anywhere (images and links, emphasis, code, HTML and entities, tables,
+strikethrough, Streamlit's ``:colour[...]`` directives, ``$`` maths), and those that open a
+block only at the start of a line (headings, lists, quotes), turns it all into the characters
+themselves while ordinary punctuation ("Team Research created.") reads as before.
 """
 
 from __future__ import annotations
 
 import re
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# An underscore between two letters or digits never opens emphasis: data_protection_officer
+# stays readable.
+_INLINE = re.compile(r"([\\`*\[\]<>!#|~$&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_BLOCK_START = re.compile(r"^([-+=>]|\d+[.)])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def literal(value: object) -> str:
     """``value`` as Markdown that renders exactly its characters, on one line."""
-    one_line = _LINE_BREAKS.sub(" ", str(value))
-    return _PUNCTUATION.sub(r"\\\1", one_line)
+    one_line = _LINE_BREAKS.sub(" ", str(value)).lstrip()  # 4 leading spaces: a code block
+    escaped = _INLINE.sub(r"\\\1", one_line)
+    return _BLOCK_START.sub(lambda m: f"{m[1][:-1]}\\{m[1][-1]}", escaped)
