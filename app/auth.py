@@ -4,6 +4,7 @@ guard every page calls first."""
 from __future__ import annotations
 
 import time
+from math import ceil
 from typing import NoReturn
 
 import streamlit as st
@@ -21,6 +22,7 @@ from app.text import literal
 from app.warmup import warm_up_browser
 from services.accounts import Account, admin_exists, authenticate, reload_account
 from services.errors import IdentityRefused
+from services.sign_in_guard import GUARD
 from services.sso import account_for_claims, is_fresh
 
 ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
@@ -121,10 +123,17 @@ def _password_form() -> None:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        account = authenticate(storage().engine, username.strip(), password)
+        name, client = username.strip(), st.context.ip_address
+        wait = GUARD.wait_left(name, client)
+        if wait > 0:  # refused unchecked: parallel sessions guess no faster
+            st.error(f"Too many failed sign-ins: try again in {ceil(wait)} s.")
+            return
+        account = authenticate(storage().engine, name, password)
         if account is None:
+            GUARD.failed(name, client)
             st.error("Wrong username or password, or the account is disabled.")
             return
+        GUARD.succeeded(name, client)
         st.session_state[ACCOUNT] = account
         st.session_state[LAST_SEEN] = time.time()
         st.rerun()

@@ -5,12 +5,14 @@ The app may not read tables itself; these are the few account facts it needs.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from storage.accounts import has_admin, verify_password
+from storage.accounts import has_admin, hash_password, verify_password
 from storage.db.schema import manager_teams, people, teams, users
 from storage.policies import load_policies
 
@@ -27,14 +29,24 @@ class Account:
 
 
 def authenticate(engine: Engine, username: str, password: str) -> Account | None:
-    """The account if ``password`` is right and the account is enabled, else None."""
+    """The account if ``password`` is right and the account is enabled, else None.
+
+    Every answer costs one argon2 verification, so the time taken does not tell whether
+    ``username`` exists, is disabled or signs in only through single sign-on.
+    """
     with engine.connect() as connection:
         row = connection.execute(select(users).where(users.c.username == username)).first()
-        if row is None or row.password_hash is None or row.disabled_at is not None:
-            return None
-        if not verify_password(row.password_hash, password):
+        usable = row is not None and row.password_hash is not None and row.disabled_at is None
+        stored = row.password_hash if usable and row is not None else _decoy_hash()
+        if not verify_password(stored, password) or not usable or row is None:
             return None
         return _account(connection, row)
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    """A hash no password matches, with the installation's argon2 cost."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def admin_exists(engine: Engine) -> bool:

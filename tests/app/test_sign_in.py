@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from streamlit.testing.v1 import AppTest
 
+from services.accounts import authenticate
+from services.sign_in_guard import FREE_TRIES
 from storage import open_storage
 from storage.accounts import create_user, hash_password
 from storage.db.schema import users
@@ -90,3 +93,42 @@ def test_an_installation_without_admin_says_how_to_name_one(
     bare = AppTest.from_file(ENTRY, default_timeout=30).run()
     assert not bare.exception
     assert any(hint in i.value and "traq init --admin YOUR-NAME" in i.value for i in bare.info)
+
+
+def _try(name: str, password: str) -> AppTest:
+    app = AppTest.from_file(ENTRY, default_timeout=30).run()
+    app.text_input[0].input(name)
+    app.text_input[1].input(password)
+    app.button[0].click()
+    return app.run()
+
+
+def test_guessing_one_account_slows_down_even_for_the_right_password(demo: Demo) -> None:
+    for _ in range(FREE_TRIES):
+        assert _try("sigrid.lindqvist", "guess").error[0].value.startswith("Wrong username")
+    locked = _try("sigrid.lindqvist", demo.password)
+    assert locked.error[0].value.startswith("Too many failed sign-ins: try again in 1 s")
+    assert locked.title[0].value == "Sign in to TraqNext"
+    assert _try("ilse.marchetti", demo.password).title[0].value != "Sign in to TraqNext"
+    time.sleep(1.1)  # the first wait is one second
+    assert _try("sigrid.lindqvist", demo.password).title[0].value != "Sign in to TraqNext"
+
+
+def test_an_unknown_name_costs_as_much_as_a_wrong_password(demo: Demo) -> None:
+    storage = open_storage()
+    try:
+
+        def slowest_half(name: str) -> float:
+            times = []
+            for _ in range(6):
+                started = time.perf_counter()
+                assert authenticate(storage.engine, name, "not-the-password") is None
+                times.append(time.perf_counter() - started)
+            return sorted(times)[3]
+
+        slowest_half("sigrid.lindqvist")  # warm the decoy hash and the connection pool
+        known, unknown = slowest_half("sigrid.lindqvist"), slowest_half("no.such.person")
+    finally:
+        storage.close()
+    # Without the decoy an unknown name answered in 0.1 ms against 210 ms.
+    assert unknown > known / 3, (known, unknown)
