@@ -127,9 +127,14 @@ def _run_step(step: str, path: Path, events: int = 0) -> dict[str, Any]:
     """One step in a fresh interpreter started by this small one: Linux carries the peak
     RSS of a process over ``exec``, so the parent must stay small for each step's figure to
     be its own."""
+    root = str(Path(__file__).resolve().parents[1])  # the generator lives in tests/
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
     out = subprocess.run(
         [sys.executable, __file__, "--step", step, "--events", str(events), str(path)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
