@@ -16,8 +16,11 @@ import re
 
 # An underscore between two letters or digits never opens emphasis: data_protection_officer
 # stays readable.
-_INLINE = re.compile(r"([\\`*\[\]<>!#|~$&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_BLOCK_START = re.compile(r"^([-+=>]|\d+[.)])")
+# ">" opens nothing inside a line (an autolink needs "<"), and Streamlit shows "\>" with its
+# backslash: it is left alone there and written as an entity at the start.
+# A colon before a letter opens a Streamlit directive (":red[...]", ":name" alone is eaten).
+_INLINE = re.compile(r"([\\`*\[\]<!#|~$&{}]|:(?=[A-Za-z])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
@@ -25,4 +28,6 @@ def literal(value: object) -> str:
     """``value`` as Markdown that renders exactly its characters, on one line."""
     one_line = _LINE_BREAKS.sub(" ", str(value)).lstrip()  # 4 leading spaces: a code block
     escaped = _INLINE.sub(r"\\\1", one_line)
+    if escaped.startswith(">"):
+        return "&gt;" + escaped[1:]  # a quote block otherwise
     return _BLOCK_START.sub(lambda m: f"{m[1][:-1]}\\{m[1][-1]}", escaped)

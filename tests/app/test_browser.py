@@ -10,11 +10,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from sqlalchemy import select, update
 
+from storage import open_storage
+from storage.db.schema import people
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import Demo
 from tests.fixtures.rigs import missing_rig
@@ -30,6 +34,10 @@ IMAGES_LOADED = """() => {
     return images.length >= 12 && images.every((i) => i.complete && i.naturalWidth > 0);
 }"""
 DOCS = ROOT / "docs" / "screenshots"
+HOSTILE_NAME = (
+    "![pixel](http://attacker.invalid/p.png) **Ada** & co | ~x~ $y$ {z} #1 `c` :red[r] "
+    "<img src=http://attacker.invalid/q.png>"
+)
 pytestmark = pytest.mark.slow
 
 
@@ -75,6 +83,27 @@ def settle(page: object) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(  # type: ignore[attr-defined]
         state="detached", timeout=30_000
     )
+
+
+@contextmanager
+def renamed(person_id: int, name: str) -> Iterator[None]:
+    """The person shown as ``name`` for the block's length."""
+    storage = open_storage()
+    try:
+        with storage.engine.begin() as connection:
+            before = connection.scalar(
+                select(people.c.display_name).where(people.c.id == person_id)
+            )
+            connection.execute(
+                update(people).where(people.c.id == person_id).values(display_name=name)
+            )
+        yield
+    finally:
+        with storage.engine.begin() as connection:
+            connection.execute(
+                update(people).where(people.c.id == person_id).values(display_name=before)
+            )
+        storage.close()
 
 
 def sign_in(page: object, url: str, username: str, password: str) -> None:
@@ -127,7 +156,15 @@ def test_manager_dashboards_and_employee_screenshots_in_chromium(
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.on("request", lambda request: hosts.add(request.url))
-        sign_in(page, server, employee_in_team(1)[0], demo.password)
+        username, person_id = employee_in_team(1)
+        # A display name written as Markdown: an image would make the browser fetch it.
+        with renamed(person_id, HOSTILE_NAME):
+            sign_in(page, server, username, demo.password)
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+            settle(page)
+            assert HOSTILE_NAME in page.inner_text("body")  # shown as typed, no backslash
+            assert page.locator("img[src*='attacker']").count() == 0
+        sign_in(page, server, username, demo.password)
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
         settle(page)
         shoot(page, tmp_path, "employee-my-day")

@@ -24,6 +24,7 @@ ATTACKS = [
     "a\\*b\\\\",
     "&amp; &#x3C;script&#x3E;",
     "    indented code",
+    "Note:Ada :red[alarm]",
     "> quote",
     "1) one",
     "=== setext",
