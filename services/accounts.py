@@ -106,18 +106,19 @@ def list_accounts(engine: Engine) -> list[dict[str, Any]]:
 
 
 def list_people(engine: Engine) -> list[dict[str, Any]]:
-    """Every person with their team and consent state (for administrators)."""
+    """Every person with their team, consent state and departure date (for administrators)."""
     p = people.c
     query = (
-        select(p.display_name, teams.c.name, teams.c.department, p.timezone, p.consent)
+        select(p.display_name, teams.c.name, teams.c.department, p.timezone, p.consent, p.left_at)
         .join(teams, teams.c.id == p.team_id)
         .order_by(teams.c.name, p.display_name)
     )
     with engine.connect() as connection:
         return [
-            {"name": n, "team": t, "department": d, "timezone": z, "consent": c}
-            for n, t, d, z, c in connection.execute(query)
-        ]
+            {"name": n, "team": t, "department": d, "timezone": z, "consent": c,
+             "left": left.date().isoformat() if left is not None else ""}
+            for n, t, d, z, c, left in connection.execute(query)
+        ]  # fmt: skip
 
 
 def policies(engine: Engine) -> dict[str, Any]:

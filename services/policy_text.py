@@ -39,6 +39,8 @@ def policy_lines(policy: dict[str, Any]) -> list[str]:
         "figure; later days leave a restricted person out).",
         "Kept for: "
         + ", ".join(f"{name.replace('_', ' ')} {days} days" for name, days in retention.items()),
+        f"When you leave: capture stops that day and all your data is erased "
+        f"{policy['post_employment_days']} days later (unless a legal hold applies).",
         *_responsibles(policy),
     ]
 

@@ -19,6 +19,8 @@ DEFAULT_POLICIES: dict[str, Any] = {
     "screenshot_jitter_seconds": 120,
     "screenshot_blur": False,
     "store_window_titles": True,
+    # A person who left is erased this many days after leaving (a legal hold still wins).
+    "post_employment_days": 90,
     "retention_days": {
         "screenshots": 30,
         "window_titles": 90,
@@ -101,7 +103,7 @@ def validate_policy(name: str, value: Any) -> None:
         _validate_party(name, value)
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
-    if name.endswith("_seconds") and value <= 0:
+    if (name.endswith("_seconds") or name == "post_employment_days") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 
 

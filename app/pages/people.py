@@ -1,4 +1,4 @@
-"""Administration: people and teams (create a team, add, move and edit a person)."""
+"""Administration: people and teams (create a team, add, move, edit and offboard a person)."""
 
 from zoneinfo import available_timezones
 
@@ -8,8 +8,9 @@ import streamlit as st
 from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
-from services.accounts import list_people, team_names
+from services.accounts import list_people, policies, team_names
 from services.admin import add_person, add_team, edit_person, move_person, people_choices
+from services.offboarding import keep, offboard
 
 account = require("admin")
 engine = storage().engine
@@ -88,4 +89,31 @@ with st.expander("Edit a person's profile"):
             act(
                 lambda: edit_person(engine, account.user_id, int(who), profile, now()),
                 lambda changed: f"Saved: {', '.join(changed)}.",
+            )
+
+with st.expander("Offboard a person who left"):
+    days = int(policies(engine)["post_employment_days"])
+    staying = [i for i, p in chosen_people.items() if p["left_at"] is None]
+    leaving = st.selectbox("Person", staying, format_func=person_label, key="offboard-who")
+    st.caption(
+        f"Their devices are revoked and stop sending, their accounts disabled, and all their "
+        f"data is erased {days} days from now (the post-employment period), unless a legal "
+        "hold stands then."
+    )
+    sure = st.checkbox("They have left the organisation", key="offboard-sure")
+    if st.button("Offboard", disabled=leaving is None or not sure, key="offboard-go"):
+        act(
+            lambda: offboard(engine, account.user_id, int(leaving), now()),
+            lambda gone: (
+                f"Offboarded: {gone.devices_revoked} device(s) revoked, "
+                f"{gone.accounts_disabled} account(s) disabled; erased after {days} days."
+            ),
+        )
+    left = [i for i, p in chosen_people.items() if p["left_at"] is not None]
+    if left:
+        back = st.selectbox("Cancel a departure", left, format_func=person_label, key="keep-who")
+        if st.button("They stay", key="keep-go"):
+            act(
+                lambda: keep(engine, account.user_id, int(back), now()),
+                lambda _: "Departure cancelled; enrol their devices and enable accounts again.",
             )

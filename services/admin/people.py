@@ -101,7 +101,7 @@ def edit_person(
 def people_choices(engine: Engine) -> list[dict[str, Any]]:
     """Every person with ids and profile, for the administrator's forms."""
     p = people.c
-    query = select(p.id, p.display_name, p.email, p.timezone, p.team_id).order_by(
+    query = select(p.id, p.display_name, p.email, p.timezone, p.team_id, p.left_at).order_by(
         p.display_name, p.id
     )
     with engine.connect() as connection:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from data_contracts import CONTRACTS
 from services.retention.rules import first_kept_day, plan_purge
 from storage.db.schema import retention_runs, rights_requests, subject_keys
+from storage.departures import due_for_erasure
 from storage.objects import ObjectStore
 from storage.policies import PARTIES, load_policies
 from storage.retention import (
@@ -159,6 +160,18 @@ def _erased_check(connection: Connection, objects_left: dict[str, int]) -> Check
     return Check("nothing held for erased people", ERASED, ok, evidence)
 
 
+def _departures_check(connection: Connection, as_of: date) -> Check:
+    """Nobody remains past the post-employment period but those a legal hold keeps."""
+    days = int(load_policies(connection)["post_employment_days"])
+    end_of_day = datetime.combine(as_of, time(23, 59, 59), UTC)
+    due = due_for_erasure(connection, days, end_of_day)
+    held = sum(1 for person in due if person.legal_hold)
+    evidence = {"post_employment_days": days, "overdue": len(due) - held, "held": held}
+    return Check(
+        "people who left are erased in time", "post-employment", held == len(due), evidence
+    )
+
+
 def _contracts_check(contracts: Sequence[Mapping[str, Any]]) -> Check:
     failed = sorted(c["dataset"] for c in contracts if not c["success"])
     evidence = {"validated": len(contracts), "failed": failed}
@@ -236,6 +249,7 @@ def run_audit(
     with engine.connect() as connection:
         checks = _retention_checks(connection, retention_days, as_of)
         checks += [object_check, _erased_check(connection, erased_objects)]
+        checks.append(_departures_check(connection, as_of))
         deletions, rights = _deletions(connection), _rights(connection, as_of)
         policies = load_policies(connection)
     checks.append(_contracts_check(contracts))

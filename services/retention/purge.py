@@ -115,8 +115,14 @@ def run_purge(
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH,
     on_batch: Callable[[int], None] | None = None,
+    departed: Callable[[bool], dict[str, int]] | None = None,
 ) -> PurgeReport:
-    """Purge (or count, when ``dry_run``) everything expired on ``as_of``; log real runs."""
+    """Purge (or count, when ``dry_run``) everything expired on ``as_of``; log real runs.
+
+    ``departed(dry_run)`` erases the people past their post-employment period (it needs
+    the key vault, which the purge does not hold: ``services.offboarding``); its counts are
+    the run's "post-employment" category.
+    """
     report = PurgeReport(as_of, dry_run)
     run_id = None
     if not dry_run:
@@ -128,6 +134,8 @@ def run_purge(
     _objects(engine, objects, first_kept_day(as_of, retention_days["screenshots"]), report)
     _rows(engine, retention_days, report, batch_size, on_batch)
     _orphans(engine, report, batch_size)
+    if departed is not None:  # before the copies: the lake and files are settled once
+        report.counts["post-employment"] = departed(dry_run)
     if not dry_run:
         _copies(engine, objects, retention_days, report)
     if run_id is not None:

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from analytics.publication.schedule import publish_tick
+from services.offboarding import erase_departed
 from services.retention.purge import PurgeReport, run_purge
 from storage.db.schema import retention_runs
 from storage.facade import Storage
-from storage.objects import ObjectStore
 from storage.policies import DEFAULT_POLICIES, load_policies
 
 INTERVAL = timedelta(days=1)
@@ -46,13 +46,21 @@ def last_finished(engine: Engine) -> datetime | None:
     return value
 
 
-def purge_if_due(engine: Engine, objects: ObjectStore, now: datetime) -> PurgeReport | None:
-    """Run today's purge if one is due; return its report, or None if not due."""
+def purge_if_due(storage: Storage, now: datetime) -> PurgeReport | None:
+    """Run today's purge (people past their post-employment period included) if one is due;
+    return its report, or None if not due."""
+    engine = storage.engine
     if not is_due(last_finished(engine), now):
         return None
     with engine.connect() as connection:
         days = {**DEFAULT_POLICIES["retention_days"], **load_policies(connection)["retention_days"]}
-    return run_purge(engine, objects, days, now.date())
+    return run_purge(
+        engine,
+        storage.objects,
+        days,
+        now.date(),
+        departed=lambda dry: erase_departed(storage, now, dry).counts(),
+    )
 
 
 def schedule_enabled(env: Mapping[str, str] = os.environ) -> bool:
@@ -74,7 +82,7 @@ def tick(storage: Storage, now: datetime) -> bool:
     swallows any error."""
     publish_tick(storage.engine, now)
     try:
-        report = purge_if_due(storage.engine, storage.objects, now)
+        report = purge_if_due(storage, now)
     except Exception:  # the service must outlive any failure of the purge
         log.exception("scheduled retention purge failed; retrying at the next tick")
         return False

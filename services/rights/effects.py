@@ -104,10 +104,18 @@ def settle_erasure_copies(
     vacuumed), and an ``erasure.settled`` audit entry lists each place; returned as well.
     """
 
+    return settle_copies(storage, report, actor.ref, now)
+
+
+def settle_copies(
+    storage: Storage, report: ErasureReport, actor_ref: str, now: datetime
+) -> dict[str, Any]:
+    """``settle_erasure_copies`` for any actor the audit log can name (the purge, too)."""
+
     def lake() -> dict[str, Any]:
         from analytics.lake.erased import refresh_after_deletion  # polars: only when erasing
 
         refreshed = refresh_after_deletion(storage.engine, storage.objects, now)
         return refreshed.as_dict() if refreshed is not None else {"exported": False}
 
-    return settle_erasure(storage.engine, report, actor.ref, now, {"lake": lake})
+    return settle_erasure(storage.engine, report, actor_ref, now, {"lake": lake})

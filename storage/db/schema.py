@@ -543,3 +543,9 @@ publication_cells = Table(
 # in between (a device learns of the right up to a minute late, and may send it anyway).
 people.append_column(Column("capture_stopped_at", UtcDateTime))
 people.append_column(Column("capture_resumed_at", UtcDateTime))
+
+# --- offboarding (issue 17) ---
+
+# When the person left: their devices are revoked, their accounts disabled and capture
+# stopped then; the scheduled purge erases them ``post_employment_days`` later.
+people.append_column(Column("left_at", UtcDateTime))

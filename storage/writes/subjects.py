@@ -49,7 +49,7 @@ def subject_state(conn: Connection, pseudonym: str | None) -> SubjectState:
         timezone=str(row.timezone),
         public_key=public_key,
         policies=load_policies(conn),
-        paused=bool(row.tracking_paused),
+        paused=bool(row.tracking_paused) or row.left_at is not None,  # left: capture ends
     )
 
 
@@ -69,6 +69,7 @@ def _find_person(conn: Connection, pseudonym: str | None) -> Any:
         people.c.objected,
         people.c.restricted,
         people.c.tracking_paused,
+        people.c.left_at,
         people.c.timezone,
     )
     if pseudonym is None:
