@@ -7,6 +7,7 @@ of the account's role only (each page also checks the role itself).
 import streamlit as st
 
 from app.auth import current, sign_in_form
+from app.failure import unexpected
 from app.nav import pages_for
 from app.scheduler import start as start_retention_schedule
 from app.sidebar import draw_policy, draw_sidebar
@@ -23,4 +24,7 @@ if account is None:
 else:
     page = st.navigation(pages_for(account))
     draw_sidebar(account)
-page.run()
+try:
+    page.run()
+except Exception as exc:  # st.stop and st.rerun are BaseException: they pass through
+    unexpected(exc)

@@ -28,6 +28,8 @@ STATES = {
     "in_progress": "in progress",
     "completed": "completed",
     "rejected": "rejected",
+    "closed": "closed",
+    "withdrawn": "withdrawn",
 }
 PROFILE = {"display_name": "Name", "email": "E-mail", "timezone": "Time zone"}
 FLASH = "rights-flash"

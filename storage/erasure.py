@@ -74,8 +74,27 @@ def _subject(connection: Connection, person_id: int) -> tuple[str, str | None]:
     return str(row.pseudonym), row.legal_hold_reason
 
 
-def scrub_requests(connection: Connection, person_id: int) -> int:
-    """Drop the free text of the person's requests (it may name them); keep the dates."""
+ERASED_REASON = "closed: the person's data was erased"
+
+
+def scrub_requests(
+    connection: Connection, person_id: int, now: datetime, keep_open: int | None = None
+) -> int:
+    """Drop the free text of the person's requests (it may name them); keep the dates.
+
+    Their other open requests can no longer be answered: they are closed with that reason
+    (``keep_open``, the erasure's own request, is completed by its caller).
+    """
+    still_open = rights_requests.c.state.in_(("received", "in_review", "approved", "in_progress"))
+    others = list(
+        connection.execute(
+            select(rights_requests.c.id).where(
+                rights_requests.c.person_id == person_id,
+                still_open,
+                rights_requests.c.id != (keep_open if keep_open is not None else -1),
+            )
+        ).scalars()
+    )
     result = connection.execute(
         update(rights_requests)
         .where(rights_requests.c.person_id == person_id)
@@ -87,6 +106,12 @@ def scrub_requests(connection: Connection, person_id: int) -> int:
             details={},
         )
     )
+    if others:
+        connection.execute(
+            update(rights_requests)
+            .where(rights_requests.c.id.in_(others))
+            .values(state="closed", closed_at=now, decision_reason=ERASED_REASON)
+        )
     return int(result.rowcount)
 
 
@@ -144,7 +169,7 @@ def erase_subject(
     )
     versions = count_versions_by_kind(objects, subject_prefix(pseudonym))
     purged = objects.purge(subject_prefix(pseudonym))
-    requests = scrub_requests(connection, person_id)
+    requests = scrub_requests(connection, person_id, now, keep_open=request_id)
     scopes = scrub_ledger(connection, person_id)
     keys = vault.destroy_subject_keys(connection, person_id, now)
     epoch = vault.end_epoch(connection, now)

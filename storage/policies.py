@@ -19,6 +19,8 @@ DEFAULT_POLICIES: dict[str, Any] = {
     "screenshot_jitter_seconds": 120,
     "screenshot_blur": False,
     "store_window_titles": True,
+    # Whose deadlines rights requests follow when a person has no jurisdiction of their own.
+    "default_jurisdiction": "GDPR",
     # A person who left is erased this many days after leaving (a legal hold still wins).
     "post_employment_days": 90,
     "retention_days": {
@@ -79,6 +81,8 @@ DEFAULT_POLICIES: dict[str, Any] = {
 
 
 PARTIES = ("controller", "data_protection_officer")
+# The laws whose request deadlines TraqNext knows (services.rights.deadlines.LAWS).
+JURISDICTIONS = ("GDPR", "UK GDPR", "FADP", "PIPEDA", "CCPA")
 MAX_PARTY_FIELD = 300
 
 
@@ -101,6 +105,8 @@ def validate_policy(name: str, value: Any) -> None:
         raise ValueError(f"policy {name} must be {expected.__name__}, got {type(value).__name__}")
     if name in PARTIES:
         _validate_party(name, value)
+    if name == "default_jurisdiction" and value not in JURISDICTIONS:
+        raise ValueError(f"default_jurisdiction must be one of {', '.join(JURISDICTIONS)}")
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
     if (name.endswith("_seconds") or name == "post_employment_days") and value <= 0:

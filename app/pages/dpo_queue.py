@@ -17,6 +17,7 @@ from app.rights_views import (
     show_flash,
     show_table,
 )
+from app.text import literal
 from services.rights import RightsError
 from services.rights.desk import (
     CARRY_OUT,
@@ -86,7 +87,10 @@ start = ids.index(int(asked)) if asked and asked.isdigit() and int(asked) in ids
 chosen = st.selectbox("Work on request", ids, index=start, format_func=lambda i: f"#{i}")
 if chosen is not None:
     request = view(engine, actor, int(chosen), at)  # a view of individual data: audited
-    st.subheader(f"Request #{request.id}: {request.kind}, person {request.person_id}")
+    names = people_to_file_for(engine, actor)
+    who = names.get(request.person_id, "erased") if request.person_id is not None else "erased"
+    law = request.details.get("law", "GDPR")
+    st.subheader(f"Request #{request.id}: {request.kind}, {literal(who)} ({law})")
     describe(request, at)
     st.caption(f"Identity check: {request.identity_verification or 'none recorded'}")
     if request.details:
@@ -97,14 +101,19 @@ if chosen is not None:
             run(request.id, "review")
         if two.button("Approve", type="primary"):
             run(request.id, "approve")
-        reason = st.text_input("Reason for a rejection (shown to the requester)")
-        if st.button("Reject"):
-            run(request.id, "reject", reason=reason)
     if request.state in ("approved", "in_progress"):
         action = CARRY_OUT[request.kind]
         sure = action != "erase" or st.checkbox("I checked there is no reason to keep the data")
         if st.button(CARRY_LABEL[action], type="primary", disabled=not sure):
             run(request.id, action)
+    if request.state in OPEN:  # every open request has a way out
+        with st.expander("Reject or close"):
+            reason = st.text_input("Reason (shown to the requester)", key="end-reason")
+            one, two = st.columns(2)
+            if one.button("Reject", key="reject"):
+                run(request.id, "reject", reason=reason)
+            if two.button("Close", key="close"):
+                run(request.id, "close", reason=reason)
     archive = st.session_state.get(f"dpo-export-{request.id}")
     if archive is not None:
         st.download_button(

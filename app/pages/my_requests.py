@@ -18,8 +18,10 @@ from app.rights_views import (
     show_flash,
     show_table,
 )
+from app.text import literal
 from services.rights import Request, RightsError
-from services.rights.desk import download, file_for, requests_of, view
+from services.rights.desk import download, file_for, requests_of, view, withdraw_mine
+from services.rights.requests import OPEN_STATES
 
 EXPORTS = ("access", "portability")
 NOT_YOURS = "You may see only your own requests."
@@ -70,6 +72,14 @@ chosen = st.selectbox(
 )
 request = view(engine, actor, int(chosen), at)  # the access to one's own request is audited
 describe(request, at)
+if request.state in OPEN_STATES and st.button("Withdraw this request", key="withdraw"):
+    try:
+        withdraw_mine(engine, actor, request.id, now())
+    except RightsError as exc:
+        st.error(f"Not withdrawn: {literal(exc)}.")
+    else:
+        flash(f"Request #{request.id} withdrawn.")
+        st.rerun()
 if request.kind == "rectification":
     st.json(request.details.get("profile") or {}, expanded=False)
 if request.kind in EXPORTS and request.state == "completed":

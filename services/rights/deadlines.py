@@ -1,8 +1,12 @@
 """Deadlines of rights requests: pure date arithmetic, ``now`` always passed in.
 
-A request is due at the earlier of 30 days and one calendar month after receipt (a month
-from 31 January is 28 February, or the 29th in a leap year: the day is clamped to the end of
-the shorter month). The DPO may extend once, by one or two further calendar months.
+Each person's requests follow the law of their jurisdiction (``LAWS``; the admin sets it
+per person, the policy ``default_jurisdiction`` otherwise). GDPR and UK GDPR: due at the
+earlier of 30 days and one calendar month after receipt (a month from 31 January is 28
+February, or the 29th in a leap year: the day is clamped to the end of the shorter month),
+extendable once by one or two further months. FADP and PIPEDA: 30 days, plus 30. CCPA: 45
+days, plus 45. Every law allows the extension only while the first period runs (GDPR Art.
+12(3): the person must be told within the first month), so it is refused after it.
 """
 
 from __future__ import annotations
@@ -36,6 +40,49 @@ def extended_due_at(due: datetime, months: int) -> datetime:
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
         raise ValueError(f"an extension is 1 to {MAX_EXTENSION_MONTHS} months, got {months}")
     return add_months(due, months)
+
+
+@dataclass(frozen=True)
+class Law:
+    """A jurisdiction's answer period and extension (days, or calendar months if None)."""
+
+    name: str
+    days: int | None
+    extension_days: int | None  # None: one or two calendar months, the DPO's choice
+
+
+LAWS: dict[str, Law] = {
+    "GDPR": Law("GDPR", None, None),
+    "UK GDPR": Law("UK GDPR", None, None),
+    "FADP": Law("FADP", 30, 30),
+    "PIPEDA": Law("PIPEDA", 30, 30),
+    "CCPA": Law("CCPA", 45, 45),
+}
+
+
+def law_named(name: str | None) -> Law:
+    """The law called ``name`` (GDPR for an unknown or missing name: the strictest default)."""
+    return LAWS.get(name or "GDPR", LAWS["GDPR"])
+
+
+def due_for(law: Law, received_at: datetime) -> datetime:
+    """When a request received at ``received_at`` under ``law`` must be answered."""
+    if law.days is None:
+        return due_at(received_at)
+    return received_at + timedelta(days=law.days)
+
+
+def extended_for(law: Law, due: datetime, months: int, now: datetime) -> datetime:
+    """The deadline after the one extension ``law`` allows; ValueError once the first
+    period is over (the person had to be told within it) or for a bad ``months``."""
+    if now > due:
+        raise ValueError(
+            f"under {law.name} an extension must be made within the first period "
+            f"(by {due.date().isoformat()}); it has passed"
+        )
+    if law.extension_days is None:
+        return extended_due_at(due, months)
+    return due + timedelta(days=law.extension_days)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from services.rights.requests import (
     list_requests,
     load_request,
     transition,
+    withdraw,
 )
 from storage.db.schema import people
 from storage.facade import Storage
@@ -148,7 +149,7 @@ def act(
             return Outcome(restrict_for_request(connection, actor, request_id, now))
         if action == "lift":
             return Outcome(_lift(connection, actor, request_id, now))
-        if action in ("review", "approve", "reject", "complete"):
+        if action in ("review", "approve", "reject", "complete", "close"):
             return Outcome(transition(connection, actor, request_id, action, now, reason=reason))
     raise InvalidTransition(f"unknown action {action!r}")
 
@@ -168,6 +169,12 @@ def _lift(connection: Any, actor: Actor, request_id: int, now: datetime) -> Requ
         raise InvalidTransition(f"request {request_id} is not a restriction of a known person")
     set_restriction(connection, actor, request.person_id, False, now)
     return request
+
+
+def withdraw_mine(engine: Engine, actor: Actor, request_id: int, now: datetime) -> Request:
+    """The signed-in person withdraws their own open request."""
+    with engine.begin() as connection:
+        return withdraw(connection, actor, request_id, now)
 
 
 def download(storage: Storage, actor: Actor, request_id: int, now: datetime) -> bytes:

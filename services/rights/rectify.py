@@ -21,6 +21,7 @@ from services.rights.requests import Request, file_request, load_request, transi
 from storage import audit
 from storage.db.schema import activity_minutes, app_spans, people, rights_requests, screenshots
 from storage.facade import Storage
+from storage.people import check_profile
 from storage.rollups import rebuild_person, refresh_rollups
 
 PROFILE_FIELDS = ("display_name", "email", "timezone")
@@ -39,6 +40,10 @@ def check_correction(profile: dict[str, str], untracked: list[tuple[int, int]]) 
     for start, end in untracked:
         if not 0 <= start < end or end - start > MAX_RANGE_SECONDS:
             raise InvalidTransition("an untracked range is START < END, at most 31 days long")
+    try:  # the admin forms' rules: a time zone, an e-mail address, a one-line name
+        check_profile(profile)
+    except ValueError as exc:
+        raise InvalidTransition(str(exc)) from exc
 
 
 def file_rectification(
@@ -108,12 +113,13 @@ def apply_rectification(
     person_id = request.person_id
     profile: dict[str, str] = dict(request.details.get("profile", {}))
     ranges = [(int(a), int(b)) for a, b in request.details.get("untracked", [])]
-    check_correction(profile, ranges)
+    check_correction(profile, ranges)  # again at applying: the rules may have changed
+    cleaned = check_profile(profile)
     row = connection.execute(select(people).where(people.c.id == person_id)).one()
-    original = {name: getattr(row, name) for name in profile}
-    if profile:
-        connection.execute(update(people).where(people.c.id == person_id).values(**profile))
-    tz = profile.get("timezone", row.timezone)
+    original = {name: getattr(row, name) for name in cleaned}
+    if cleaned:
+        connection.execute(update(people).where(people.c.id == person_id).values(**cleaned))
+    tz = cleaned.get("timezone") or row.timezone
     removed: dict[str, int] = {}
     for start, end in ranges:
         for name, count in _remove_range(storage, connection, person_id, start, end).items():

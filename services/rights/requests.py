@@ -1,7 +1,11 @@
 """The rights-request lifecycle, with access checks and an audit entry for every step.
 
     received -> in_review -> approved -> in_progress -> completed
-                          \\-> rejected (with a reason)
+    every open state -> rejected (with a reason), closed (with a reason, by the DPO or
+    by the person's erasure) or withdrawn (by the person who filed it)
+
+A person has at most one open request of each kind: a second is refused with the open one's
+id, so no duplicate goes overdue unnoticed.
 
 Consent withdrawal and objection take effect when filed, before any review. Every function
 takes the acting account and ``now``, and runs in the caller's transaction.
@@ -15,22 +19,27 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from services.errors import InvalidTransition, RequestNotFound
+from services.errors import AccessDenied, InvalidTransition, RequestNotFound
 from services.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
-from services.rights.deadlines import due_at, extended_due_at, urgency
+from services.rights.deadlines import Law, due_for, extended_for, law_named, urgency
 from storage import audit
 from storage.consent import stop_capture
 from storage.db.schema import REQUEST_KINDS, people, rights_requests
+from storage.policies import load_policies
 
 OPEN_STATES = ("received", "in_review", "approved", "in_progress")
+MAX_REASON = 1000
 # action -> (states it applies to, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "review": (("received",), "in_review"),
     "approve": (("received", "in_review"), "approved"),
-    "reject": (("received", "in_review"), "rejected"),
+    "reject": (OPEN_STATES, "rejected"),
     "start": (("approved",), "in_progress"),
     "complete": (("approved", "in_progress"), "completed"),
+    "close": (OPEN_STATES, "closed"),
 }
+NEEDS_REASON = ("reject", "close")  # the reason is shown to the requester
+CLOSED_STATES = ("rejected", "completed", "closed", "withdrawn")
 # Kinds whose effect on the person's flags is immediate, when filed.
 IMMEDIATE: dict[str, tuple[dict[str, Any], str]] = {
     "consent_withdrawal": ({"consent": "withdrawn"}, "consent.withdrawn"),
@@ -101,16 +110,29 @@ def file_request(
         raise InvalidTransition(f"kind must be one of {', '.join(REQUEST_KINDS)}, got {kind!r}")
     check_filing(actor, person_id, identity_verification)
     require_person(connection, person_id)
+    standing = connection.execute(
+        select(rights_requests.c.id).where(
+            rights_requests.c.person_id == person_id,
+            rights_requests.c.kind == kind,
+            rights_requests.c.state.in_(OPEN_STATES),
+        )
+    ).scalar()
+    if standing is not None:
+        raise InvalidTransition(
+            f"a {kind.replace('_', ' ')} request is already open (request {standing}); "
+            "it is being answered"
+        )
+    law = jurisdiction_of(connection, person_id)
     result = connection.execute(
         insert(rights_requests).values(
             person_id=person_id,
             kind=kind,
             state="received",
             received_at=now,
-            due_at=due_at(now),
+            due_at=due_for(law, now),
             filed_by_user_id=actor.user_id,
             identity_verification=identity_verification if actor.is_dpo else "signed-in account",
-            details=details or {},
+            details={**(details or {}), "law": law.name},
         )
     )
     request = load_request(connection, int(result.inserted_primary_key[0]))  # type: ignore[index]
@@ -121,6 +143,12 @@ def file_request(
         stop_capture(connection, person_id, now)  # the server stores nothing captured later
         _record(connection, actor, action, request, now)
     return request
+
+
+def jurisdiction_of(connection: Connection, person_id: int) -> Law:
+    """The law whose deadlines apply to ``person_id``'s requests."""
+    own = connection.execute(select(people.c.jurisdiction).where(people.c.id == person_id)).scalar()
+    return law_named(own or load_policies(connection)["default_jurisdiction"])
 
 
 def get_request(connection: Connection, actor: Actor, request_id: int, now: datetime) -> Request:
@@ -164,7 +192,7 @@ def transition(
     *,
     reason: str | None = None,
 ) -> Request:
-    """Move a request on by ``action`` (review, approve, reject, start, complete)."""
+    """Move a request on by ``action`` (review, approve, reject, start, complete, close)."""
     require_dpo(actor)
     request = load_request(connection, request_id)
     sources, target = TRANSITIONS[action]
@@ -172,17 +200,33 @@ def transition(
         raise InvalidTransition(
             f"request {request_id} is {request.state}; {action} needs {' or '.join(sources)}"
         )
-    if action == "reject" and not (reason or "").strip():
-        raise InvalidTransition("a rejection needs a reason (it is shown to the requester)")
+    if action in NEEDS_REASON and not (reason or "").strip():
+        raise InvalidTransition(f"to {action} a request needs a reason (the requester sees it)")
     values: dict[str, Any] = {"state": target}
     if reason:
-        values["decision_reason"] = reason
-    if target in ("rejected", "completed"):
+        values["decision_reason"] = " ".join(reason.split())[:MAX_REASON]
+    if target in CLOSED_STATES:
         values["closed_at"] = now
     connection.execute(
         update(rights_requests).where(rights_requests.c.id == request_id).values(**values)
     )
     _record(connection, actor, f"request.{target}", request, now, previous=request.state)
+    return load_request(connection, request_id)
+
+
+def withdraw(connection: Connection, actor: Actor, request_id: int, now: datetime) -> Request:
+    """The person who filed an open request withdraws it (nothing more is done with it)."""
+    request = load_request(connection, request_id)
+    if actor.person_id is None or request.person_id != actor.person_id:
+        raise AccessDenied("only the person a request is about can withdraw it")
+    if request.state not in OPEN_STATES:
+        raise InvalidTransition(f"request {request_id} is {request.state}; nothing to withdraw")
+    connection.execute(
+        update(rights_requests)
+        .where(rights_requests.c.id == request_id)
+        .values(state="withdrawn", closed_at=now)
+    )
+    _record(connection, actor, "request.withdrawn", request, now, previous=request.state)
     return load_request(connection, request_id)
 
 
@@ -199,7 +243,7 @@ def extend(
     if not reason.strip():
         raise InvalidTransition("an extension needs a reason (it is shown to the requester)")
     try:
-        new_due = extended_due_at(request.due_at, months)
+        new_due = extended_for(law_named(request.details.get("law")), request.due_at, months, now)
     except ValueError as exc:  # translated: callers catch RightsError only
         raise InvalidTransition(str(exc)) from exc
     connection.execute(

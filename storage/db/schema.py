@@ -62,6 +62,8 @@ REQUEST_STATES = (
     "rejected",
     "in_progress",
     "completed",
+    "closed",  # by the DPO with a reason, or by the person's erasure
+    "withdrawn",  # by the person who filed it
 )
 
 
@@ -549,3 +551,9 @@ people.append_column(Column("capture_resumed_at", UtcDateTime))
 # When the person left: their devices are revoked, their accounts disabled and capture
 # stopped then; the scheduled purge erases them ``post_employment_days`` later.
 people.append_column(Column("left_at", UtcDateTime))
+
+# --- deadlines per law (issue 17) ---
+
+# The law whose deadlines apply to the person's requests (services.rights.deadlines.LAWS);
+# None: the policy's default_jurisdiction.
+people.append_column(Column("jurisdiction", String(16)))
