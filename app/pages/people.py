@@ -9,8 +9,16 @@ from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
 from services.accounts import list_people, policies, team_names
-from services.admin import add_person, add_team, edit_person, move_person, people_choices
+from services.admin import (
+    add_person,
+    add_team,
+    edit_person,
+    move_person,
+    people_choices,
+    set_jurisdiction,
+)
 from services.offboarding import keep, offboard
+from storage.policies import JURISDICTIONS
 
 account = require("admin")
 engine = storage().engine
@@ -90,6 +98,24 @@ with st.expander("Edit a person's profile"):
                 lambda: edit_person(engine, account.user_id, int(who), profile, now()),
                 lambda changed: f"Saved: {', '.join(changed)}.",
             )
+
+with st.expander("Jurisdiction: whose deadlines their rights requests follow"):
+    default_law = policies(engine)["default_jurisdiction"]
+    whose = st.selectbox("Person", list(chosen_people), format_func=person_label, key="law-who")
+    laws = [None, *JURISDICTIONS]
+    current = chosen_people[int(whose)]["jurisdiction"] if whose is not None else None
+    law = st.selectbox(
+        "Law",
+        laws,
+        index=laws.index(current) if current in laws else 0,
+        format_func=lambda name: name or f"the policy's default ({default_law})",
+        key="law-which",
+    )
+    if st.button("Save jurisdiction", key="law-go") and whose is not None:
+        act(
+            lambda: set_jurisdiction(engine, account.user_id, int(whose), law, now()),
+            lambda _: f"Jurisdiction saved: {law or 'the default'}; new requests follow it.",
+        )
 
 with st.expander("Offboard a person who left"):
     days = int(policies(engine)["post_employment_days"])

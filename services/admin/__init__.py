@@ -13,7 +13,14 @@ from services.admin.accounts import (
     reset_password,
     set_enabled,
 )
-from services.admin.people import add_person, add_team, edit_person, move_person, people_choices
+from services.admin.people import (
+    add_person,
+    add_team,
+    edit_person,
+    move_person,
+    people_choices,
+    set_jurisdiction,
+)
 from services.admin.policies import change_policies, check_policy
 from services.errors import AdminRefused, NotAllowed
 
@@ -34,4 +41,5 @@ __all__ = [
     "people_choices",
     "reset_password",
     "set_enabled",
+    "set_jurisdiction",
 ]

@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from services.admin.base import admin_transaction, record, team_ids_exist
 from services.errors import AdminRefused
 from storage.audit import person_ref
 from storage.db.schema import people, teams
 from storage.people import check_profile, create_team, enrol_person, person_row, update_person
+from storage.policies import JURISDICTIONS
 from storage.vault import KeyVault
 
 
@@ -98,11 +99,24 @@ def edit_person(
         return sorted(changed)
 
 
+def set_jurisdiction(
+    engine: Engine, actor_id: int, person_id: int, law: str | None, now: datetime
+) -> None:
+    """Set whose deadlines apply to the person's rights requests (None: the policy default)."""
+    if law is not None and law not in JURISDICTIONS:
+        raise AdminRefused(f"jurisdiction must be one of {', '.join(JURISDICTIONS)}")
+    with admin_transaction(engine, actor_id) as connection:
+        _person(connection, person_id)
+        connection.execute(update(people).where(people.c.id == person_id).values(jurisdiction=law))
+        details = {"jurisdiction": law or "default"}
+        record(connection, actor_id, "person.jurisdiction_set", person_ref(person_id), details, now)
+
+
 def people_choices(engine: Engine) -> list[dict[str, Any]]:
     """Every person with ids and profile, for the administrator's forms."""
     p = people.c
-    query = select(p.id, p.display_name, p.email, p.timezone, p.team_id, p.left_at).order_by(
-        p.display_name, p.id
-    )
+    query = select(
+        p.id, p.display_name, p.email, p.timezone, p.team_id, p.left_at, p.jurisdiction
+    ).order_by(p.display_name, p.id)
     with engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
