@@ -19,6 +19,10 @@ DEFAULT_POLICIES: dict[str, Any] = {
     "screenshot_jitter_seconds": 120,
     "screenshot_blur": False,
     "store_window_titles": True,
+    # What the ingestion service accepts around its own clock (ingest/window.py): a device
+    # offline longer than this sets its older rows aside; a clock far ahead is refused.
+    "ingest_window_back_days": 7,
+    "ingest_window_ahead_minutes": 5,
     "retention_days": {
         "screenshots": 30,
         "window_titles": 90,
@@ -101,6 +105,8 @@ def validate_policy(name: str, value: Any) -> None:
         _validate_party(name, value)
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
+    if name.startswith("ingest_window_") and not 0 < value <= 3650 * 24 * 60:
+        raise ValueError(f"{name} must be positive (and under ten years), got {value}")
     if name.endswith("_seconds") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 
