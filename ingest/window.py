@@ -30,10 +30,7 @@ class Window:
     def check(self, value: int, what: str) -> None:
         """BadRequest naming ``what`` unless ``value`` lies within the window."""
         if value < self.earliest:
-            raise BadRequest(
-                f"{what} is older than the service accepts (its clock minus "
-                f"{(self.latest - self.earliest) // 86400} days); check the device's clock"
-            )
+            raise BadRequest(f"{what} is older than the service accepts; check the device's clock")
         if value > self.latest:
             raise BadRequest(f"{what} is in the future of the service's clock; check the clock")
 
