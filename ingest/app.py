@@ -1,31 +1,39 @@
 """The ASGI app: routes, bearer-token auth, rate and size limits, one-line JSON errors.
 
-Handlers read the body here (bounded) and do their storage work in a worker thread, so a
-slow database never stalls the event loop. Every failure is answered as
-``{"error": "one line"}``: 4xx for what the device can fix, 503 when storage is down (the
-collector's spool then retries), and a bare 500 only for a bug.
+Handlers read the body here (bounded in size and time, ``ingest.bodies``) and do their
+storage work in a worker thread, so a slow database never stalls the event loop. What one
+device may cost is bounded: a token bucket for its rate, at most ``in_flight`` requests of
+it at once (429 for the next while other devices are served), times within a window around
+the server's clock (``ingest.window``). A client gone mid-body is one log line, no answer.
+Every failure is answered as ``{"error": "one line"}``: 4xx for what the device can fix,
+503 when storage is down (the collector's spool then retries), and a bare 500 only for a bug.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ingest import enrolment, screens
-from ingest.errors import IngestError, RateLimited, TooLarge, Unauthorized
+from ingest.bodies import read_body
+from ingest.enrolment import DeviceAuth
+from ingest.errors import IngestError, RateLimited, Unauthorized
 from ingest.payloads import parse_object, require
-from ingest.ratelimit import RateLimiter, retry_after_header
+from ingest.ratelimit import InFlight, RateLimiter, retry_after_header
+from ingest.window import Window, window_from
 from ingest.writer import BatchWriter, state_json
 from storage.config import Settings
 from storage.errors import StorageError, UnknownSubject
@@ -44,28 +52,45 @@ class IngestConfig:
     rate: float = 20.0  # requests a second per device, on average
     burst: int = 60
     presign_expires: int = 300
+    in_flight: int = 2  # requests of one device at once
+    body_timeout: float = 10.0  # seconds for a whole request body to arrive
+    policy_ttl: float = 30.0  # seconds the ingest window's policies are cached
+    clock: Callable[[], float] = field(default=time.time)  # the server's clock, epoch seconds
 
 
 class _Service:
-    """What the handlers share: the writer (database, object store) and the rate limiter."""
+    """What the handlers share: the writer (database, object store) and the limiters."""
 
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
         self.writer = BatchWriter(config.settings)
         self.limiter = RateLimiter(config.rate, config.burst)
+        self.busy = InFlight(config.in_flight)
+        self._policies: tuple[float, dict[str, Any]] | None = None
+        self._policies_lock = threading.Lock()
 
     async def body(self, request: Request, limit: int) -> bytes:
-        """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise TooLarge(f"request body over {limit} bytes")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(f"request body over {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        """The request body: 413 past ``limit`` bytes, 408 when it arrives too slowly."""
+        return await read_body(request, limit, self.config.body_timeout)
+
+    @contextmanager
+    def slot(self, auth: DeviceAuth) -> Iterator[None]:
+        """Hold one of the device's in-flight slots for the block; 429 when none is free."""
+        if not self.busy.enter(auth.device_id):
+            raise RateLimited("too many requests from this device at once; wait for one", 1.0)
+        try:
+            yield
+        finally:
+            self.busy.leave(auth.device_id)
+
+    def window(self) -> Window:
+        """The times a device may write now (policies re-read every ``policy_ttl`` s)."""
+        now = self.config.clock()
+        with self._policies_lock:
+            cached = self._policies
+            if cached is None or now - cached[0] >= self.config.policy_ttl or now < cached[0]:
+                cached = self._policies = (now, self.writer.policies())
+        return window_from(cached[1], now)
 
     def device(self, request: Request) -> enrolment.DeviceAuth:
         """The device of the bearer token, after its rate limit; 401 or 429 otherwise."""
@@ -96,37 +121,47 @@ def create_app(config: IngestConfig) -> Starlette:
 
     async def state(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
-        subject = await run_in_threadpool(service.writer.state, auth)
+        with service.slot(auth):
+            subject = await run_in_threadpool(service.writer.state, auth)
         return JSONResponse(state_json(subject, auth))
 
     async def batches(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
-        payload = parse_object(await service.body(request, config.max_body))
-        stored = await run_in_threadpool(service.writer.write_batch, payload, auth)
+        with service.slot(auth):
+            payload = parse_object(await service.body(request, config.max_body))
+            window = await run_in_threadpool(service.window)
+            stored = await run_in_threadpool(service.writer.write_batch, payload, auth, window)
         return JSONResponse(stored)
 
     async def presign(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
-        upload = screens.announced(parse_object(await service.body(request, 4096)), auth)
-        await run_in_threadpool(screens.refuse_after_stop, service.writer.engine, upload, auth)
-        store = service.writer.objects
-        answer = await run_in_threadpool(screens.presign, store, upload, config.presign_expires)
+        with service.slot(auth):
+            payload = parse_object(await service.body(request, 4096))
+            window = await run_in_threadpool(service.window)
+            upload = screens.announced(payload, auth, window)
+            engine, store = service.writer.engine, service.writer.objects
+            await run_in_threadpool(screens.refuse_after_stop, engine, upload, auth)
+            expires = config.presign_expires
+            answer = await run_in_threadpool(screens.presign, store, upload, expires)
         return JSONResponse(answer)
 
     async def upload(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
-        key = screens.own_key(request.path_params["key"], auth)
-        body = await service.body(request, screens.MAX_SCREENSHOT)
-        checksum = request.headers.get(CHECKSUM_HEADER, "")
-        store = service.writer.objects
-        await run_in_threadpool(screens.store_through_service, store, key, body, checksum)
+        with service.slot(auth):
+            window = await run_in_threadpool(service.window)
+            key = screens.issued_key(request.path_params["key"], auth, window)
+            body = await service.body(request, screens.MAX_SCREENSHOT)
+            checksum = request.headers.get(CHECKSUM_HEADER, "")
+            store = service.writer.objects
+            await run_in_threadpool(screens.store_through_service, store, key, body, checksum)
         return JSONResponse({"stored": True})
 
     async def commit(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
-        payload = parse_object(await service.body(request, 4096))
-        writer = service.writer
-        await run_in_threadpool(screens.commit, writer.engine, writer.objects, payload, auth)
+        with service.slot(auth):
+            payload = parse_object(await service.body(request, 4096))
+            writer = service.writer
+            await run_in_threadpool(screens.commit, writer.engine, writer.objects, payload, auth)
         return JSONResponse({"committed": True})
 
     routes = [
@@ -141,6 +176,7 @@ def create_app(config: IngestConfig) -> Starlette:
     app = Starlette(
         routes=routes,
         exception_handlers={
+            ClientDisconnect: _disconnected,
             IngestError: _ingest_error,
             HTTPException: _http_error,
             StorageError: _unavailable,
@@ -160,6 +196,14 @@ def _closing(service: _Service) -> Callable[[Starlette], AbstractAsyncContextMan
         service.writer.close()
 
     return lifespan
+
+
+async def _disconnected(request: Request, _exc: Exception) -> Response:
+    # Nobody is left to answer; the device's spool resends. One line, no traceback, and no
+    # path: an upload's path carries an object key.
+    endpoint = getattr(request.scope.get("endpoint"), "__name__", "?")
+    log.warning("a client disconnected before its %s request body ended; nothing stored", endpoint)
+    return Response(status_code=400)
 
 
 async def _ingest_error(_request: Request, exc: Exception) -> Response:

@@ -5,6 +5,8 @@
     ├── Unauthorized     401  no token, unknown or revoked token, bad enrolment code
     ├── Forbidden        403  the token's person or device is not the one the data names
     ├── NotFound         404  no such route or object
+    ├── TimedOut         408  the body did not arrive in time (a slow or stalled client)
+    ├── Conflict         409  an object already exists under that key: never overwritten
     ├── Gone             410  captured after a withdrawal or objection: never stored, delete it
     ├── TooLarge         413  request body over the limit
     ├── Unprocessable    422  a batch failed its data contract (it was quarantined)
@@ -55,6 +57,18 @@ class NotFound(IngestError):
     """No such route or object."""
 
     status = 404
+
+
+class TimedOut(IngestError):
+    """The request body did not arrive within the service's read timeout."""
+
+    status = 408
+
+
+class Conflict(IngestError):
+    """Something else already exists under that screenshot's key; it is never overwritten."""
+
+    status = 409
 
 
 class Gone(IngestError):

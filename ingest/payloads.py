@@ -2,7 +2,8 @@
 
 Every row must name exactly the fields of its kind with the right JSON types; a row naming
 another person or device than the token's is refused whole (``Forbidden``). Ranges are left
-to the data contracts, except bounds that keep integers inside the database's columns.
+to the data contracts, except bounds that keep integers inside the database's columns and
+the window of times a device may write (``ingest.window``): refused before any row is built.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from activity.records import (
 )
 from ingest.enrolment import DeviceAuth
 from ingest.errors import BadRequest, Forbidden
+from ingest.window import Window
 
 MAX_ROWS = 1000
 MAX_TITLE_BYTES = MAX_SEALED_TITLE_BYTES  # the collector caps titles to fit (one definition)
@@ -70,14 +72,17 @@ def require(payload: dict[str, Any], name: str, kind: type, *, optional: bool = 
 
 
 def batch_rows(
-    payload: dict[str, Any], auth: DeviceAuth
+    payload: dict[str, Any], auth: DeviceAuth, window: Window
 ) -> tuple[list[PendingMinute], list[PendingSpan]]:
-    """The minute rows and spans of a batch body, checked and bound to the token's device."""
+    """The minute rows and spans of a batch body, checked and bound to the token's device.
+
+    Every minute and span must lie within ``window``, and no span may last over a day.
+    """
     unknown = set(payload) - {"minutes", "spans"}
     if unknown or not payload:
         raise BadRequest("a batch holds only 'minutes' and 'spans' lists")
-    minutes = [_minute(row, auth) for row in _rows(payload, "minutes")]
-    spans = [_span(row, auth) for row in _rows(payload, "spans")]
+    minutes = [_minute(row, auth, window) for row in _rows(payload, "minutes")]
+    spans = [_span(row, auth, window) for row in _rows(payload, "spans")]
     return minutes, spans
 
 
@@ -90,15 +95,16 @@ def _rows(payload: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _minute(row: dict[str, Any], auth: DeviceAuth) -> PendingMinute:
+def _minute(row: dict[str, Any], auth: DeviceAuth, window: Window) -> PendingMinute:
     values = _ints(row, MINUTE_INTS, set(MINUTE_INTS), "minute row")
     if values["minute"] % 60:  # the database's own check: refused here, not retried forever
         raise BadRequest("field 'minute' must be a whole minute (a multiple of 60)")
     _bind(values, auth)
+    window.check(values["minute"], "minute field 'minute'")
     return PendingMinute(**values, rev=0)
 
 
-def _span(row: dict[str, Any], auth: DeviceAuth) -> PendingSpan:
+def _span(row: dict[str, Any], auth: DeviceAuth, window: Window) -> PendingSpan:
     fields = set(SPAN_INTS) | set(SPAN_TEXT) | {"title_ct"}
     values: dict[str, Any] = _ints(row, SPAN_INTS, fields, "span")
     for name, limit in SPAN_TEXT.items():
@@ -110,6 +116,7 @@ def _span(row: dict[str, Any], auth: DeviceAuth) -> PendingSpan:
     if values["end_ts"] < values["start_ts"]:
         raise BadRequest("a span must not end before it starts")
     _bind(values, auth)
+    window.check_span(values["start_ts"], values["end_ts"])
     return PendingSpan(**values, rev=0)
 
 

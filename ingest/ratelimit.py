@@ -42,3 +42,36 @@ class RateLimiter:
 def retry_after_header(wait: float) -> str:
     """The ``Retry-After`` value for ``wait`` seconds: whole seconds, at least 1."""
     return str(max(1, math.ceil(wait)))
+
+
+class InFlight:
+    """At most ``limit`` requests of one key (a device) in progress at once.
+
+    The token bucket bounds a device's rate, not what it holds open: a few slow bodies
+    would otherwise pin the service's workers while other people's devices wait.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("the in-flight limit must be at least 1")
+        self.limit = limit
+        self._counts: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def enter(self, key: int) -> bool:
+        """Take a slot of ``key``; False (nothing taken) when all its slots are busy."""
+        with self._lock:
+            held = self._counts.get(key, 0)
+            if held >= self.limit:
+                return False
+            self._counts[key] = held + 1
+            return True
+
+    def leave(self, key: int) -> None:
+        """Give back a slot ``enter`` took."""
+        with self._lock:
+            held = self._counts.get(key, 0) - 1
+            if held > 0:
+                self._counts[key] = held
+            else:
+                self._counts.pop(key, None)  # idle devices cost no memory

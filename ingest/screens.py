@@ -1,10 +1,17 @@
-"""Screenshot uploads: presign a PUT under the person's own prefix, then commit the row.
+"""Screenshot uploads: presign a PUT under a key the service derives, then commit the row.
+
+The service derives every screenshot key itself, from the token's person and device and the
+capture time (``screenshot_key``): a device names only ``taken_at``, so it cannot choose a
+key under its prefix (``…/screenshots/2026/13/45/x``) that the retention purge could not
+date. The only key presign issues for a screenshot is that derived one, and commit and the
+service's own upload route accept no other; a key already holding an object is never issued
+again (no overwrite, no squatting), except to the same bytes, which a retry may re-announce.
 
 With S3 the device PUTs the sealed envelope straight to the bucket through a presigned URL
-bound to the key, size and SHA-256 (the service never carries the bytes). A folder object
-store cannot presign, so there the device PUTs to the service, which checks the same three
-things and writes the object itself. Either way ``commit`` records the row only after it
-found the object with the announced size and a readable envelope header.
+bound to the key, size, SHA-256 and ``If-None-Match: *`` (S3 itself refuses a second write).
+A folder object store cannot presign, so there the device PUTs to the service, which checks
+the same things and writes the object itself. Either way ``commit`` records the row only
+after it found the object with the announced size and a readable envelope header.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -19,8 +27,17 @@ from urllib.parse import quote
 from sqlalchemy import Engine
 
 from ingest.enrolment import DeviceAuth
-from ingest.errors import BadRequest, Forbidden, Gone, NotFound, Unprocessable, database
+from ingest.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Gone,
+    NotFound,
+    Unprocessable,
+    database,
+)
 from ingest.payloads import EPOCH_MAX, require
+from ingest.window import Window
 from storage.consent import check_screenshot
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.errors import CaptureRefused, InvalidObjectKey, InvalidToken, ObjectNotFound
@@ -36,6 +53,9 @@ from storage.objects.s3 import S3ObjectStore
 from storage.writes import insert_screenshot, screenshot_passes
 
 MAX_SCREENSHOT = 32 * 1024 * 1024
+IF_NONE_MATCH = "If-None-Match"
+# Uploads through the service (folder store): check-then-write of one key, one at a time.
+_WRITING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -47,13 +67,44 @@ class Upload:
     sha256: bytes
 
 
-def announced(payload: dict[str, Any], auth: DeviceAuth) -> Upload:
-    """The ``{key, sha256, size}`` of a presign request, checked against the token's person."""
-    key = own_key(require(payload, "key", str), auth)
+def announced(payload: dict[str, Any], auth: DeviceAuth, window: Window) -> Upload:
+    """The upload a presign request announces, under the key the service derives for it.
+
+    The body names ``taken_at``, ``size`` and ``sha256``; a ``key`` (older collectors send
+    one) must be the derived key itself. ``taken_at`` must lie within ``window``.
+    """
+    claimed: str | None = None
+    if payload.get("key") is not None:
+        claimed = own_key(require(payload, "key", str), auth)
+    taken_at = require(payload, "taken_at", int, optional=claimed is not None)
+    if taken_at is None and claimed is not None:  # an older collector: its key's time
+        taken_at = screenshot_taken_at(claimed)
+        if taken_at is None:
+            raise Forbidden("screenshot keys are derived by the service; send 'taken_at'")
+    key = derived_key(auth, taken_at, window)
+    if claimed is not None and claimed != key:
+        raise Forbidden("screenshot keys are derived by the service; this is not that key")
     size = require(payload, "size", int)
     if not 0 < size <= MAX_SCREENSHOT:
         raise BadRequest(f"field 'size' must be 1-{MAX_SCREENSHOT} bytes")
     return Upload(key, size, _sha256(require(payload, "sha256", str)))
+
+
+def derived_key(auth: DeviceAuth, taken_at: int, window: Window) -> str:
+    """The one key a screenshot of this device at ``taken_at`` may have; 400 if out of window."""
+    window.check(taken_at, "field 'taken_at'")
+    try:
+        return screenshot_key(auth.pseudonym, taken_at, auth.device_id)
+    except InvalidObjectKey as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def issued_key(key: str, auth: DeviceAuth, window: Window) -> str:
+    """``key`` if presign would issue it to this device now; else 400 or 403."""
+    taken_at = screenshot_taken_at(own_key(key, auth))
+    if taken_at is None or derived_key(auth, taken_at, window) != key:
+        raise Forbidden("screenshot keys are derived by the service; this is not one it issued")
+    return key
 
 
 def own_key(key: str, auth: DeviceAuth) -> str:
@@ -80,11 +131,18 @@ def refuse_after_stop(engine: Engine, upload: Upload, auth: DeviceAuth) -> None:
 
 
 def presign(store: ObjectStore, upload: Upload, expires: int) -> dict[str, Any]:
-    """Where and how to PUT the object: a presigned S3 URL, or this service for a folder."""
+    """Where and how to PUT the object: a presigned S3 URL, or this service for a folder.
+
+    ``{"uploaded": true}`` instead when the same bytes are already there (a retry after a
+    lost answer: commit next); Conflict when other bytes are.
+    """
+    if _already_there(store, upload.key, upload.sha256):
+        return {"uploaded": True}
     checksum = base64.b64encode(upload.sha256).decode("ascii")
     if isinstance(store, S3ObjectStore):
         url = presign_put(store, upload.key, upload.size, upload.sha256, expires)
-        return {"url": url, "method": "PUT", "headers": {CHECKSUM_HEADER: checksum}}
+        headers = {CHECKSUM_HEADER: checksum, IF_NONE_MATCH: "*"}
+        return {"url": url, "method": "PUT", "headers": headers}
     return {
         "url": f"/v1/screenshots/{quote(upload.key)}",
         "method": "PUT",
@@ -94,13 +152,29 @@ def presign(store: ObjectStore, upload: Upload, expires: int) -> dict[str, Any]:
 
 
 def store_through_service(store: ObjectStore, key: str, body: bytes, checksum: str) -> None:
-    """Write an upload that came through the service, after checking its SHA-256."""
+    """Write an upload that came through the service, after checking its SHA-256.
+
+    A replay of the same bytes writes nothing; other bytes under a taken key are a Conflict.
+    """
     if isinstance(store, S3ObjectStore):
         raise NotFound("uploads go to the presigned S3 URL, not to this service")
-    if hashlib.sha256(body).digest() != _sha256(checksum):
+    digest = hashlib.sha256(body).digest()
+    if digest != _sha256(checksum):
         raise BadRequest("body does not match its x-amz-checksum-sha256 header")
-    if not store.exists(key):  # a replay writes nothing again
-        store.put(key, body)
+    with _WRITING:  # two uploads of one key racing: the second sees the first's object
+        if not _already_there(store, key, digest):
+            store.put(key, body)
+
+
+def _already_there(store: ObjectStore, key: str, sha256: bytes) -> bool:
+    """True if ``key`` holds exactly these bytes; False if empty; Conflict if other bytes."""
+    try:
+        stored = store.get(key)
+    except ObjectNotFound:
+        return False
+    if hashlib.sha256(stored).digest() != sha256:
+        raise Conflict("an object already exists under this screenshot's key; never overwritten")
+    return True
 
 
 def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: DeviceAuth) -> None:

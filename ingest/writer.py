@@ -22,10 +22,12 @@ from ingest import enrolment
 from ingest.enrolment import DeviceAuth
 from ingest.errors import Unprocessable, database
 from ingest.payloads import batch_rows
+from ingest.window import Window
 from storage.config import Settings
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
 from storage.objects import ObjectStore, open_object_store
+from storage.policies import load_policies
 from storage.writes import OnConflict, SubjectState, record_minutes, record_spans, subject_state
 
 SOURCE = "collector"  # quarantined batches are labelled as the embedded sink labels them
@@ -64,15 +66,25 @@ class BatchWriter:
             enrolment.touch(conn, auth.device_id, datetime.now(UTC))
         return self.subject_state(auth.pseudonym)
 
+    def policies(self) -> dict[str, Any]:
+        """Every policy (stored over defaults)."""
+        with database("read the policies", refuse_bad_data=False), self.engine.connect() as conn:
+            return load_policies(conn)
+
     def subject_state(self, pseudonym: str) -> SubjectState:
         """The person's state; ``UnknownSubject`` (403) if they are gone or have no live key."""
         with database("read the subject's state", refuse_bad_data=False):
             with self.engine.connect() as conn:
                 return subject_state(conn, pseudonym)
 
-    def write_batch(self, payload: dict[str, Any], auth: DeviceAuth) -> dict[str, int]:
-        """Store a batch's minute rows and spans, or nothing of it (Unprocessable, quarantined)."""
-        minutes, spans = batch_rows(payload, auth)
+    def write_batch(
+        self, payload: dict[str, Any], auth: DeviceAuth, window: Window
+    ) -> dict[str, int]:
+        """Store a batch's minute rows and spans, or nothing of it (Unprocessable, quarantined).
+
+        Rows outside ``window`` are refused (BadRequest) before anything is checked or written.
+        """
+        minutes, spans = batch_rows(payload, auth, window)
         parts = {"activity_minutes": _minute_dicts(minutes), "app_spans": _span_dicts(spans)}
         results = {name: check_batch(name, rows) for name, rows in parts.items() if rows}
         failed = [_PARTS[name] for name, result in results.items() if not result.success]

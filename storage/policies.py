@@ -23,6 +23,10 @@ DEFAULT_POLICIES: dict[str, Any] = {
     "default_jurisdiction": "GDPR",
     # A person who left is erased this many days after leaving (a legal hold still wins).
     "post_employment_days": 90,
+    # What the ingestion service accepts around its own clock (ingest/window.py): a device
+    # offline longer than this sets its older rows aside; a clock far ahead is refused.
+    "ingest_window_back_days": 7,
+    "ingest_window_ahead_minutes": 5,
     "retention_days": {
         "screenshots": 30,
         "window_titles": 90,
@@ -109,6 +113,8 @@ def validate_policy(name: str, value: Any) -> None:
         raise ValueError(f"default_jurisdiction must be one of {', '.join(JURISDICTIONS)}")
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
+    if name.startswith("ingest_window_") and not 0 < value <= 3650 * 24 * 60:
+        raise ValueError(f"{name} must be positive (and under ten years), got {value}")
     if (name.endswith("_seconds") or name == "post_employment_days") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
 

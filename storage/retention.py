@@ -14,8 +14,7 @@ audit log loses only a prefix of its chain, behind an anchor (``storage.audit_pu
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
@@ -28,10 +27,10 @@ from storage.db.partitions import PARTITIONED
 from storage.db.schema import PERSON_SERIES, metadata, people
 from storage.objects import ObjectStore
 from storage.retention_months import drop_expired_months
+from storage.retention_objects import ERASED as ERASED  # re-exported: callers import it here
+from storage.retention_objects import expired_objects
 
 TimeKind = Literal["epoch", "date", "datetime"]
-DAY_PREFIX_RE = re.compile(r"subjects/(s_[0-9a-f]{16})/screenshots/(\d{4})/(\d{2})/(\d{2})/")
-ERASED = "erased_people"  # the category of rows and objects left behind for erased people
 
 
 @dataclass(frozen=True)
@@ -162,36 +161,14 @@ def purge_orphans(engine: Engine, batch_size: int) -> int:
     return total
 
 
-def screenshot_day_prefixes(objects: ObjectStore) -> Iterator[tuple[str, str, date]]:
-    """Each (prefix, pseudonym, UTC day) folder of screenshots, with any version in it."""
-    seen: set[str] = set()
-    for version in objects.list_versions("subjects/"):
-        match = DAY_PREFIX_RE.match(version.key)
-        if match and match.group(0) not in seen:
-            seen.add(match.group(0))
-            y, m, d = (int(g) for g in match.groups()[1:])
-            yield match.group(0), match.group(1), date(y, m, d)
-
-
-def pseudonyms(connection: Connection) -> tuple[set[str], set[str]]:
-    """(every pseudonym, pseudonyms of people on legal hold)."""
-    rows = connection.execute(select(people.c.pseudonym, people.c.legal_hold_reason)).all()
-    return {r[0] for r in rows}, {r[0] for r in rows if r[1] is not None}
-
-
 def expired_object_prefixes(
     engine: Engine, objects: ObjectStore, cutoff: date
 ) -> dict[str, list[str]]:
-    """Day folders to purge: ``screenshots`` before ``cutoff``, ``erased_people`` of unknowns."""
-    with engine.connect() as connection:
-        known, held = pseudonyms(connection)
-    found: dict[str, list[str]] = {"screenshots": [], ERASED: []}
-    for prefix, pseudonym, day in screenshot_day_prefixes(objects):
-        if pseudonym not in known:
-            found[ERASED].append(prefix)
-        elif day < cutoff and pseudonym not in held:
-            found["screenshots"].append(prefix)
-    return found
+    """Day folders to purge: ``screenshots`` before ``cutoff``, ``erased_people`` of unknowns.
+
+    Keys no day folder dates are left out here (``retention_objects.expired_objects``).
+    """
+    return expired_objects(engine, objects, cutoff).prefixes
 
 
 def count_versions(objects: ObjectStore, prefixes: list[str]) -> int:

@@ -79,6 +79,27 @@ with st.form("privacy"):
     if st.form_submit_button("Save k"):
         save({"k_anonymity": int(k)})
 
+with st.form("ingest-window"):
+    st.subheader("What the ingestion service accepts")
+    st.caption(
+        "Times a device sends must lie this close to the service's clock: a device offline "
+        "longer sets its older rows aside; a clock far ahead is refused."
+    )
+    back = st.number_input(
+        "Up to this many days back",
+        min_value=0,
+        value=int(current["ingest_window_back_days"]),
+        key="policy-ingest-back",
+    )
+    ahead = st.number_input(
+        "Up to this many minutes ahead",
+        min_value=0,
+        value=int(current["ingest_window_ahead_minutes"]),
+        key="policy-ingest-ahead",
+    )
+    if st.form_submit_button("Save ingestion window"):
+        save({"ingest_window_back_days": int(back), "ingest_window_ahead_minutes": int(ahead)})
+
 with st.form("retention"):
     st.subheader("Retention (days)")
     retention = {

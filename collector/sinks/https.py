@@ -123,19 +123,14 @@ class HttpsSink:
     def _upload_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         digest = hashlib.sha256(envelope).digest()
         announce = {
-            "key": key,
+            "key": key,  # the service derives it from taken_at too, and refuses any other
+            "taken_at": meta.taken_at,
             "size": len(envelope),
             "sha256": base64.b64encode(digest).decode("ascii"),
         }
         target = self._call("POST", "/v1/screenshots/presign", announce)
-        headers = {str(k): str(v) for k, v in dict(target.get("headers", {})).items()}
-        headers["Content-Type"] = "application/octet-stream"
-        url = urljoin(f"{self._base}/", str(target["url"]))
-        if target.get("service"):
-            headers["Authorization"] = f"Bearer {self._token.token}"
-            self._guarded(lambda: self._http.send("PUT", url, envelope, headers))
-        else:
-            _put_presigned(self._http, url, envelope, headers)
+        if not target.get("uploaded"):  # uploaded: an earlier attempt's PUT got there
+            self._put(target, envelope)
         commit = {
             "key": key,
             "size": len(envelope),
@@ -145,6 +140,17 @@ class HttpsSink:
             "blurred": meta.blurred,
         }
         self._call("POST", "/v1/screenshots/commit", commit)
+
+    def _put(self, target: dict[str, Any], envelope: bytes) -> None:
+        """PUT the envelope where presign said: S3 directly, or the service (with the token)."""
+        headers = {str(k): str(v) for k, v in dict(target.get("headers", {})).items()}
+        headers["Content-Type"] = "application/octet-stream"
+        url = urljoin(f"{self._base}/", str(target["url"]))
+        if target.get("service"):
+            headers["Authorization"] = f"Bearer {self._token.token}"
+            self._guarded(lambda: self._http.send("PUT", url, envelope, headers))
+        else:
+            _put_presigned(self._http, url, envelope, headers)
 
     def _batch(self, name: str, rows: list[dict[str, Any]]) -> int:
         if not rows:

@@ -1,6 +1,6 @@
 """HTTP(S) calls of the collector to the ingestion service and to presigned URLs (stdlib).
 
-Failures are translated at this boundary: no answer, a 5xx or a 429 is ``SinkUnavailable``
+Failures are translated at this boundary: no answer, a 5xx, 408 or 429 is ``SinkUnavailable``
 (the spool holds and the uploader backs off); a refused token (or enrolment code) is
 ``DeviceRefused``, which stops capture; any other 4xx is ``ServiceRefused`` with the
 service's one-line reason, a refusal for good that the uploader sets aside.
@@ -80,7 +80,8 @@ class Transport:
 
 def _refusal(exc: urllib.error.HTTPError, where: str, with_token: bool) -> CollectorError:
     reason = _reason(exc)
-    if exc.code == 429 or exc.code >= 500:
+    # 408: the service stopped waiting for a slow body; the same request later is welcome.
+    if exc.code in (408, 429) or exc.code >= 500:
         return SinkUnavailable(f"{where} answered {exc.code}: {reason}")
     if exc.code == 401 and with_token:
         return DeviceRefused(

@@ -28,11 +28,11 @@ from storage.retention import (
     count_expired,
     count_orphans,
     count_versions,
-    expired_object_prefixes,
     stale_versions,
 )
+from storage.retention_objects import SUBJECTS, count_key_versions, expired_objects
 
-SUBJECTS = "subjects/"  # every person's objects (screenshots), by pseudonym
+MAX_LISTED_KEYS = 200  # evidence lists this many unparsable keys; the count is exact
 
 
 @dataclass(frozen=True)
@@ -120,18 +120,24 @@ def _object_checks(
     engine: Engine, objects: ObjectStore, retention_days: Mapping[str, int], as_of: date
 ) -> tuple[Check, dict[str, int]]:
     cutoff = first_kept_day(as_of, retention_days["screenshots"])
-    prefixes = expired_object_prefixes(engine, objects, cutoff)
+    found = expired_objects(engine, objects, cutoff)
+    prefixes = found.prefixes
     expired = count_versions(objects, prefixes["screenshots"])
+    # Keys no rule dates count as expired (the purge deletes them), unless on legal hold.
+    odd = count_key_versions(objects, found.unparsable_expired)
     # A delete marker, or an older version of a deleted object: a deletion that kept a copy.
     left = stale_versions(objects, SUBJECTS, overwritten=False)
     check = Check(
         "no expired or deleted screenshot objects (any version)",
         "screenshots",
-        expired == 0 and left == 0,
+        expired == 0 and left == 0 and odd == 0,
         {
             "expired_versions": expired,
             "expired_days": len(prefixes["screenshots"]),
             "versions_left_by_deletions": left,
+            "unparsable_keys": len(found.unparsable),
+            "unparsable_expired_versions": odd,
+            "unparsable_key_list": found.unparsable[:MAX_LISTED_KEYS],
         },
     )
     erased = {"object_versions": count_versions(objects, prefixes[ERASED])}

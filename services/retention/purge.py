@@ -26,12 +26,12 @@ from storage.retention import (
     count_expired,
     count_orphans,
     count_versions,
-    expired_object_prefixes,
     purge_orphans,
     purge_prefixes,
     purge_step,
 )
 from storage.retention_months import maintain_partitions
+from storage.retention_objects import count_key_versions, delete_keys, expired_objects
 
 DEFAULT_BATCH = 5_000
 
@@ -44,6 +44,9 @@ class PurgeReport:
     dry_run: bool
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     copies: dict[str, Any] = field(default_factory=dict)  # lake and database files, after
+    # Object keys under subjects/ that no rule dates (month 13, junk names…): skipped by the
+    # day-folder logic, purged as expired by default, listed here for the DPO.
+    unparsable_keys: list[str] = field(default_factory=list)
 
     def add(self, category: str, what: str, n: int) -> None:
         """Add ``n`` to the count of ``what`` in ``category``."""
@@ -57,14 +60,20 @@ class PurgeReport:
             "dry_run": self.dry_run,
             "counts": self.counts,
             "copies": self.copies,
+            "unparsable_keys": {"count": len(self.unparsable_keys), "keys": self.unparsable_keys},
         }
 
 
 def _objects(engine: Engine, objects: ObjectStore, cutoff: date, report: PurgeReport) -> None:
-    prefixes = expired_object_prefixes(engine, objects, cutoff)
-    for category, found in prefixes.items():
+    expired = expired_objects(engine, objects, cutoff)
+    for category, found in expired.prefixes.items():
         n = count_versions(objects, found) if report.dry_run else purge_prefixes(objects, found)
         report.add(category, "object versions", n)
+    odd = expired.unparsable_expired
+    if odd:
+        n = count_key_versions(objects, odd) if report.dry_run else delete_keys(objects, odd)
+        report.add("screenshots", "unparsable object versions", n)
+    report.unparsable_keys = expired.unparsable
 
 
 def _rows(

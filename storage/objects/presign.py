@@ -1,8 +1,9 @@
 """Direct uploads: presigned S3 PUT URLs bound to one key, size and checksum; object heads.
 
 The ingestion service hands a collector a URL that lets it PUT exactly one object: S3 checks
-the signature over the key, ``Content-Length`` and ``x-amz-checksum-sha256``, so a changed
-key, size or body is refused by S3 itself, and the URL expires after ``expires`` seconds.
+the signature over the key, ``Content-Length``, ``x-amz-checksum-sha256`` and
+``If-None-Match: *``, so a changed key, size or body, or an overwrite, is refused by S3
+itself, and the URL expires after ``expires`` seconds.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def presign_put(store: ObjectStore, key: str, size: int, sha256: bytes, expires:
         "Key": store._full_key(key),
         "ContentLength": size,
         "ChecksumSHA256": base64.b64encode(sha256).decode("ascii"),
+        # Signed too: the PUT must carry ``If-None-Match: *``, so S3 refuses to replace an
+        # object already there (two presigns of one key racing, or a committed screenshot).
+        "IfNoneMatch": "*",
     }
     with store._boundary("presign"):
         url: str = _presigner(store).generate_presigned_url(

@@ -44,11 +44,15 @@ class Rig:
 
 
 def _rig(
-    tmp_path: Path, database_url: str, store_url: str | None, **limits: object
+    tmp_path: Path,
+    database_url: str,
+    store_url: str | None,
+    window: dict[str, int] | None = None,
+    **limits: object,
 ) -> Iterator[Rig]:
     with installation(tmp_path, database_url, store_url) as install:
         config = IngestConfig(install.settings, **limits)  # type: ignore[arg-type]
-        with running(config) as url:
+        with running(config, window=window) as url:
             yield Rig(install, url)
 
 

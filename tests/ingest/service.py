@@ -23,6 +23,8 @@ from cryptography.x509.oid import NameOID
 
 from ingest.app import IngestConfig
 from ingest.server import server_config
+from storage.db.engine import open_engine
+from storage.policies import set_policy
 from tests.fixtures.s3 import free_port
 
 
@@ -68,9 +70,28 @@ def self_signed(folder: Path) -> Tls:
     return tls
 
 
+# Most ingest tests replay rows at fixed 2026 times (tests/ingest/rows.py): the service runs
+# with a window wide enough for them unless a test names its own (tests/ingest/test_bounds.py).
+WIDE_WINDOW = {"ingest_window_back_days": 365 * 60, "ingest_window_ahead_minutes": 5}
+
+
+def set_window(config: IngestConfig, window: dict[str, int]) -> None:
+    """Store the ingest window's policies in the service's database (before it starts)."""
+    engine = open_engine(config.settings.database_url)
+    try:
+        with engine.begin() as conn:
+            for name, value in window.items():
+                set_policy(conn, name, value, "tests", dt.datetime.now(dt.UTC))
+    finally:
+        engine.dispose()
+
+
 @contextmanager
-def running(config: IngestConfig, tls: Tls | None = None) -> Iterator[str]:
+def running(
+    config: IngestConfig, tls: Tls | None = None, window: dict[str, int] | None = None
+) -> Iterator[str]:
     """Serve ``config`` until the block ends; yield the base URL."""
+    set_window(config, WIDE_WINDOW if window is None else window)
     port = free_port()
     cert, key = (tls.cert, tls.key) if tls else (None, None)
     server = uvicorn.Server(server_config(config, "127.0.0.1", port, cert, key))

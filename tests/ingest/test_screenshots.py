@@ -98,7 +98,8 @@ def test_presigned_url_is_bound_to_key_size_checksum_and_expiry(s3_rig: Rig) -> 
     headers = {**target["headers"], "content-length": str(len(envelope))}
     secret = os.environ["AWS_SECRET_ACCESS_KEY"]
     params = dict(parse_qsl(urlsplit(url).query))
-    assert params["X-Amz-SignedHeaders"] == "content-length;host;x-amz-checksum-sha256"
+    signed = "content-length;host;if-none-match;x-amz-checksum-sha256"
+    assert params["X-Amz-SignedHeaders"] == signed
     assert int(params["X-Amz-Expires"]) <= 300
     assert signature_valid(url, secret, headers, now)  # the check agrees with S3 on the real URL
     parts = urlsplit(url)
@@ -112,6 +113,9 @@ def test_presigned_url_is_bound_to_key_size_checksum_and_expiry(s3_rig: Rig) -> 
     assert not signature_valid(url, secret, {**headers, "content-length": "1"}, now)
     assert not signature_valid(url, secret, {**headers, "x-amz-checksum-sha256": "AA=="}, now)
     assert not signature_valid(url, secret, headers, now + timedelta(seconds=301))
+    # Without If-None-Match: * (a PUT that would replace an object) the signature fails too.
+    overwriting = {k: v for k, v in headers.items() if k.lower() != "if-none-match"}
+    assert not signature_valid(url, secret, overwriting, now)
 
 
 def test_presign_or_commit_for_another_persons_key_is_403(s3_rig: Rig) -> None:

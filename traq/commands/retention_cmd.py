@@ -113,6 +113,11 @@ def run_purge(args: argparse.Namespace) -> int:
     for category, counts in report.counts.items():
         detail = ", ".join(f"{n} {what}" for what, n in counts.items())
         print(f"{category}: {verb} {detail}")
+    if report.unparsable_keys:  # the keys themselves: in --json, for the DPO
+        print(
+            f"{len(report.unparsable_keys)} object keys no rule dates (expired by default "
+            "unless on legal hold); --json lists them"
+        )
     return 0
 
 
