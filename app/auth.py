@@ -22,7 +22,8 @@ from app.text import literal
 from app.warmup import warm_up_browser
 from services.accounts import Account, admin_exists, authenticate, reload_account
 from services.errors import IdentityRefused
-from services.sign_in_guard import GUARD
+from services.notices import failed_sign_ins
+from services.sign_in_guard import FREE_TRIES, GUARD
 from services.sso import account_for_claims, is_fresh
 
 ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
@@ -130,7 +131,8 @@ def _password_form() -> None:
             return
         account = authenticate(storage().engine, name, password)
         if account is None:
-            GUARD.failed(name, client)
+            if GUARD.failed(name, client) == FREE_TRIES:  # once per run of failures
+                failed_sign_ins(storage().engine, name, FREE_TRIES, now())
             st.error("Wrong username or password, or the account is disabled.")
             return
         GUARD.succeeded(name, client)

@@ -39,6 +39,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/dpo_grants.py", "Data grants"),
         ("app/pages/dpo_retention.py", "Retention audit"),
         ("app/pages/dpo_purge.py", "Retention purge"),
+        ("app/pages/dpo_outbox.py", "Notices"),
         ("app/pages/quarantine.py", "Quarantined batches"),
     ],
 }

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ingest.errors import BadRequest, Unauthorized
 from storage.db.schema import devices, enrol_codes, people
+from storage.notices import device_enrolled
 from storage.writes import add_device, device_seen
 
 CODE_VALIDITY = timedelta(hours=24)
@@ -94,6 +95,7 @@ def enrol(conn: Connection, code: str, name: str, platform: str, now: datetime) 
         conn, person_id, name, platform, now, last_seen_at=now, token_hash=digest(token)
     )
     pseudonym = conn.execute(select(people.c.pseudonym).where(people.c.id == person_id)).scalar()
+    device_enrolled(conn, person_id, name, platform, now)  # the person hears of it
     return Enrolment(token, DeviceAuth(int(device_id), person_id, str(pseudonym)))
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from analytics.publication.schedule import publish_tick
+from services.notices import deadline_reminders, deliver_pending, smtp_settings
 from services.offboarding import erase_departed
 from services.retention.purge import PurgeReport, run_purge
 from storage.db.schema import retention_runs
@@ -77,10 +78,21 @@ def tick_seconds(env: Mapping[str, str] = os.environ) -> float:
     return seconds if seconds > 0 else TICK_SECONDS
 
 
+def notices_tick(engine: Engine, now: datetime) -> None:
+    """Queue the DPO's deadline reminders, then send the outbox (when SMTP is set)."""
+    with engine.begin() as connection:
+        deadline_reminders(connection, now)
+    deliver_pending(engine, smtp_settings(os.environ), now)
+
+
 def tick(storage: Storage, now: datetime) -> bool:
     """Publish due days and run a due purge as of ``now``; True if a purge ran. Logs and
     swallows any error."""
     publish_tick(storage.engine, now)
+    try:
+        notices_tick(storage.engine, now)
+    except Exception:  # mail must never stop the purge either
+        log.exception("notices could not be queued or sent; retrying at the next tick")
     try:
         report = purge_if_due(storage, now)
     except Exception:  # the service must outlive any failure of the purge

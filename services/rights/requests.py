@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from services.errors import AccessDenied, InvalidTransition, RequestNotFound
+from services.notices.events import request_answered, request_extended, request_received
 from services.rights.access import Actor, check_filing, check_subject, require_dpo, require_person
 from services.rights.deadlines import Law, due_for, extended_for, law_named, urgency
 from storage import audit
@@ -137,6 +138,7 @@ def file_request(
     )
     request = load_request(connection, int(result.inserted_primary_key[0]))  # type: ignore[index]
     _record(connection, actor, "request.filed", request, now, on_behalf=actor.is_dpo)
+    request_received(connection, person_id, request.id, kind, request.due_at, now)
     if kind in IMMEDIATE:
         flags, action = IMMEDIATE[kind]
         connection.execute(update(people).where(people.c.id == person_id).values(**flags))
@@ -211,6 +213,10 @@ def transition(
         update(rights_requests).where(rights_requests.c.id == request_id).values(**values)
     )
     _record(connection, actor, f"request.{target}", request, now, previous=request.state)
+    if target in CLOSED_STATES and request.person_id is not None:
+        request_answered(
+            connection, request.person_id, request_id, request.kind, target, reason, now
+        )
     return load_request(connection, request_id)
 
 
@@ -252,4 +258,8 @@ def extend(
         .values(extended_due_at=new_due, extension_reason=reason)
     )
     _record(connection, actor, "request.extended", request, now, months=months)
+    if request.person_id is not None:
+        request_extended(
+            connection, request.person_id, request_id, request.kind, new_due, reason, now
+        )
     return load_request(connection, request_id)

@@ -557,3 +557,24 @@ people.append_column(Column("left_at", UtcDateTime))
 # The law whose deadlines apply to the person's requests (services.rights.deadlines.LAWS);
 # None: the policy's default_jurisdiction.
 people.append_column(Column("jurisdiction", String(16)))
+
+# --- notices by e-mail (issue 17) ---
+
+# The outbox: every notice TraqNext sends, kept until sent (or forever without SMTP, for
+# the DPO to read). A notice to a person goes with them when they are erased (cascade);
+# one to the DPO names a request, never a person. ``once`` makes a reminder unique.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), index=True),
+    Column("kind", String(40), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("once", String(120), unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+)
