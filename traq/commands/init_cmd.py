@@ -109,6 +109,13 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
         ensure_epoch(connection, master, now)  # adopts keys made before epochs existed
         seed_default_policies(connection, now)
         admin_exists = has_admin(connection)
+        if admin_exists and admin is not None:
+            # A second "first admin" would be an account no admin approved: refuse, and
+            # roll back (the transaction) so that a failed command changed nothing.
+            raise CommandError(
+                f"--admin: an admin exists already, so {admin!r} was not created; "
+                "an admin adds it on the Accounts page"
+            )
         if not admin_exists and admin is not None:
             password = new_password()
             create_user(connection, admin, "admin", hash_password(password), now)
@@ -125,8 +132,6 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
             "no admin account yet: `traq init --admin YOUR-NAME` creates yours "
             "(accounts are personal, so every action is by someone)"
         )
-    elif admin is not None:
-        lines.append(f"an admin exists already, so {admin!r} was not created: an admin adds it")
     return "\n".join(lines)
 
 
