@@ -4,6 +4,7 @@ guard every page calls first."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from math import ceil
 from typing import NoReturn
 
@@ -20,7 +21,7 @@ from app.oidc import (
 )
 from app.text import literal
 from app.warmup import warm_up_browser
-from services.accounts import Account, admin_exists, authenticate, reload_account
+from services.accounts import Account, admin_exists, reload_account, sign_in
 from services.errors import IdentityRefused
 from services.sign_in_guard import GUARD
 from services.sso import account_for_claims, is_fresh
@@ -128,15 +129,26 @@ def _password_form() -> None:
         if wait > 0:  # refused unchecked: parallel sessions guess no faster
             st.error(f"Too many failed sign-ins: try again in {ceil(wait)} s.")
             return
-        account = authenticate(storage().engine, name, password)
+        result = sign_in(storage().engine, name, password, now())
+        account = result.account
         if account is None:
             GUARD.failed(name, client)
-            st.error("Wrong username or password, or the account is disabled.")
+            st.error(_refusal(result.locked_until))
             return
         GUARD.succeeded(name, client)
         st.session_state[ACCOUNT] = account
         st.session_state[LAST_SEEN] = time.time()
         st.rerun()
+
+
+def _refusal(locked_until: datetime | None) -> str:
+    """The one line a refused sign-in shows (a lock says until when, and who can lift it)."""
+    if locked_until is None:
+        return "Wrong username or password, or the account is disabled."
+    return (
+        f"This account is locked after too many failed sign-ins until "
+        f"{locked_until:%H:%M} UTC; try again then, or ask an admin to reset its password."
+    )
 
 
 def refuse(message: str) -> NoReturn:
@@ -151,6 +163,8 @@ def require(*roles: str) -> Account:
     account = current()
     if account is None:
         refuse("Please sign in first.")
+    if account.must_change_password:  # a generated password: the change form comes first
+        refuse("Please change your password first (Your account: Change password).")
     if account.role not in roles:
         refuse("You are not allowed to see this page.")
     return account

@@ -8,6 +8,7 @@ captured content::
     │                          discarded, a purge dated in the future)
     ├── DataDocsFailed         the contract validation or its Data Docs site could not be built
     ├── IdentityRefused        a single sign-on identity names no usable account
+    ├── PasswordRefused        a new password that is not acceptable (or a wrong current one)
     ├── AdminRefused           an administrative change that is not acceptable
     │   └── NotAllowed         the acting account is not an enabled admin
     └── RightsError            a rights request that cannot be filed or acted on as asked
@@ -36,6 +37,10 @@ class DataDocsFailed(ServicesError):
 
 class IdentityRefused(ServicesError):
     """The identity provider's sign-in names no usable account; the message says why."""
+
+
+class PasswordRefused(ServicesError, ValueError):
+    """A password change that is not acceptable; the password was not changed."""
 
 
 class AdminRefused(ServicesError, ValueError):

@@ -45,6 +45,7 @@ COMMANDS = {
     "spool": "traq.commands.spool_cmd",
     "grants": "traq.commands.grants_cmd",
     "publish": "traq.commands.publish_cmd",
+    "accounts": "traq.commands.accounts_cmd",
 }
 
 

@@ -118,7 +118,9 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
             )
         if not admin_exists and admin is not None:
             password = new_password()
-            create_user(connection, admin, "admin", hash_password(password), now)
+            # Printed on a terminal: the admin replaces it at first sign-in.
+            hashed = hash_password(password)
+            create_user(connection, admin, "admin", hashed, now, must_change_password=True)
     engine.dispose()
     lines = [
         f"TraqNext {'initialised' if installed is None else 'is initialised'} in "
