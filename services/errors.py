@@ -10,7 +10,8 @@ captured content::
     ├── IdentityRefused        a single sign-on identity names no usable account
     ├── PasswordRefused        a new password that is not acceptable (or a wrong current one)
     ├── AdminRefused           an administrative change that is not acceptable
-    │   └── NotAllowed         the acting account is not an enabled admin
+    │   ├── NotAllowed         the acting account is not an enabled admin
+    │   └── NeedsConfirmation  a change with drastic effects, saved only when confirmed
     └── RightsError            a rights request that cannot be filed or acted on as asked
         ├── AccessDenied       the acting account may not file, see or act on this request
         ├── RequestNotFound    no request (or no person) with that id
@@ -49,6 +50,11 @@ class AdminRefused(ServicesError, ValueError):
 
 class NotAllowed(AdminRefused, PermissionError):
     """The acting account is not an enabled admin."""
+
+
+class NeedsConfirmation(AdminRefused):
+    """A change with drastic effects (e.g. emptying the dashboards): saved only when the
+    admin confirms it explicitly; nothing was written."""
 
 
 class RightsError(ServicesError):

@@ -11,6 +11,7 @@ from storage.db.bulk import bulk_insert
 from storage.db.schema import policies
 
 MIN_K = 3  # the privacy guard never releases a group smaller than this, whatever the policy
+LONGEST_SECONDS = 86_400  # a day: any interval or threshold longer is a typing slip
 
 DEFAULT_POLICIES: dict[str, Any] = {
     "k_anonymity": 5,
@@ -103,6 +104,8 @@ def validate_policy(name: str, value: Any) -> None:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
     if name.endswith("_seconds") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
+    if name.endswith("_seconds") and value > LONGEST_SECONDS:
+        raise ValueError(f"{name} must be at most {LONGEST_SECONDS} (24 hours), got {value}")
 
 
 def seed_default_policies(connection: Connection, now: datetime) -> int:
