@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.traq.cli import ROOT
+from tests.traq.cli import ROOT, traq
 
 
 def traq_into_closed_pipe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -43,3 +43,24 @@ def test_piping_into_head_prints_the_first_line_only(tmp_path: Path) -> None:
     )  # fmt: skip
     assert pipeline.stdout.startswith("usage: traq")
     assert pipeline.stderr == ""
+
+
+def test_rights_list_into_a_reader_that_stopped_ends_quietly(tmp_path: Path) -> None:
+    env = {
+        "TRAQ_DATA_DIR": str(tmp_path / "data"),
+        "TRAQ_MASTER_KEY_FILE": str(tmp_path / "master.key"),
+    }
+    assert traq("init", env=env).returncode == 0
+    demo = traq("demo", "--employees", "6", "--days", "1", "--seed", "2", env=env)
+    assert demo.returncode == 0, demo.stderr
+    filed = traq(
+        "rights", "file", "access", "--as", "ilse.marchetti", "--person", "1",
+        "--identity-verification", "in person", env=env,
+    )  # fmt: skip
+    assert filed.returncode == 0, filed.stderr
+    listed = traq("rights", "list", "--as", "ilse.marchetti", env=env)
+    assert listed.returncode == 0, listed.stderr  # the demo's DPO, linked to this OS account
+    assert listed.stdout.strip()  # there is something to write
+    result = traq_into_closed_pipe("rights", "list", "--as", "ilse.marchetti", env=env)
+    assert result.stderr == ""  # was: "traq rights: internal error (BrokenPipeError)"
+    assert result.returncode == 141
