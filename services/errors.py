@@ -53,8 +53,7 @@ class NotAllowed(AdminRefused, PermissionError):
 
 
 class NeedsConfirmation(AdminRefused):
-    """A change with drastic effects (e.g. emptying the dashboards): saved only when the
-    admin confirms it explicitly; nothing was written."""
+    """A change with drastic effects, saved only when confirmed; nothing was written."""
 
 
 class RightsError(ServicesError):
