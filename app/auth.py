@@ -4,7 +4,8 @@ guard every page calls first."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from math import ceil
 from typing import NoReturn
 
@@ -45,6 +46,8 @@ def current() -> Account | None:
     if fresh is None:  # disabled or deleted since sign-in
         sign_out()
         return None
+    if st.session_state.get(VIA_OIDC):
+        fresh = _without_password_change(fresh)
     st.session_state[ACCOUNT] = fresh
     st.session_state[LAST_SEEN] = time.time()
     return fresh
@@ -64,8 +67,15 @@ def _from_identity() -> Account | None:
     except IdentityRefused as exc:
         st.session_state[REFUSAL] = str(exc)
         return None
+    account = _without_password_change(account)
     st.session_state.update({ACCOUNT: account, LAST_SEEN: time.time(), VIA_OIDC: True})
     return account
+
+
+def _without_password_change(account: Account) -> Account:
+    """A session opened by the identity provider uses no password: an admin-made account's
+    generated one need not be changed before its user can work (single sign-on only)."""
+    return replace(account, must_change_password=False)
 
 
 def _forget() -> bool:
@@ -146,8 +156,9 @@ def _refusal(locked_until: datetime | None) -> str:
     if locked_until is None:
         return "Wrong username or password, or the account is disabled."
     return (
-        f"This account is locked after too many failed sign-ins until "
-        f"{locked_until:%H:%M} UTC; try again then, or ask an admin to reset its password."
+        "This account is locked after too many failed sign-ins until "
+        f"{locked_until.astimezone(UTC):%H:%M} UTC; try again then, or ask an admin to reset "
+        "its password."
     )
 
 

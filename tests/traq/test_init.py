@@ -62,6 +62,9 @@ def test_the_first_admin_is_a_named_person_never_a_shared_account(
     assert "admin account 'grace.hopper' password (shown once)" in named.stdout
     again = traq("init", "--admin", "alan.turing", env=env)
     assert_one_line_error(again, "traq init: error: --admin:", "'alan.turing' was not created")
+    same = traq("init", "--admin", "Grace.Hopper", env=env)  # idempotent, as `make run` is
+    assert same.returncode == 0, same.stderr
+    assert "password" not in same.stdout
     assert _usernames(database_url) == ["grace.hopper"]
 
 

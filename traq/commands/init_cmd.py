@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from storage.config import Settings
     from storage.crypto.keys import MasterWrapper
@@ -110,12 +110,7 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
         seed_default_policies(connection, now)
         admin_exists = has_admin(connection)
         if admin_exists and admin is not None:
-            # A second "first admin" would be an account no admin approved: refuse, and
-            # roll back (the transaction) so that a failed command changed nothing.
-            raise CommandError(
-                f"--admin: an admin exists already, so {admin!r} was not created; "
-                "an admin adds it on the Accounts page"
-            )
+            _refuse_second_admin(connection, admin)
         if not admin_exists and admin is not None:
             password = new_password()
             # Printed on a terminal: the admin replaces it at first sign-in.
@@ -135,6 +130,23 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
             "(accounts are personal, so every action is by someone)"
         )
     return "\n".join(lines)
+
+
+def _refuse_second_admin(connection: Connection, admin: str) -> None:
+    """CommandError unless ``admin`` is an admin already (re-running `traq init --admin` with
+    the same name, as `make run ADMIN=...` does, stays idempotent).
+
+    A second "first admin" would be an account no admin approved. Raised inside the
+    transaction, so that the failed command changes nothing.
+    """
+    from storage.accounts import find_user
+
+    row = find_user(connection, admin)
+    if row is None or row.role != "admin":
+        raise CommandError(
+            f"--admin: an admin exists already, so {admin!r} was not created; "
+            "an admin adds it on the Accounts page"
+        )
 
 
 def _key_store(settings: Settings, engine: Engine, install_id: str) -> KeyStore:
