@@ -1,4 +1,5 @@
-"""Passwords chosen by their users: the change form's rules, and the first-sign-in change.
+"""Passwords chosen by their users (the change form's rules, the first-sign-in change), and
+the server operator's reset (`traq accounts reset-password`).
 
 A generated password (``traq init --admin``, an admin's new account or reset) has been seen
 by someone else, so its account must choose its own before anything else
