@@ -5,6 +5,10 @@ backstop that survives a restart of the workbench and covers several servers: af
 ``LOCK_AFTER`` failures in a row the account refuses every sign-in for ``LOCK_FOR``, even
 with the right password. A success clears the count; an admin lifts a lock by resetting the
 password. Each lock is an audit event (ids and counts only).
+
+The lock's message tells a guesser that the name exists (unknown names cannot lock); the
+per-process delays make reaching it slow (about two minutes of waiting per name), and a
+lock message never says whether the password was right.
 """
 
 from __future__ import annotations
