@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.accounts import authenticate, sign_in
 from services.admin import create_account
 from storage import Storage
 from storage.sign_in_lock import LOCK_AFTER
-from tests.app.accounts import account
+from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, page_as, signed_in
 
 ADMIN, DPO = "sigrid.lindqvist", "ilse.marchetti"
@@ -52,6 +53,20 @@ def test_every_role_can_change_its_password(installation: Storage, demo: Demo) -
     assert app.success[0].value.startswith("Password changed")
     assert signed_in(DPO, demo.password).error[0].value.startswith("Wrong username or password")
     assert signed_in(DPO, MINE).title[0].value == "Request queue"
+
+
+@pytest.mark.parametrize("role", ["admin", "dpo", "manager", "employee"])
+def test_every_role_has_the_page_in_its_navigation(demo: Demo, role: str) -> None:
+    names = {"admin": ADMIN, "dpo": DPO, "manager": demo.manager_of("Platform")}
+    app = signed_in(names.get(role) or employee_in_team(1)[0], demo.password)
+    app.switch_page("app/pages/change_password.py").run()
+    assert app.title[0].value == "Change password" and not app.error
+
+
+def test_signed_out_the_page_refuses(demo: Demo) -> None:
+    assert [e.value for e in page_as("app/pages/change_password.py", None).error] == [
+        "Please sign in first."
+    ]
 
 
 def test_a_generated_password_must_be_changed_first(installation: Storage, demo: Demo) -> None:
