@@ -4,6 +4,8 @@ guard every page calls first."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from math import ceil
 from typing import NoReturn
 
@@ -20,7 +22,7 @@ from app.oidc import (
 )
 from app.text import literal
 from app.warmup import warm_up_browser
-from services.accounts import Account, admin_exists, authenticate, reload_account
+from services.accounts import Account, admin_exists, reload_account, sign_in
 from services.errors import IdentityRefused
 from services.notices import failed_sign_ins
 from services.sign_in_guard import FREE_TRIES, GUARD
@@ -45,6 +47,8 @@ def current() -> Account | None:
     if fresh is None:  # disabled or deleted since sign-in
         sign_out()
         return None
+    if st.session_state.get(VIA_OIDC):
+        fresh = _without_password_change(fresh)
     st.session_state[ACCOUNT] = fresh
     st.session_state[LAST_SEEN] = time.time()
     return fresh
@@ -64,8 +68,15 @@ def _from_identity() -> Account | None:
     except IdentityRefused as exc:
         st.session_state[REFUSAL] = str(exc)
         return None
+    account = _without_password_change(account)
     st.session_state.update({ACCOUNT: account, LAST_SEEN: time.time(), VIA_OIDC: True})
     return account
+
+
+def _without_password_change(account: Account) -> Account:
+    """A session opened by the identity provider uses no password: an admin-made account's
+    generated one need not be changed before its user can work (single sign-on only)."""
+    return replace(account, must_change_password=False)
 
 
 def _forget() -> bool:
@@ -129,16 +140,28 @@ def _password_form() -> None:
         if wait > 0:  # refused unchecked: parallel sessions guess no faster
             st.error(f"Too many failed sign-ins: try again in {ceil(wait)} s.")
             return
-        account = authenticate(storage().engine, name, password)
+        result = sign_in(storage().engine, name, password, now())
+        account = result.account
         if account is None:
             if GUARD.failed(name, client) == FREE_TRIES:  # once per run of failures
                 failed_sign_ins(storage().engine, name, FREE_TRIES, now())
-            st.error("Wrong username or password, or the account is disabled.")
+            st.error(_refusal(result.locked_until))
             return
         GUARD.succeeded(name, client)
         st.session_state[ACCOUNT] = account
         st.session_state[LAST_SEEN] = time.time()
         st.rerun()
+
+
+def _refusal(locked_until: datetime | None) -> str:
+    """The one line a refused sign-in shows (a lock says until when, and who can lift it)."""
+    if locked_until is None:
+        return "Wrong username or password, or the account is disabled."
+    return (
+        "This account is locked after too many failed sign-ins until "
+        f"{locked_until.astimezone(UTC):%H:%M} UTC; try again then, or ask an admin to reset "
+        "its password."
+    )
 
 
 def refuse(message: str) -> NoReturn:
@@ -153,6 +176,8 @@ def require(*roles: str) -> Account:
     account = current()
     if account is None:
         refuse("Please sign in first.")
+    if account.must_change_password:  # a generated password: the change form comes first
+        refuse("Please change your password first (Your account: Change password).")
     if account.role not in roles:
         refuse("You are not allowed to see this page.")
     return account

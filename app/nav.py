@@ -50,14 +50,22 @@ GROUPS = {
     "dpo": "Data protection",
 }
 HOME = ("app/pages/home.py", "Organisation")
+CHANGE_PASSWORD = ("app/pages/change_password.py", "Change password")  # every role
 
 
 def pages_for(account: Account) -> dict[str, list[Any]]:
-    """The navigation of ``account``'s role: its own group first, then the organisation."""
+    """The navigation of ``account``'s role: its own group first, then the organisation.
+
+    While the account must replace a generated password, the change form is all there is.
+    """
+    change = st.Page(CHANGE_PASSWORD[0], title=CHANGE_PASSWORD[1])
+    if account.must_change_password:
+        return {"Your account": [change]}
     own = [st.Page(p, title=t, default=i == 0) for i, (p, t) in enumerate(PAGES[account.role])]
     home = [st.Page(HOME[0], title=HOME[1], default=not own)]
     groups: dict[str, list[Any]] = {}
     if own:
         groups[GROUPS[account.role]] = own
     groups["Organisation"] = home
+    groups["Your account"] = [change]  # last: a page of the role opens first
     return groups

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, select
 
-from storage.accounts import has_admin, hash_password, verify_password
+from storage.accounts import find_user, has_admin, hash_password, verify_password
 from storage.db.schema import manager_teams, people, teams, users
 from storage.policies import load_policies
+from storage.sign_in_lock import locked_until, record_failure, record_success
 
 
 @dataclass(frozen=True)
@@ -26,21 +28,45 @@ class Account:
     role: str
     person_id: int | None
     team_ids: frozenset[int]
+    must_change_password: bool = False  # while True, the only page is the change form
 
 
-def authenticate(engine: Engine, username: str, password: str) -> Account | None:
-    """The account if ``password`` is right and the account is enabled, else None.
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a password sign-in: the account, or None and maybe why (a lock)."""
+
+    account: Account | None
+    locked_until: datetime | None = None
+
+
+def sign_in(engine: Engine, username: str, password: str, now: datetime) -> SignIn:
+    """Check a password sign-in, counting a failure against the named account's lock.
 
     Every answer costs one argon2 verification, so the time taken does not tell whether
-    ``username`` exists, is disabled or signs in only through single sign-on.
+    ``username`` exists, is disabled or signs in only through single sign-on. Names are
+    compared ignoring case. A locked account is refused even with the right password.
     """
-    with engine.connect() as connection:
-        row = connection.execute(select(users).where(users.c.username == username)).first()
+    with engine.begin() as connection:
+        row = find_user(connection, username)
         usable = row is not None and row.password_hash is not None and row.disabled_at is None
         stored = row.password_hash if usable and row is not None else _decoy_hash()
-        if not verify_password(stored, password) or not usable or row is None:
-            return None
-        return _account(connection, row)
+        right = verify_password(stored, password)
+        if row is None or not usable:
+            return SignIn(None)
+        lock = locked_until(row, now)
+        if lock is not None:
+            return SignIn(None, lock)
+        if not right:
+            return SignIn(None, record_failure(connection, int(row.id), now))
+        record_success(connection, int(row.id))
+        return SignIn(_account(connection, row))
+
+
+def authenticate(
+    engine: Engine, username: str, password: str, now: datetime | None = None
+) -> Account | None:
+    """The account if ``password`` is right and the account is enabled and unlocked."""
+    return sign_in(engine, username, password, now or datetime.now(UTC)).account
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +99,10 @@ def _account(connection: Any, row: Any) -> Account:
     else:
         team_ids = frozenset()
     person = int(row.person_id) if row.person_id is not None else None
-    return Account(int(row.id), str(row.username), str(row.role), person, team_ids)
+    return Account(
+        int(row.id), str(row.username), str(row.role), person, team_ids,
+        bool(row.must_change_password),
+    )  # fmt: skip
 
 
 def team_names(engine: Engine) -> dict[int, str]:
@@ -83,8 +112,10 @@ def team_names(engine: Engine) -> dict[int, str]:
         return {int(i): str(n) for i, n in rows}
 
 
-def list_accounts(engine: Engine) -> list[dict[str, Any]]:
-    """Every account: username, role, whether disabled, and a manager's teams (no hashes)."""
+def list_accounts(engine: Engine, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every account: username, role, whether disabled, a manager's teams, and whether it
+    must change its password or is locked at ``now`` (no hashes)."""
+    now = now or datetime.now(UTC)
     with engine.connect() as connection:
         scoped: dict[int, list[str]] = {}
         query = select(manager_teams.c.user_id, teams.c.name).join(
@@ -100,9 +131,15 @@ def list_accounts(engine: Engine) -> list[dict[str, Any]]:
                 "disabled": r.disabled_at is not None,
                 "teams": ", ".join(sorted(scoped.get(int(r.id), []))),
                 "OS account": r.os_user or "",
+                "must change password": bool(r.must_change_password),
+                "locked until": _lock_text(locked_until(r, now)),
             }
             for r in rows
         ]
+
+
+def _lock_text(until: datetime | None) -> str:
+    return "" if until is None else f"{until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def list_people(engine: Engine) -> list[dict[str, Any]]:

@@ -9,8 +9,10 @@ captured content::
     ├── DataDocsFailed         the contract validation or its Data Docs site could not be built
     ├── IdentityRefused        a single sign-on identity names no usable account
     ├── SmtpConfigError        TRAQ_SMTP_URL is not a usable SMTP address
+    ├── PasswordRefused        a new password that is not acceptable (or a wrong current one)
     ├── AdminRefused           an administrative change that is not acceptable
-    │   └── NotAllowed         the acting account is not an enabled admin
+    │   ├── NotAllowed         the acting account is not an enabled admin
+    │   └── NeedsConfirmation  a change with drastic effects, saved only when confirmed
     └── RightsError            a rights request that cannot be filed or acted on as asked
         ├── AccessDenied       the acting account may not file, see or act on this request
         ├── RequestNotFound    no request (or no person) with that id
@@ -43,12 +45,20 @@ class SmtpConfigError(ServicesError):
     """TRAQ_SMTP_URL is not a usable SMTP address."""
 
 
+class PasswordRefused(ServicesError, ValueError):
+    """A password change that is not acceptable; the password was not changed."""
+
+
 class AdminRefused(ServicesError, ValueError):
     """An administrative change that is not acceptable; nothing was written."""
 
 
 class NotAllowed(AdminRefused, PermissionError):
     """The acting account is not an enabled admin."""
+
+
+class NeedsConfirmation(AdminRefused):
+    """A change with drastic effects, saved only when confirmed; nothing was written."""
 
 
 class RightsError(ServicesError):

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select
 from services.errors import AccessDenied, InvalidRequest
 from services.rights.access import Actor, require_dpo
 from storage import audit
+from storage.accounts import find_user
 from storage.db.schema import users
 from storage.grants import (
     MAX_PURPOSE,
@@ -74,9 +75,7 @@ def give_grant(
 
 
 def _holder(connection: Connection, account: str, actor: Actor) -> int:
-    row = connection.execute(
-        select(users.c.id, users.c.role, users.c.disabled_at).where(users.c.username == account)
-    ).first()
+    row = find_user(connection, account)  # any case, as at sign-in
     if row is None or row.disabled_at is not None:
         raise InvalidRequest(f"no enabled account named {account!r}")
     if int(row.id) == actor.user_id:

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from services.accounts import Account, reload_account
 from services.errors import IdentityRefused
+from storage.accounts import username_key
 from storage.db.schema import people, users
 
 DEFAULT_CLAIM = "email"
@@ -60,7 +61,7 @@ def _matching_user_ids(engine: Engine, value: str) -> list[int]:
             .where(func.lower(people.c.email) == value.lower())
         )
     else:
-        query = select(users.c.id).where(users.c.username == value)
+        query = select(users.c.id).where(users.c.username_key == username_key(value))
     with engine.connect() as connection:
         return [int(user_id) for user_id in connection.execute(query).scalars()]
 

@@ -45,6 +45,34 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def username_key(username: str) -> str:
+    """What account names are compared by: "Ada.Lovelace" and "ada.lovelace" are one name.
+
+    Python's casefold, not SQL's lower(): SQLite's lower() folds ASCII letters only.
+    """
+    return username.strip().casefold()
+
+
+def find_user(connection: Connection, username: str) -> Any | None:
+    """The account row named ``username`` in any case, or None.
+
+    Names differing only in case may predate the comparison by key (migration 0020): then
+    the exact spelling wins, and without one the name is ambiguous and finds nothing.
+    """
+    rows = connection.execute(
+        select(users).where(users.c.username_key == username_key(username))
+    ).all()
+    if len(rows) == 1:
+        return rows[0]
+    return next((r for r in rows if r.username == username.strip()), None)
+
+
+def username_taken(connection: Connection, username: str) -> bool:
+    """Whether an account has ``username`` in any case."""
+    query = select(users.c.id).where(users.c.username_key == username_key(username))
+    return connection.execute(query.limit(1)).first() is not None
+
+
 def create_user(
     connection: Connection,
     username: str,
@@ -52,18 +80,31 @@ def create_user(
     password_hash: str | None,
     now: datetime,
     person_id: int | None = None,
+    *,
+    must_change_password: bool = False,
 ) -> int:
-    """Insert an account and return its id; ValueError for a bad role or name."""
+    """Insert an account and return its id; ValueError for a bad role or a bad or taken name.
+
+    ``must_change_password``: the password was generated and shown to someone other than
+    its user (or on a screen), so the first sign-in only lets them choose their own.
+    """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     check_username(username)
+    if username_taken(connection, username):
+        raise ValueError(
+            "that username is taken (names are compared ignoring case); "
+            "every account is one named person"
+        )
     result = connection.execute(
         insert(users).values(
             username=username,
+            username_key=username_key(username),
             role=role,
             password_hash=password_hash,
             person_id=person_id,
             created_at=now,
+            must_change_password=must_change_password,
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -99,6 +140,11 @@ def user_row(connection: Connection, user_id: int) -> Any | None:
     return connection.execute(query).first()
 
 
+def user_password_row(connection: Connection, user_id: int) -> Any | None:
+    """The account's row with its password hash, lock and flags (for a password change)."""
+    return connection.execute(select(users).where(users.c.id == user_id)).first()
+
+
 def enabled_admin_ids(connection: Connection) -> set[int]:
     """Ids of the enabled admin accounts, locked until the transaction ends.
 
@@ -113,10 +159,23 @@ def enabled_admin_ids(connection: Connection) -> set[int]:
     return {int(i) for i in connection.execute(query).scalars()}
 
 
-def set_password_hash(connection: Connection, user_id: int, password_hash: str) -> None:
-    """Replace the account's password hash."""
+def set_password_hash(
+    connection: Connection, user_id: int, password_hash: str, *, must_change: bool
+) -> None:
+    """Replace the account's password hash; this also lifts a lock and clears the failures.
+
+    ``must_change``: the new password was generated (a reset), so its user replaces it at
+    their next sign-in; False when they chose it themselves.
+    """
     connection.execute(
-        update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        update(users)
+        .where(users.c.id == user_id)
+        .values(
+            password_hash=password_hash,
+            must_change_password=must_change,
+            failed_sign_ins=0,
+            locked_until=None,
+        )
     )
 
 

@@ -11,6 +11,7 @@ from storage.db.bulk import bulk_insert
 from storage.db.schema import policies
 
 MIN_K = 3  # the privacy guard never releases a group smaller than this, whatever the policy
+LONGEST_SECONDS = 86_400  # a day: any interval or threshold longer is a typing slip
 
 DEFAULT_POLICIES: dict[str, Any] = {
     "k_anonymity": 5,
@@ -117,6 +118,8 @@ def validate_policy(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be positive (and under ten years), got {value}")
     if (name.endswith("_seconds") or name == "post_employment_days") and value <= 0:
         raise ValueError(f"{name} must be positive, got {value}")
+    if name.endswith("_seconds") and value > LONGEST_SECONDS:
+        raise ValueError(f"{name} must be at most {LONGEST_SECONDS} (24 hours), got {value}")
 
 
 def seed_default_policies(connection: Connection, now: datetime) -> int:

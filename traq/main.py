@@ -45,6 +45,7 @@ COMMANDS = {
     "spool": "traq.commands.spool_cmd",
     "grants": "traq.commands.grants_cmd",
     "publish": "traq.commands.publish_cmd",
+    "accounts": "traq.commands.accounts_cmd",
 }
 
 
@@ -71,6 +72,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``traq`` with ``argv``; return the exit status."""
+    try:
+        try:
+            return run_command(argv)
+        finally:
+            sys.stdout.flush()  # a reader gone away shows here, inside the handler below
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+
+
+def run_command(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run its command; a user's error becomes one line on stderr."""
     from storage.private import private_umask
 
     private_umask()  # before any command writes a file
@@ -79,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(only).parse_args(argv)
     try:
         return int(args.run(args))
+    except BrokenPipeError:
+        raise  # not the command's failure: `main` ends quietly
     except KeyboardInterrupt:
         print(f"traq {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -88,6 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         status, line = failure(args.command, exc)
         print(line, file=sys.stderr)
         return status
+
+
+def quiet_broken_pipe() -> int:
+    """End quietly when the reader of stdout went away (`traq … | head -1`); status 141.
+
+    The Python documentation's recipe (library/signal, "Note on SIGPIPE"): point stdout at
+    devnull so that the interpreter's final flush at exit does not raise again. 141 is what
+    a shell reports for a command killed by SIGPIPE, so a pipeline behaves as with any tool.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141
 
 
 def user_errors() -> tuple[type[Exception], ...]:

@@ -18,13 +18,13 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from analytics.errors import GrantRequired, InvalidQuery
 from analytics.lake.datasets import PERSON_DATASETS, LakeDataset, Period, month_rows_query
 from analytics.loaders.base import load_people
 from storage import audit
-from storage.db.schema import users
+from storage.accounts import find_user
 from storage.grants import Grant, live_grants
 from storage.os_accounts import check_owner
 
@@ -45,10 +45,8 @@ def check_grant(
     GrantRequired without one; storage's NotAccountOwner when the OS account running this
     process does not own ``username``. Records nothing: ``record_use`` does, once used.
     """
-    row = connection.execute(
-        select(users.c.id).where(users.c.username == username, users.c.disabled_at.is_(None))
-    ).first()
-    if row is None:
+    row = find_user(connection, username)  # any case, as at sign-in
+    if row is None or row.disabled_at is not None:
         raise GrantRequired("no enabled account with that username")
     origin = check_owner(
         connection, int(row.id), required=True, root_override=root_override, program=program

@@ -22,10 +22,11 @@ account = require("admin")
 engine = storage().engine
 st.title("Accounts and roles")
 show_flash()
-st.dataframe(pd.DataFrame(list_accounts(engine)), hide_index=True)
+st.dataframe(pd.DataFrame(list_accounts(engine, now())), hide_index=True)
 st.caption(
     "Roles: admin, manager (their teams only), employee (their own data), dpo. "
-    "Accounts are disabled, never deleted, so the audit log always names who acted."
+    "Accounts are disabled, never deleted, so the audit log always names who acted. "
+    "An account locked after repeated failed sign-ins is unlocked by resetting its password."
 )
 
 teams = team_names(engine)
@@ -79,7 +80,10 @@ left, right = st.columns(2)
 if left.button("Reset password", key="reset-password"):
     act(
         lambda: reset_password(engine, account.user_id, target["id"], now()),
-        lambda _: f"New password for {name} (the old one no longer works):",
+        lambda _: (
+            f"New password for {name} (the old one no longer works, a lock is lifted, and "
+            "they choose their own at their next sign-in):"
+        ),
         password=True,
     )
 toggle = "Disable" if target["enabled"] else "Enable"

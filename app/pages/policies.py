@@ -1,9 +1,10 @@
 """Administration: the organisation's policies, in forms for the common ones and as JSON.
 
-Every form goes through ``services.admin.change_policies``: validated (k never below 3,
-positive intervals, known retention categories, known ratings), stored all together, and
-audit-logged. The widgets allow out-of-range values on purpose, so that the refusal says
-why instead of a widget silently clamping what the admin typed.
+Every form goes through ``services.admin.change_policies``: validated (k never below 3 nor
+above the people enrolled, positive intervals up to a day, known retention categories, known
+ratings), stored all together, and audit-logged; k above the largest team (empty team
+dashboards) needs the form's confirmation. The widgets allow out-of-range values on purpose,
+so that the refusal says why instead of a widget silently clamping what the admin typed.
 """
 
 import json
@@ -28,10 +29,10 @@ show_flash()
 current = policies(engine)
 
 
-def save(values: dict[str, Any]) -> None:
+def save(values: dict[str, Any], confirmed: bool = False) -> None:
     """Store ``values`` (policy name -> value) together and report what changed."""
     act(
-        lambda: change_policies(engine, account.user_id, values, now()),
+        lambda: change_policies(engine, account.user_id, values, now(), confirmed=confirmed),
         lambda changed: f"Saved: {', '.join(changed)}." if changed else "Nothing changed.",
     )
 
@@ -76,8 +77,13 @@ with st.form("privacy"):
         value=int(current["k_anonymity"]),
         key="policy-k",
     )
+    # An explicit tick, not a warning to click away: k above the largest team is drastic.
+    sure = st.checkbox(
+        "Yes, I mean it even if k is above the largest team (the team dashboards go empty)",
+        key="policy-k-confirm",
+    )
     if st.form_submit_button("Save k"):
-        save({"k_anonymity": int(k)})
+        save({"k_anonymity": int(k)}, confirmed=bool(sure))
 
 with st.form("ingest-window"):
     st.subheader("What the ingestion service accepts")

@@ -26,6 +26,7 @@ from storage.accounts import (
     set_password_hash,
     set_role,
     user_row,
+    username_taken,
 )
 from storage.audit import user_ref
 from storage.db.schema import ROLES, manager_teams, people, users
@@ -69,11 +70,18 @@ def create_account(
     """Create a named account; return its id and its one-time password (shown once)."""
     name, teams = username.strip(), set(team_ids)
     with admin_transaction(engine, actor_id) as connection:
-        if connection.execute(select(users.c.id).where(users.c.username == name)).first():
-            raise AdminRefused("that username is taken; every account is one named person")
+        if username_taken(connection, name):  # "Ada.Lovelace" is taken by "ada.lovelace"
+            raise AdminRefused(
+                "that username is taken (names are compared ignoring case); "
+                "every account is one named person"
+            )
         _check_role(connection, role, person_id, teams, 0)
         password = new_password()
-        user_id = create_user(connection, name, role, hash_password(password), now, person_id)
+        # Generated and seen by the admin: its user replaces it at first sign-in.
+        user_id = create_user(
+            connection, name, role, hash_password(password), now, person_id,
+            must_change_password=True,
+        )  # fmt: skip
         set_manager_teams(connection, user_id, teams)
         details = {"role": role, "team_ids": sorted(teams)}
         record(connection, actor_id, "account.created", user_ref(user_id), details, now)
@@ -88,11 +96,15 @@ def _target(connection: Connection, user_id: int) -> Any:
 
 
 def reset_password(engine: Engine, actor_id: int, user_id: int, now: datetime) -> str:
-    """Give the account a new random password; return it (shown once). The old one stops."""
+    """Give the account a new random password; return it (shown once). The old one stops.
+
+    This also lifts a lock after failed sign-ins, and its user must replace the password at
+    their next sign-in (the admin has seen it).
+    """
     with admin_transaction(engine, actor_id) as connection:
         _target(connection, user_id)
         password = new_password()
-        set_password_hash(connection, user_id, hash_password(password))
+        set_password_hash(connection, user_id, hash_password(password), must_change=True)
         record(connection, actor_id, "account.password_reset", user_ref(user_id), {}, now)
         return password
 

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from analytics.categories import RATINGS
 from services.admin.base import admin_transaction, record
-from services.errors import AdminRefused
+from services.errors import AdminRefused, NeedsConfirmation
 from storage.accounts import user_row
-from storage.db.schema import teams
+from storage.db.schema import people, teams
 from storage.policies import DEFAULT_POLICIES, load_policies, set_policy
 
 LONGEST_RETENTION_DAYS = 36_500  # a hundred years: anything longer is a typing slip
@@ -55,8 +55,31 @@ def _check_ratings(connection: Connection, value: Mapping[str, Any]) -> None:
                 raise AdminRefused(f"category ratings must be one of {', '.join(RATINGS)}")
 
 
-def check_policy(connection: Connection, name: str, value: Any) -> None:
-    """AdminRefused if ``value`` is not acceptable for policy ``name``."""
+def _check_k(connection: Connection, k: int, confirmed: bool) -> None:
+    """k above everyone enrolled publishes nothing ever: refused. k above the largest team
+    empties the team dashboards (only folded units could still reach it): confirmed only.
+
+    Without anyone enrolled yet there is nothing to compare with, so any k >= 3 is taken.
+    """
+    sizes = select(func.count().label("size")).select_from(people).group_by(people.c.team_id)
+    counts = [int(n) for n in connection.execute(sizes).scalars()]
+    if not counts:
+        return
+    if k > sum(counts):
+        raise AdminRefused(
+            f"k_anonymity {k} is above the {sum(counts)} people enrolled: no figure could "
+            "ever be published"
+        )
+    if k > max(counts) and not confirmed:
+        raise NeedsConfirmation(
+            f"k_anonymity {k} is above the largest team ({max(counts)} people), so the team "
+            "dashboards would be empty; confirm to save it anyway"
+        )
+
+
+def check_policy(connection: Connection, name: str, value: Any, confirmed: bool = False) -> None:
+    """AdminRefused if ``value`` is not acceptable for policy ``name``; NeedsConfirmation if
+    it is acceptable only when ``confirmed``."""
     if name not in DEFAULT_POLICIES:
         raise AdminRefused(f"unknown policy {name!r}")
     if isinstance(DEFAULT_POLICIES[name], dict) and not isinstance(value, dict):
@@ -65,19 +88,27 @@ def check_policy(connection: Connection, name: str, value: Any) -> None:
         _check_retention(value)
     elif name == "category_ratings":
         _check_ratings(connection, value)
+    elif name == "k_anonymity" and isinstance(value, int) and not isinstance(value, bool):
+        _check_k(connection, value, confirmed)
 
 
 def change_policies(
-    engine: Engine, actor_id: int, values: Mapping[str, Any], now: datetime
+    engine: Engine,
+    actor_id: int,
+    values: Mapping[str, Any],
+    now: datetime,
+    *,
+    confirmed: bool = False,
 ) -> list[str]:
     """Validate and store every policy in ``values`` in one transaction; return the names
-    that changed (an unchanged value is not rewritten)."""
+    that changed (an unchanged value is not rewritten). ``confirmed``: the admin confirmed
+    a value with drastic effects (``NeedsConfirmation`` otherwise)."""
     with admin_transaction(engine, actor_id) as connection:
         by = str(user_row(connection, actor_id).username)  # type: ignore[union-attr]
         current = load_policies(connection)
         changed = sorted(name for name, value in values.items() if current.get(name) != value)
         for name in changed:
-            check_policy(connection, name, values[name])
+            check_policy(connection, name, values[name], confirmed)
             set_policy(connection, name, values[name], by, now)  # ValueError -> AdminRefused
             record(connection, actor_id, "policy.changed", None, {"policy": name}, now)
         return changed

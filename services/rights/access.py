@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from services.errors import AccessDenied, RequestNotFound
+from storage.accounts import find_user
 from storage.audit import user_ref
-from storage.db.schema import people, users
+from storage.db.schema import people
 
 DPO_ROLES = ("dpo",)
 
@@ -39,11 +40,7 @@ class Actor:
 
 def load_actor(connection: Connection, username: str) -> Actor:
     """The enabled account named ``username``; AccessDenied if there is none."""
-    row = connection.execute(
-        select(users.c.id, users.c.role, users.c.person_id, users.c.disabled_at).where(
-            users.c.username == username
-        )
-    ).first()
+    row = find_user(connection, username)  # any case, as at sign-in
     if row is None or row.disabled_at is not None:
         raise AccessDenied("no enabled account with that username")
     return Actor(int(row.id), str(row.role), row.person_id)

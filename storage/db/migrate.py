@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SCHEMA_HEAD = "0019"  # the newest migration; tests/storage/test_database.py checks it
+SCHEMA_HEAD = "0020"  # the newest migration; tests/storage/test_database.py checks it
 
 
 def _config() -> Config:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from storage.db.types import UtcDateTime
@@ -495,6 +496,19 @@ data_grants = Table(
 # The operating-system account that owns a workbench account on the server (set by an admin):
 # `traq --as NAME` for the DPO or a grant holder runs only from that OS account (README).
 users.append_column(Column("os_user", String(64)))
+# Accounts (issue 18). username_key: the casefolded name that sign-in, creation and lookups
+# compare (not unique: names differing in case may predate it). must_change_password: the
+# password was generated (init, admin creation, reset), so the only page is the change form.
+# failed_sign_ins / locked_until: failures in a row, and the lock they caused; in the
+# database so that a restart of the workbench does not lift a lock.
+users.append_column(Column("username_key", String(255), index=True))
+users.append_column(
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false())
+)
+users.append_column(
+    Column("failed_sign_ins", Integer, nullable=False, default=0, server_default="0")
+)
+users.append_column(Column("locked_until", UtcDateTime))
 # --- publication tables (issue 15): append below this line ---
 
 # Published statistics: what every manager figure, download and organisation figure is a sum

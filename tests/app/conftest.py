@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.accounts import authenticate, list_accounts, team_names
 from services.admin import create_account
+from services.passwords import change_password
 from services.sign_in_guard import GUARD
 from storage import Storage, open_storage
 from tests.traq.cli import ROOT, traq
@@ -149,12 +150,20 @@ def manager_of_every_team(demo: Demo) -> tuple[str, str]:
     storage = storage_of(demo.env)
     admin = authenticate(storage.engine, "sigrid.lindqvist", demo.password)
     assert admin is not None
-    _, password = create_account(
+    user_id, one_time = create_account(
         storage.engine, admin.user_id, "katherine.johnson", "manager", datetime.now(UTC),
         team_ids=team_names(storage.engine),
     )  # fmt: skip
+    password = choose_password(storage, user_id, one_time)
     storage.close()
     return "katherine.johnson", password
+
+
+def choose_password(storage: Storage, user_id: int, one_time: str) -> str:
+    """Replace a generated password as its user does at first sign-in; return the new one."""
+    chosen = f"chosen {one_time} phrase"
+    change_password(storage.engine, user_id, one_time, chosen, chosen, datetime.now(UTC))
+    return chosen
 
 
 # Downloads: their bytes are read back from Streamlit's own in-memory media storage, which

@@ -8,11 +8,11 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from app.oidc import SignInConfigError, sign_in_methods
-from storage import open_storage
+from storage import Storage, open_storage
 from storage.db.schema import people, users
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import ENTRY, Demo
@@ -127,6 +127,21 @@ def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
     app.sidebar.button[0].click().run()  # sign out: the provider's identity goes too
     assert app.title[0].value == "Sign in to TraqNext"
     assert app.user.get("is_logged_in") is not True
+
+
+def test_an_identity_need_not_change_a_generated_password(
+    demo: Demo, installation: Storage
+) -> None:
+    username, _ = employee_in_team(1)
+    with installation.engine.begin() as connection:
+        connection.execute(
+            update(users).where(users.c.username == username).values(must_change_password=True)
+        )
+    claims = {"is_logged_in": True, "email": _email_of(username), "iat": time.time()}
+    app = _app(claims)
+    assert app.title[0].value == "My day"  # the provider vouched; no password is in use
+    app.run()
+    assert app.title[0].value == "My day"
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,8 @@ BAD_POLICIES: list[tuple[dict[str, Any], str]] = [
     ({"category_ratings": {"default": {"social": "great"}}}, "ratings must be one of"),
     ({"category_ratings": {"default": {}, "Nope": {}}}, "no team named 'Nope'"),
     ({"screenshot_interval_seconds": 0}, "must be positive"),
+    ({"screenshot_interval_seconds": 86_401}, "must be at most 86400 \\(24 hours\\)"),
+    ({"idle_threshold_seconds": 10**9}, "must be at most 86400"),
 ]
 
 

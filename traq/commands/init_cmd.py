@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from traq.errors import CommandError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from storage.config import Settings
     from storage.crypto.keys import MasterWrapper
@@ -109,9 +109,13 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
         ensure_epoch(connection, master, now)  # adopts keys made before epochs existed
         seed_default_policies(connection, now)
         admin_exists = has_admin(connection)
+        if admin_exists and admin is not None:
+            _refuse_second_admin(connection, admin)
         if not admin_exists and admin is not None:
             password = new_password()
-            create_user(connection, admin, "admin", hash_password(password), now)
+            # Printed on a terminal: the admin replaces it at first sign-in.
+            hashed = hash_password(password)
+            create_user(connection, admin, "admin", hashed, now, must_change_password=True)
     engine.dispose()
     lines = [
         f"TraqNext {'initialised' if installed is None else 'is initialised'} in "
@@ -125,9 +129,24 @@ def initialise(settings: Settings, admin: str | None, created: list[Path]) -> st
             "no admin account yet: `traq init --admin YOUR-NAME` creates yours "
             "(accounts are personal, so every action is by someone)"
         )
-    elif admin is not None:
-        lines.append(f"an admin exists already, so {admin!r} was not created: an admin adds it")
     return "\n".join(lines)
+
+
+def _refuse_second_admin(connection: Connection, admin: str) -> None:
+    """CommandError unless ``admin`` is an admin already (re-running `traq init --admin` with
+    the same name, as `make run ADMIN=...` does, stays idempotent).
+
+    A second "first admin" would be an account no admin approved. Raised inside the
+    transaction, so that the failed command changes nothing.
+    """
+    from storage.accounts import find_user
+
+    row = find_user(connection, admin)
+    if row is None or row.role != "admin":
+        raise CommandError(
+            f"--admin: an admin exists already, so {admin!r} was not created; "
+            "an admin adds it on the Accounts page"
+        )
 
 
 def _key_store(settings: Settings, engine: Engine, install_id: str) -> KeyStore:

@@ -69,6 +69,9 @@ def create_accounts(
     # shared password once and storing that hash for every account keeps a demo of
     # thousands of accounts at one hash. The accounts share the password anyway.
     hashed = hash_password(password)
+    # Not must_change_password, although generated: demo accounts are for trying the product
+    # (every role, one shared password), and a change form at each first sign-in would stand
+    # between a visitor and what they came to see. A demo holds no real person's data.
     # The demo's admin and DPO belong to whoever generated it: `traq rights … --as` the DPO
     # then works from this OS account (README: Who ran a command).
     me = running_os_account().name
