@@ -22,7 +22,7 @@ from app.oidc import (
 )
 from app.text import literal
 from app.warmup import warm_up_browser
-from services.accounts import Account, admin_exists, reload_account, sign_in
+from services.accounts import Account, admin_exists, record_sign_out, reload_account, sign_in
 from services.errors import IdentityRefused
 from services.notices import failed_sign_ins
 from services.sign_in_guard import FREE_TRIES, GUARD
@@ -79,6 +79,12 @@ def _without_password_change(account: Account) -> Account:
     return replace(account, must_change_password=False)
 
 
+def current_account_or_none() -> Account | None:
+    """The session's account as stored, without checks (for logging a sign-out)."""
+    stored = st.session_state.get(ACCOUNT)
+    return stored if isinstance(stored, Account) else None
+
+
 def _forget() -> bool:
     """Forget the session's account; whether it came through OIDC."""
     for key in (ACCOUNT, LAST_SEEN):
@@ -89,6 +95,9 @@ def _forget() -> bool:
 def sign_out() -> None:
     """Forget the session's account, and the provider's identity if it signed in with one
     (otherwise that identity would open a new session at once)."""
+    account = current_account_or_none()
+    if account is not None:
+        record_sign_out(storage().engine, account.user_id, now())
     if _forget() and signed_in_claims() is not None:
         st.logout()
 

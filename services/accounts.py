@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from storage import audit
 from storage.accounts import find_user, has_admin, hash_password, verify_password
+from storage.audit import user_ref
 from storage.db.schema import manager_teams, people, teams, users
 from storage.policies import load_policies
 from storage.sign_in_lock import locked_until, record_failure, record_success
@@ -52,14 +54,34 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime) -> Sign
         stored = row.password_hash if usable and row is not None else _decoy_hash()
         right = verify_password(stored, password)
         if row is None or not usable:
+            # The typed name is not logged: people type their password there by mistake.
+            _log(connection, "anonymous", "account.sign_in_failed", None, {"known": False}, now)
             return SignIn(None)
+        me = user_ref(int(row.id))
         lock = locked_until(row, now)
         if lock is not None:
+            _log(connection, "anonymous", "account.sign_in_failed", me, {"locked": True}, now)
             return SignIn(None, lock)
         if not right:
+            _log(connection, "anonymous", "account.sign_in_failed", me, {"known": True}, now)
             return SignIn(None, record_failure(connection, int(row.id), now))
         record_success(connection, int(row.id))
+        _log(connection, me, "account.signed_in", me, {"method": "password"}, now)
         return SignIn(_account(connection, row))
+
+
+def _log(
+    connection: Any, actor: str, action: str, subject: str | None, details: dict[str, Any],
+    now: datetime,
+) -> None:  # fmt: skip
+    audit.append(connection, actor, action, subject, details, now)
+
+
+def record_sign_out(engine: Engine, user_id: int, now: datetime) -> None:
+    """Log that the account signed out (the audit log holds sign-ins and sign-outs)."""
+    with engine.begin() as connection:
+        me = user_ref(user_id)
+        _log(connection, me, "account.signed_out", me, {}, now)
 
 
 def authenticate(
