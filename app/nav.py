@@ -22,6 +22,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/my_week.py", "My week"),
         ("app/pages/my_screenshots.py", "My screenshots"),
         ("app/pages/tracking.py", "Pause tracking"),
+        ("app/pages/my_timesheet.py", "My timesheet"),
         ("app/pages/idle_review.py", "Review idle time"),
         ("app/pages/consent.py", "My consent"),
         ("app/pages/my_requests.py", "My rights requests"),
