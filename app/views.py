@@ -4,6 +4,7 @@ downloads, colours."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -135,10 +136,40 @@ def table(figure: Figure, labels: dict[str, str]) -> pd.DataFrame:
     return shown.to_pandas()
 
 
+About = tuple[tuple[str, str], ...]  # what a download covers: (field, value) pairs
+ABOUT_FIELDS = ("report", "period", "teams", "k", "units")
+ABOUT_LINES = len(ABOUT_FIELDS) + 1  # and a blank line before the table
+
+
+def report_about(
+    report: str, period: Period, team_ids: frozenset[int], k: int, units: str
+) -> About:
+    """What a download covers: the report, period, teams (by name), k and units."""
+    names = team_names(storage().engine)
+    teams = ", ".join(sorted(names.get(t, str(t)) for t in team_ids)) or "none"
+    span = f"{period.first} to {period.last}"
+    values = (report, span, teams, f"{k} (cells of fewer people are not shown)", units)
+    return tuple(zip(ABOUT_FIELDS, values, strict=True))
+
+
+def file_name(name: str, about: About) -> str:
+    """``name`` with the period and teams, as a file name (no extension)."""
+    fields = dict(about)
+    parts = [name, fields.get("period", "").replace(" to ", "_"), fields.get("teams", "")]
+    text = "_".join(p for p in parts if p)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The shown cells as CSV (UTF-8, no index), formulas neutralised."""
-    return neutralise_frame(frame).to_csv(index=False).encode()
+def csv_bytes(frame: pd.DataFrame, about: About = ()) -> bytes:
+    """The shown cells as CSV (UTF-8, no index), formulas neutralised; ``about`` first, as
+    rows of (field, value) and a blank line."""
+    head = ""
+    if about:
+        buffer = io.StringIO()
+        pd.DataFrame(list(about)).map(neutralise).to_csv(buffer, index=False, header=False)
+        head = buffer.getvalue() + "\n"
+    return (head + neutralise_frame(frame).to_csv(index=False)).encode()
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -166,25 +197,31 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)  # a rerun does not rebuild a workbook
-def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
-    """The shown cells as an Excel workbook (one sheet, header row, no index)."""
+def excel_bytes(frame: pd.DataFrame, sheet: str, about: About = ()) -> bytes:
+    """The shown cells as an Excel workbook (the table's sheet, header row, no index), and
+    an "about" sheet saying what it covers."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         # openpyxl stores text beginning with "=" as a formula: neutralise first.
         _typed(neutralise_frame(frame)).to_excel(writer, sheet_name=sheet[:31], index=False)
+        if about:
+            described = pd.DataFrame(list(about), columns=["field", "value"]).map(neutralise)
+            described.to_excel(writer, sheet_name="about", index=False)
     return buffer.getvalue()
 
 
-def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV and Excel downloads of exactly the aggregates shown (suppressed cells in words)."""
+def downloads(frame: pd.DataFrame, name: str, about: About = ()) -> None:
+    """CSV and Excel downloads of exactly the aggregates shown (suppressed cells in words),
+    named and headed by what they cover (``about``: period, teams, k, units)."""
     left, right = st.columns(2)
+    stem = file_name(name, about)
     left.download_button(
-        "Download CSV", csv_bytes(frame), f"{name}.csv", "text/csv", key=f"csv-{name}"
+        "Download CSV", csv_bytes(frame, about), f"{stem}.csv", "text/csv", key=f"csv-{name}"
     )
     right.download_button(
         "Download Excel",
-        excel_bytes(frame, name),
-        f"{name}.xlsx",
+        excel_bytes(frame, name, about),
+        f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{name}",
     )

@@ -6,19 +6,29 @@ import streamlit as st
 from app.auth import require
 from app.sidebar import filters
 from app.views import (
+    About,
     caption,
     charted,
     colours,
     downloads,
     label_hidden,
     published,
+    report_about,
     shown_or_say,
     table,
 )
 
 TOP = 15
+UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
+
+
+def about_(k: int, report: str) -> About:
+    """What this page's download covers."""
+    return report_about(report, chosen.period, chosen.team_ids, k, UNITS)
+
+
 st.title("Applications and categories")
 cats = shown_or_say(
     published("categories", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
@@ -48,7 +58,7 @@ if cats is not None:
     )
     right.plotly_chart(tree, key="category-tree")
     caption(cats, "These charts")
-    downloads(table(cats, {"hours": "hours"}), "categories")
+    downloads(table(cats, {"hours": "hours"}), "categories", about_(cats.k, "categories"))
     apps = published("top_apps", chosen.period, chosen.team_ids)
     st.subheader(f"Top {TOP} applications")
     top = apps.shown.sort("hours", descending=True).head(TOP).to_pandas()
@@ -64,4 +74,4 @@ if cats is not None:
     caption(apps, "This chart (applications fewer than k people used are not named)")
     shown_table = table(apps, {"hours": "hours"})
     st.dataframe(shown_table, hide_index=True)
-    downloads(shown_table, "applications")
+    downloads(shown_table, "applications", about_(apps.k, "applications"))

@@ -6,18 +6,28 @@ import streamlit as st
 from app.auth import require
 from app.sidebar import filters
 from app.views import (
+    About,
     caption,
     charted,
     downloads,
     label_hidden,
     published,
+    report_about,
     shown_or_say,
     table,
     team_colours,
 )
 
+UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
+
+
+def about_(k: int, report: str) -> About:
+    """What this page's download covers."""
+    return report_about(report, chosen.period, chosen.team_ids, k, UNITS)
+
+
 st.title("Team comparison")
 units = shown_or_say(
     published("by_unit", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
@@ -55,4 +65,4 @@ if units is not None:
     }
     shown = table(units, labels)
     st.dataframe(shown, hide_index=True)
-    downloads(shown, "comparison")
+    downloads(shown, "comparison", about_(units.k, "comparison of units"))

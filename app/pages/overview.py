@@ -7,12 +7,14 @@ from analytics.overview import previous
 from app.auth import require
 from app.sidebar import filters
 from app.views import (
+    About,
     caption,
     charted,
     downloads,
     hidden,
     label_hidden,
     published,
+    report_about,
     shown_or_say,
     table,
 )
@@ -23,8 +25,16 @@ LABELS = {
     "activity_level": ("Activity level", "{:.0%}"),
     "productive_share": ("Productive share", "{:.0%}"),
 }
+UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
+
+
+def about_(k: int, report: str) -> About:
+    """What this page's download covers."""
+    return report_about(report, chosen.period, chosen.team_ids, k, UNITS)
+
+
 st.title("Team overview")
 st.caption(f"{chosen.period.first} → {chosen.period.last}, per person per working day")
 now = shown_or_say(
@@ -42,7 +52,11 @@ if now is not None:
         delta = fmt.format(value - previous_value) if previous_value is not None else None
         column.metric(label, fmt.format(value), delta=delta)
     caption(now, "These figures")
-    downloads(table(now, {k: v[0] for k, v in LABELS.items()}), "overview-totals")
+    downloads(
+        table(now, {k: v[0] for k, v in LABELS.items()}),
+        "overview-totals",
+        about_(now.k, "overview totals"),
+    )
     units = published("by_unit", chosen.period, chosen.team_ids)
     st.subheader("Per unit")
     hours = charted(units, ["work_hours", "active_hours"]).rename(
@@ -60,4 +74,4 @@ if now is not None:
     shown = table(units, {k: v[0] for k, v in LABELS.items()})
     st.dataframe(shown, hide_index=True)
     caption(units, "This table")
-    downloads(shown, "overview")
+    downloads(shown, "overview", about_(units.k, "overview per unit"))

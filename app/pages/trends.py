@@ -6,11 +6,29 @@ import streamlit as st
 
 from app.auth import require
 from app.sidebar import filters
-from app.views import caption, downloads, hidden, published, shown_or_say, table, team_colours
+from app.views import (
+    About,
+    caption,
+    downloads,
+    hidden,
+    published,
+    report_about,
+    shown_or_say,
+    table,
+    team_colours,
+)
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
+
+
+def about_(k: int, report: str) -> About:
+    """What this page's download covers."""
+    return report_about(report, chosen.period, chosen.team_ids, k, UNITS)
+
+
 st.title("Trends")
 daily = shown_or_say(
     published("daily_lines", chosen.period, chosen.team_ids), chosen.period, chosen.team_ids
@@ -28,7 +46,11 @@ if daily is not None:
     )
     st.plotly_chart(figure, key="daily")
     caption(daily, "This chart")
-    downloads(table(daily, {"work_hours": "hours", "activity_level": "activity level"}), "trends")
+    downloads(
+        table(daily, {"work_hours": "hours", "activity_level": "activity level"}),
+        "trends",
+        about_(daily.k, "daily trend"),
+    )
     weekly = published("weekly_lines", chosen.period, chosen.team_ids)
     st.subheader("Weekly activity level")
     figure = px.line(
@@ -43,7 +65,11 @@ if daily is not None:
     figure.update_yaxes(tickformat=".0%")
     st.plotly_chart(figure, key="weekly")
     caption(weekly, "This chart")
-    downloads(table(weekly, {"activity_level": "activity level"}), "trends-weekly")
+    downloads(
+        table(weekly, {"activity_level": "activity level"}),
+        "trends-weekly",
+        about_(weekly.k, "weekly trend"),
+    )
     heat = published("heatmap", chosen.period, chosen.team_ids)
     st.subheader("When the team is active (activity level by local hour)")
     cells = heat.cells.select("weekday", "hour", "activity_level", "suppressed").iter_rows()
@@ -74,4 +100,4 @@ if daily is not None:
     caption(heat, "This heatmap (a blank cell is no data, or fewer than k people: hover it)")
     minutes = {"activity_level": "activity level", "tracked_minutes": "tracked minutes"}
     minutes["active_minutes"] = "active minutes"
-    downloads(table(heat, minutes), "trends-heatmap")
+    downloads(table(heat, minutes), "trends-heatmap", about_(heat.k, "weekday by hour"))

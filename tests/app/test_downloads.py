@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from app.views import ABOUT_FIELDS, ABOUT_LINES
 from tests.app.conftest import Demo, RecordingStorage, downloaded, signed_in
 
 # Every page's downloads, one per aggregate it shows, in order.
@@ -39,9 +40,12 @@ def test_every_shown_aggregate_downloads_and_the_excel_equals_the_csv(
     ] * len(names)
     for name in names:
         csv_file = io.BytesIO(downloaded(app, f"csv-{name}"))
-        csv = pd.read_csv(csv_file, dtype=str, keep_default_na=False)
+        about = pd.read_csv(csv_file, header=None, nrows=ABOUT_LINES - 1, dtype=str)
+        assert list(about[0]) == list(ABOUT_FIELDS)  # what the file covers comes first
+        csv_file.seek(0)
+        csv = pd.read_csv(csv_file, dtype=str, keep_default_na=False, skiprows=ABOUT_LINES)
         workbook = load_workbook(io.BytesIO(downloaded(app, f"xlsx-{name}")), read_only=True)
-        assert workbook.sheetnames == [name[:31]]
+        assert workbook.sheetnames == [name[:31], "about"]
         rows = list(workbook[name[:31]].iter_rows(values_only=True))
         assert list(rows[0]) == list(csv.columns)
         assert len(rows) - 1 == len(csv) > 0
@@ -63,7 +67,7 @@ def test_suppressed_cells_read_fewer_than_k_people_in_both(
     for page, names in PAGES:
         app.switch_page(page).run()
         for name in names:
-            csv = downloaded(app, f"csv-{name}").decode()
+            csv = downloaded(app, f"csv-{name}").decode().split("\n", ABOUT_LINES)[-1]
             workbook = load_workbook(io.BytesIO(downloaded(app, f"xlsx-{name}")), read_only=True)
             rows = list(workbook[name[:31]].iter_rows(values_only=True))
             people = rows[0].index("people")
