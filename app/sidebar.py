@@ -81,7 +81,20 @@ def draw_sidebar(account: Account) -> None:
         st.rerun()
     chosen = None
     if account.role in PERIOD_ROLES:  # admin and DPO pages have no period: no idle control
-        chosen = bar.date_input("Period", value=default_period(account), key="period")
+        anchor = default_period(account)[1]
+        bar.selectbox(
+            "Quick range",
+            list(QUICK_RANGES),
+            index=None,
+            placeholder="pick a range or dates below",
+            key="quick-range",
+            on_change=_apply_quick_range,
+            args=(anchor,),
+        )
+        # The picker's value lives in the session (a quick range sets it there), so it is
+        # given no default of its own: Streamlit warns when both are set.
+        st.session_state.setdefault("period", default_period(account))
+        chosen = bar.date_input("Period", key="period")
     if account.role == "manager":
         names = team_names(storage().engine)
         options = [ALL_TEAMS, *sorted(account.team_ids, key=lambda t: names.get(t, ""))]
@@ -109,6 +122,40 @@ def draw_sidebar(account: Account) -> None:
     if isinstance(chosen, tuple) and len(chosen) == 2:
         st.session_state[FILTERS] = (chosen[0], chosen[1])
     draw_policy()
+
+
+def _this_week(anchor: date) -> tuple[date, date]:
+    return anchor - timedelta(days=anchor.weekday()), anchor
+
+
+def _last_week(anchor: date) -> tuple[date, date]:
+    monday = anchor - timedelta(days=anchor.weekday() + 7)
+    return monday, monday + timedelta(days=6)
+
+
+def _this_month(anchor: date) -> tuple[date, date]:
+    return anchor.replace(day=1), anchor
+
+
+def _last_30_days(anchor: date) -> tuple[date, date]:
+    return anchor - timedelta(days=29), anchor
+
+
+# Each range ends at the last day with data (the newest published day for managers, the
+# person's last tracked day for employees): "this week" is never an empty future.
+QUICK_RANGES = {
+    "This week": _this_week,
+    "Last week": _last_week,
+    "This month": _this_month,
+    "Last 30 days": _last_30_days,
+}
+
+
+def _apply_quick_range(anchor: date) -> None:
+    """Set the period picker to the chosen range (a callback: before the picker draws)."""
+    choice = st.session_state.get("quick-range")
+    if choice in QUICK_RANGES:
+        st.session_state["period"] = QUICK_RANGES[choice](anchor)
 
 
 def _wanted() -> str:

@@ -112,6 +112,17 @@ def label_hidden(figure: Any) -> Any:
     return figure.update_traces(textposition="outside", cliponaxis=False)
 
 
+SHARES = frozenset({"activity_level", "productive_share", "share"})  # fractions of 1
+
+
+def _as_shown(column: str) -> pl.Expr:
+    """The cell as the page's metrics read it: shares as whole percent ("52 %", not 0.52)."""
+    if column in SHARES:
+        percent = (pl.col(column) * 100).round(0).cast(pl.Int64).cast(pl.String)
+        return pl.concat_str([percent, pl.lit(" %")])
+    return pl.col(column).cast(pl.String)
+
+
 def table(figure: Figure, labels: dict[str, str]) -> pd.DataFrame:
     """The rows for display and download: suppressed values read "fewer than k people";
     values as rounded at the source (hours to the minute, shares in whole percent)."""
@@ -121,7 +132,7 @@ def table(figure: Figure, labels: dict[str, str]) -> pd.DataFrame:
     shown = figure.cells.select(
         *keys,
         *(
-            pl.when(gone).then(pl.lit(text)).otherwise(pl.col(c).cast(pl.String)).alias(label)
+            pl.when(gone).then(pl.lit(text)).otherwise(_as_shown(c)).alias(label)
             for c, label in labels.items()
         ),
         pl.when(gone)

@@ -49,7 +49,10 @@ if now is not None:
         if value is None:
             column.metric(label, hidden(now.k))
             continue
-        delta = fmt.format(value - previous_value) if previous_value is not None else None
+        delta = None
+        if previous_value is not None:  # a change of a share is in percentage points
+            change = value - previous_value
+            delta = f"{change * 100:+.0f} pp" if "%" in fmt else fmt.format(change)
         column.metric(label, fmt.format(value), delta=delta)
     caption(now, "These figures")
     downloads(
