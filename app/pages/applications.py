@@ -1,10 +1,16 @@
 """Manager applications and categories: where the team's time goes."""
 
+import re
+from collections.abc import Callable
+
 import plotly.express as px
 import streamlit as st
 
+from analytics.publication.figures import Figure
 from app.auth import require
+from app.context import storage
 from app.sidebar import filters
+from app.text import literal
 from app.views import (
     About,
     caption,
@@ -17,8 +23,30 @@ from app.views import (
     shown_or_say,
     table,
 )
+from services.accounts import policies
 
 TOP = 15
+OTHER = re.compile(r"other (.+) applications")
+
+
+def in_category(app_categories: dict[str, str]) -> Callable[[str], str]:
+    """An application's category by the policy ("other X applications" are in X)."""
+
+    def category(app: str) -> str:
+        other = OTHER.fullmatch(app)
+        return other[1] if other else app_categories.get(app, "uncategorised")
+
+    return category
+
+
+def _is_number(text: object) -> bool:
+    try:
+        float(str(text))
+    except ValueError:
+        return False
+    return True
+
+
 UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
@@ -60,18 +88,34 @@ if cats is not None:
     caption(cats, "These charts")
     downloads(table(cats, {"hours": "hours"}), "categories", about_(cats.k, "categories"))
     apps = published("top_apps", chosen.period, chosen.team_ids)
-    st.subheader(f"Top {TOP} applications")
-    top = apps.shown.sort("hours", descending=True).head(TOP).to_pandas()
+    policy = policies(storage().engine)
+    category_of = in_category(policy["app_categories"])
+    ratings = dict(policy["category_ratings"].get("default", {}))
+    # Sorted by time, most first; hidden rows (no hours to sort by) last.
+    ordered = apps.cells.sort("hours", descending=True, nulls_last=True)
+    sorted_apps = Figure(ordered, apps.k)
+    shown_table = table(sorted_apps, {"hours": "hours"})
+    shown_table.insert(1, "category", [category_of(a) for a in shown_table["app"]])
+    shown_table.insert(2, "rating", [ratings.get(c, "neutral") for c in shown_table["category"]])
+    pick = st.selectbox(
+        "Applications of category", ["all", *sorted(set(shown_table["category"]))],
+        key="drill-category",
+    )  # fmt: skip
+    if pick != "all":
+        shown_table = shown_table[shown_table["category"] == pick]
+    st.subheader(f"Top {TOP} applications" + ("" if pick == "all" else f" in {literal(pick)}"))
+    top = shown_table[shown_table["hours"].map(_is_number)].head(TOP)
     figure = px.bar(
-        top,
+        top.assign(hours=top["hours"].astype(float)),
         x="hours",
         y="app",
         orientation="h",
+        color="category",
+        color_discrete_map=colours(list(top["category"])),
         labels={"hours": "hours per person per day", "app": ""},
     )
     figure.update_yaxes(autorange="reversed")
     st.plotly_chart(figure, key="top-apps")
     caption(apps, "This chart (applications fewer than k people used are not named)")
-    shown_table = table(apps, {"hours": "hours"})
     st.dataframe(shown_table, hide_index=True)
     downloads(shown_table, "applications", about_(apps.k, "applications"))
