@@ -16,8 +16,9 @@ import streamlit as st
 from analytics import Period
 from analytics import overview as dashboard
 from analytics.publication.figures import Figure
-from analytics.publication.read import folded_teams, publication_version
+from analytics.publication.read import folded_into, publication_version
 from app.context import storage
+from app.text import literal
 from services.accounts import team_names
 from services.cells import neutralise
 
@@ -69,8 +70,20 @@ def shown_or_say(figure: Figure, period: Period, team_ids: frozenset[int]) -> Fi
     in a larger unit (fewer than k of them), or there is no published data."""
     if not figure.cells.is_empty():
         return figure
-    if folded_teams(storage().engine, period, team_ids):
-        st.warning(f"Not shown: this filter covers {hidden(figure.k)}; widen it.")
+    folded = folded_into(storage().engine, period, team_ids)
+    if folded:
+        names = team_names(storage().engine)
+        where = "; ".join(
+            f"{names.get(team, team)} is counted in the {names.get(unit, unit)} unit"
+            for team, unit in sorted(folded.items())
+        )
+        st.warning(
+            literal(
+                f"Not shown: this filter covers {hidden(figure.k)}, too few to publish on "
+                f"their own. {where}: its figures include them. Choose All my teams, or a "
+                "longer period, to see more."
+            )
+        )
     else:
         st.info("No data: nothing is published for these teams in this period yet.")
     return None

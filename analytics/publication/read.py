@@ -93,15 +93,20 @@ def publication_version(source: Source) -> tuple[int, str]:
     return int(count), str(newest)
 
 
-def folded_teams(source: Source, period: Period, team_ids: Collection[int]) -> bool:
-    """Whether any of ``team_ids`` was published inside another team's unit in ``period``."""
+def folded_into(source: Source, period: Period, team_ids: Collection[int]) -> dict[int, int]:
+    """Each of ``team_ids`` published inside another team's unit in ``period``: team ->
+    the unit's team (the latest day's, when it moved)."""
     u = publication_units.c
-    statement = select(func.count()).where(
-        u.day >= period.first, u.day <= period.last,
-        u.team_id.in_(sorted(team_ids)), u.team_id != u.unit_id,
+    statement = (
+        select(u.team_id, u.unit_id)
+        .where(
+            u.day >= period.first, u.day <= period.last,
+            u.team_id.in_(sorted(team_ids)), u.team_id != u.unit_id,
+        )
+        .order_by(u.day)
     )  # fmt: skip
     with connected(source) as connection:
-        return bool(connection.execute(statement).scalar_one())
+        return {int(team): int(unit) for team, unit in connection.execute(statement)}
 
 
 def published_k(source: Source, period: Period) -> int | None:

@@ -19,6 +19,15 @@ from app.views import (
 )
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+DAY_MS = 86_400_000  # plotly's date axes count in milliseconds
+WEEK_ZERO = "2024-01-01"  # a Monday: weekly ticks fall on week starts
+
+
+def _step(count: int) -> int:
+    """Ticks every ``_step`` days (or weeks): at most about 10 labels."""
+    return max(1, -(-count // 10))
+
+
 UNITS = "hours per person per working day; shares in percent"
 account = require("manager")
 chosen = filters(account)
@@ -44,6 +53,7 @@ if daily is not None:
         markers=True,
         labels={"work_hours": "hours per person", "day": ""},
     )
+    figure.update_xaxes(tickformat="%a %d %b", dtick=DAY_MS * _step(chosen.period.days))
     st.plotly_chart(figure, key="daily")
     caption(daily, "This chart")
     downloads(
@@ -62,7 +72,10 @@ if daily is not None:
         markers=True,
         labels={"activity_level": "activity level", "week": "week of"},
     )
-    figure.update_yaxes(tickformat=".0%")
+    # A share: 0-100 % with whole-percent ticks; weeks on their Monday, as dates.
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    weeks = max(1, chosen.period.days // 7)
+    figure.update_xaxes(tickformat="%d %b", dtick=7 * DAY_MS * _step(weeks), tick0=WEEK_ZERO)
     st.plotly_chart(figure, key="weekly")
     caption(weekly, "This chart")
     downloads(

@@ -30,7 +30,12 @@ def test_overview_shows_the_four_figures_with_people_covered(demo: Demo) -> None
 
 def test_a_team_below_k_is_not_shown_at_all(demo: Demo) -> None:
     app = signed_in(demo.manager_of("Legal"), demo.password)
-    assert app.warning[0].value == "Not shown: this filter covers fewer than 5 people; widen it."
+    # Told why, and which unit counts them.
+    assert app.warning[0].value.replace("\\", "") == (
+        "Not shown: this filter covers fewer than 5 people, too few to publish on their own. "
+        "Legal is counted in the Platform unit: its figures include them. Choose All my "
+        "teams, or a longer period, to see more."
+    )
     assert not app.metric and not app.get("plotly_chart") and not app.dataframe
 
 
@@ -43,8 +48,6 @@ def test_trends_hide_small_cells_as_fewer_than_k_people(demo: Demo) -> None:
 
 
 def test_applications_show_categories_in_fixed_colours(demo: Demo) -> None:
-    import json
-
     app = signed_in(demo.manager_of("Platform"), demo.password)
     app.switch_page("app/pages/applications.py").run()
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
@@ -118,3 +121,16 @@ def _decoded(values: Any) -> list[Any]:
 
         return list(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
     return list(values)
+
+
+def test_trend_charts_have_day_and_week_ticks_and_a_0_to_100_percent_axis(demo: Demo) -> None:
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+    app.switch_page("app/pages/trends.py").run()
+    specs = {
+        c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in app.get("plotly_chart")
+    }
+    daily, weekly = specs["daily"]["layout"], specs["weekly"]["layout"]
+    assert daily["xaxis"]["tickformat"] == "%a %d %b" and daily["xaxis"]["dtick"] == 86_400_000
+    assert weekly["xaxis"]["tickformat"] == "%d %b" and weekly["xaxis"]["tick0"] == "2024-01-01"
+    assert weekly["xaxis"]["dtick"] % (7 * 86_400_000) == 0
+    assert weekly["yaxis"]["range"] == [0, 1] and weekly["yaxis"]["tickformat"] == ".0%"
