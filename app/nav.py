@@ -23,6 +23,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/my_screenshots.py", "My screenshots"),
         ("app/pages/tracking.py", "Pause tracking"),
         ("app/pages/my_timesheet.py", "My timesheet"),
+        ("app/pages/connect.py", "Connect a computer"),
         ("app/pages/idle_review.py", "Review idle time"),
         ("app/pages/consent.py", "My consent"),
         ("app/pages/my_requests.py", "My rights requests"),
@@ -30,6 +31,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "admin": [
         ("app/pages/people.py", "People and teams"),
         ("app/pages/accounts.py", "Accounts and roles"),
+        ("app/pages/devices.py", "Devices"),
         ("app/pages/policies.py", "Policies"),
         ("app/pages/quarantine.py", "Quarantined batches"),
     ],

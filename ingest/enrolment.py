@@ -8,20 +8,25 @@ impersonates no device (a slow password hash would add nothing against 256-bit s
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from ingest.errors import BadRequest, Unauthorized
 from storage.db.schema import devices, enrol_codes, people
+
+# Re-exported: the service's tests and tools reach codes and revocation through here too.
+from storage.devices import CODE_VALIDITY as CODE_VALIDITY
+from storage.devices import create_code as create_code
+from storage.devices import digest
+from storage.devices import list_devices as list_devices
+from storage.devices import revoke as revoke
 from storage.notices import device_enrolled
 from storage.writes import add_device, device_seen
 
-CODE_VALIDITY = timedelta(hours=24)
 MAX_NAME = 120
 
 
@@ -42,11 +47,6 @@ class Enrolment:
     auth: DeviceAuth
 
 
-def digest(secret: str) -> str:
-    """The SHA-256 hex digest under which a code or token is stored."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def find_person(conn: Connection, ref: str) -> tuple[int, str]:
     """The (id, pseudonym) of the person named by numeric id or pseudonym; ValueError if none."""
     column = people.c.id if ref.isdigit() else people.c.pseudonym
@@ -55,21 +55,6 @@ def find_person(conn: Connection, ref: str) -> tuple[int, str]:
     if row is None:
         raise ValueError(f"no person {ref!r}; give a person id or pseudonym from `traq demo`/admin")
     return int(row.id), str(row.pseudonym)
-
-
-def create_code(
-    conn: Connection, person_id: int, now: datetime, valid: timedelta = CODE_VALIDITY
-) -> str:
-    """Store a new one-time code for ``person_id``; return it (it is never shown again)."""
-    if valid <= timedelta(0):
-        raise ValueError("an enrolment code must be valid for a positive time")
-    code = secrets.token_urlsafe(16)
-    conn.execute(
-        insert(enrol_codes).values(
-            person_id=person_id, code_hash=digest(code), created_at=now, expires_at=now + valid
-        )
-    )
-    return code
 
 
 def enrol(conn: Connection, code: str, name: str, platform: str, now: datetime) -> Enrolment:
@@ -114,39 +99,6 @@ def authenticate(conn: Connection, token: str) -> DeviceAuth:
 def touch(conn: Connection, device_id: int, now: datetime) -> None:
     """Note that the device was seen."""
     device_seen(conn, device_id, now)
-
-
-def revoke(conn: Connection, device_id: int, now: datetime) -> bool:
-    """Revoke the device's token; False if there is no such enrolled, unrevoked device."""
-    result = conn.execute(
-        update(devices)
-        .where(
-            devices.c.id == device_id,
-            devices.c.token_hash.is_not(None),
-            devices.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
-    return result.rowcount == 1
-
-
-def list_devices(conn: Connection) -> list[dict[str, Any]]:
-    """Every device with its person's pseudonym and token state, oldest first."""
-    query = (
-        select(
-            devices.c.id,
-            people.c.pseudonym,
-            devices.c.name,
-            devices.c.platform,
-            devices.c.created_at,
-            devices.c.last_seen_at,
-            devices.c.revoked_at,
-            devices.c.token_hash.is_not(None).label("enrolled"),
-        )
-        .join(people, people.c.id == devices.c.person_id)
-        .order_by(devices.c.id)
-    )
-    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def _check_name(name: str) -> None:

@@ -35,6 +35,7 @@ def register(sub: Any) -> None:
 def run_code(args: argparse.Namespace) -> int:
     """Create and print a one-time enrolment code."""
     from ingest import enrolment
+    from storage import devices
     from storage.facade import open_storage
 
     if not 0 < args.valid_hours <= 24 * 30:
@@ -44,7 +45,7 @@ def run_code(args: argparse.Namespace) -> int:
         with storage.engine.begin() as conn:
             person_id, pseudonym = enrolment.find_person(conn, args.person)
             valid = timedelta(hours=args.valid_hours)
-            code = enrolment.create_code(conn, person_id, datetime.now(UTC), valid)
+            code = devices.create_code(conn, person_id, datetime.now(UTC), valid)
     finally:
         storage.close()
     print(code)
@@ -54,13 +55,13 @@ def run_code(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """Print every device."""
-    from ingest import enrolment
+    from storage import devices
     from storage.facade import open_storage
 
     storage = open_storage()
     try:
         with storage.engine.connect() as conn:
-            rows = enrolment.list_devices(conn)
+            rows = devices.list_devices(conn)
     finally:
         storage.close()
     for row in rows:
@@ -77,13 +78,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     """Revoke one device's token."""
-    from ingest import enrolment
+    from storage import devices
     from storage.facade import open_storage
 
     storage = open_storage()
     try:
         with storage.engine.begin() as conn:
-            done = enrolment.revoke(conn, args.device, datetime.now(UTC))
+            done = devices.revoke(conn, args.device, datetime.now(UTC))
     finally:
         storage.close()
     if not done:
