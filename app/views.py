@@ -3,6 +3,7 @@ downloads, colours."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Callable
@@ -249,6 +250,11 @@ def downloads(frame: pd.DataFrame, name: str, about: About = ()) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{name}",
     )
+
+
+def plot_text(value: object) -> str:
+    """Text for a Plotly label or hover: its "<b>", "<a href>" tags shown, not obeyed."""
+    return html.escape(str(value), quote=False)
 
 
 def colours(names: list[Any]) -> dict[str, str]:

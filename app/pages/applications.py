@@ -18,6 +18,7 @@ from app.views import (
     colours,
     downloads,
     label_hidden,
+    plot_text,
     published,
     report_about,
     shown_or_say,
@@ -106,7 +107,8 @@ if cats is not None:
     st.subheader(f"Top {TOP} applications" + ("" if pick == "all" else f" in {literal(pick)}"))
     top = shown_table[shown_table["hours"].map(_is_number)].head(TOP)
     figure = px.bar(
-        top.assign(hours=top["hours"].astype(float)),
+        # A device names applications: Plotly reads "<a href=...>" in labels as a link.
+        top.assign(hours=top["hours"].astype(float), app=top["app"].map(plot_text)),
         x="hours",
         y="app",
         orientation="h",

@@ -53,3 +53,12 @@ def test_any_printable_text_renders_as_itself(text: str) -> None:
     if not text.strip():
         return  # blank text renders as no paragraph at all
     assert _rendered_text(literal(text)) == _one_line(text).strip()
+
+
+def test_chart_labels_show_tags_instead_of_obeying_them() -> None:
+    from app.views import plot_text
+
+    assert plot_text('<a href="https://attacker.example">Slack</a>') == (
+        '&lt;a href="https://attacker.example"&gt;Slack&lt;/a&gt;'
+    )
+    assert plot_text("Visual Studio Code") == "Visual Studio Code"
