@@ -27,7 +27,9 @@ def flood(events: Sequence[AwEvent], pulse: float = PULSE_SECONDS) -> list[list[
     """``aw_transform.flood`` of events sorted by (start, duration); labels are ``data``."""
     items: list[list[Any]] = [[e.start, e.start + e.duration, e.data] for e in events]
     for first, second in pairwise(items):
-        gap = second[0] - first[1]
+        # ActivityWatch computes gaps in timedelta, to the microsecond: so do we, or a gap
+        # of exactly -0.1 s comes out as -0.0999... and is trimmed where theirs is not.
+        gap = round(second[0] - first[1], 6)
         if not gap:
             continue
         same = first[2] is second[2] or first[2] == second[2]

@@ -10,7 +10,7 @@ import pytest
 from aw_core.models import Event
 from aw_transform import filter_period_intersect
 from aw_transform import flood as aw_flood
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analytics.imports.aw_format import AwEvent
@@ -58,6 +58,9 @@ def _as_pieces(events: list[Event]) -> list[tuple[float, float, str]]:
 
 @settings(max_examples=400, deadline=None)
 @given(_events)
+# Found by Hypothesis: a gap of exactly -0.1 s, which floats made -0.0999...
+@example(raw=[(0, 350, 0), (250, 0, 1)])
+@example(raw=[(0, 350, 0), (250, 0, 1), (252, 0, 0)])
 def test_flood_is_aw_transform_flood(raw: list[tuple[int, int, int]]) -> None:
     ours = [(s, e, d["app"]) for s, e, d in flood(_ours(raw))]
     theirs = _as_pieces(aw_flood(_theirs(raw)))

@@ -12,7 +12,7 @@ from storage import audit
 from storage.accounts import create_user
 from storage.crypto.keys import create_master_key_file
 from storage.db import schema
-from storage.erasure import erase_subject
+from storage.erasure import ERASED_REASON, erase_subject
 from storage.errors import SubjectNotFound
 from storage.keystore import FileKeyStore
 from storage.objects import ObjectStore, screenshot_key
@@ -68,7 +68,9 @@ def test_erasure_scrubs_requests_ledger_and_audit(
 
     with engine.connect() as c:
         request = c.execute(select(schema.rights_requests)).one()
-        assert request.person_id is None and request.decision_reason is None
+        # The free text is gone; the open request is closed with a reason that names nobody.
+        assert request.person_id is None and request.decision_reason == ERASED_REASON
+        assert request.state == "closed" and request.closed_at is not None
         assert request.details == {}
         assert c.execute(select(schema.privacy_ledger.c.scope)).scalar_one()["people"] == [alan]
         assert c.execute(select(func.count()).select_from(schema.users)).scalar_one() == 0
