@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.context import now, storage
+from app.text import literal
 from services.datadocs import pages, zipped
 from services.retention import PurgeReport
 from services.retention_desk import (
@@ -76,7 +77,9 @@ def draw_docs(site: Path) -> None:
     if not index.exists():
         st.info("No Data Docs yet: running the audit builds them.")
         return
-    st.caption(f"Built into {site} (open index.html; works offline: no external addresses).")
+    st.caption(
+        f"Built into {literal(site)} (open index.html; works offline: no external addresses)."
+    )
     data = _zip(str(site), index.stat().st_mtime)
     st.download_button(
         "Download Data Docs (zip)", data, "data-docs.zip", "application/zip", key="docs-zip"

@@ -51,7 +51,7 @@ def run(request_id: int, action: str, reason: str | None = None, months: int = 2
     try:
         outcome = act(storage(), actor, request_id, action, now(), reason=reason, months=months)
     except RightsError as exc:
-        st.error(f"Not done: {exc}.")
+        st.error(f"Not done: {literal(exc)}.")
         return
     if outcome.archive is not None:
         st.session_state[f"dpo-export-{request_id}"] = outcome.archive
@@ -92,7 +92,7 @@ if chosen is not None:
     law = request.details.get("law", "GDPR")
     st.subheader(f"Request #{request.id}: {request.kind}, {literal(who)} ({law})")
     describe(request, at)
-    st.caption(f"Identity check: {request.identity_verification or 'none recorded'}")
+    st.caption(f"Identity check: {literal(request.identity_verification or 'none recorded')}")
     if request.details:
         st.json(request.details, expanded=False)
     if request.state in ("received", "in_review"):
@@ -148,7 +148,7 @@ with st.expander("File on behalf of someone who wrote in"):
                 profile=profile, untracked=untracked, identity_verification=how,
             )  # fmt: skip
         except RightsError as exc:
-            st.error(f"Not filed: {exc}.")
+            st.error(f"Not filed: {literal(exc)}.")
         else:
             flash(f"Request #{filed.id} filed on behalf of person {person}.")
             st.rerun()

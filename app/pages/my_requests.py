@@ -52,7 +52,7 @@ with st.expander("File a request", expanded=not mine):
                 engine, actor, person.person_id, kind, at, profile=profile, untracked=untracked
             )
         except RightsError as exc:
-            st.error(f"Not filed: {exc}.")
+            st.error(f"Not filed: {literal(exc)}.")
         else:
             flash(f"Request #{filed.id} filed; it is due by {filed.due_at:%Y-%m-%d}.")
             st.query_params["request"] = str(filed.id)
@@ -88,7 +88,7 @@ if request.kind in EXPORTS and request.state == "completed":
         try:
             st.session_state[key] = download(storage(), actor, request.id, now())
         except RightsError as exc:
-            st.error(f"Not available: {exc}.")
+            st.error(f"Not available: {literal(exc)}.")
     if key in st.session_state:
         st.download_button(
             "Download my export",

@@ -16,6 +16,7 @@ from analytics.categories import RATINGS
 from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
+from app.text import literal
 from services.accounts import policies, team_names
 from services.admin import change_policies
 
@@ -176,6 +177,6 @@ with st.expander("Every policy as JSON (advanced)"):
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            st.error(f"Not saved: not valid JSON ({exc.msg} at line {exc.lineno})")
+            st.error(f"Not saved: not valid JSON ({literal(exc.msg)} at line {exc.lineno})")
         else:
             save({str(name): value})
