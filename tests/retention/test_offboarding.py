@@ -27,7 +27,7 @@ from storage.db import schema
 from storage.facade import Storage, open_storage
 from storage.policies import DEFAULT_POLICIES
 from storage.writes import subject_state
-from tests.fixtures.scan import encode, object_hits, postgres_hits, tree_hits
+from tests.fixtures.scan import encode, installation_hits
 from tests.traq.cli import ROOT
 from traq.demo.accounts import ADMIN, DPO
 from traq.main import main
@@ -77,15 +77,6 @@ def _employees(storage: Storage) -> list[Any]:
         )
 
 
-def _scan(env: dict[str, str], storage: Storage, needles: list[bytes]) -> list[str]:
-    hits = tree_hits(Path(env["TRAQ_DATA_DIR"]), needles)
-    if "TRAQ_DATABASE_URL" in env:
-        hits += postgres_hits(env["TRAQ_DATABASE_URL"], needles)
-    if "TRAQ_OBJECT_STORE" in env:
-        hits += object_hits(storage.objects, needles)
-    return hits
-
-
 def _offboard_on_the_people_page(storage: Storage, person_id: int) -> str:
     with storage.engine.connect() as c:
         admin_id = c.scalar(select(schema.users.c.id).where(schema.users.c.username == ADMIN))
@@ -115,7 +106,7 @@ def test_a_person_who_left_is_erased_after_the_period_and_a_hold_still_wins(
     storage = open_storage(load_settings(installation))
     leaver, held = _employees(storage)[:2]
     needles = encode([leaver.display_name, leaver.email, leaver.pseudonym, leaver.username])
-    assert _scan(installation, storage, needles)  # the scanner sees them before
+    assert installation_hits(installation, storage.objects, needles)  # the scanner sees them before
 
     flash = _offboard_on_the_people_page(storage, leaver.id)
     assert flash.startswith("Offboarded") and "account(s) disabled" in flash
@@ -150,6 +141,6 @@ def test_a_person_who_left_is_erased_after_the_period_and_a_hold_still_wins(
         ).scalars()
         assert "system:retention" in set(tombstones)
     assert leaver.id not in remaining and held.id in remaining
-    assert _scan(installation, storage, needles) == []
+    assert installation_hits(installation, storage.objects, needles) == []
     assert _departures(storage, late)["ok"]
     storage.close()

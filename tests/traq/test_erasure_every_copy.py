@@ -23,7 +23,7 @@ from sqlalchemy import select
 from storage.config import load_settings
 from storage.db import schema
 from storage.facade import Storage, open_storage
-from tests.fixtures.scan import encode, object_hits, postgres_hits, tree_hits
+from tests.fixtures.scan import encode, installation_hits
 from tests.lake.grants import employee_accounts, until
 from traq.demo.accounts import DPO
 from traq.main import main
@@ -91,20 +91,11 @@ def _victim(storage: Storage) -> dict[str, str]:
             "username": row.username}  # fmt: skip
 
 
-def _scan(env: dict[str, str], storage: Storage, needles: list[bytes]) -> list[str]:
-    hits = tree_hits(Path(env["TRAQ_DATA_DIR"]), needles)
-    if "TRAQ_DATABASE_URL" in env:
-        hits += postgres_hits(env["TRAQ_DATABASE_URL"], needles)
-    if "TRAQ_OBJECT_STORE" in env:
-        hits += object_hits(storage.objects, needles)
-    return hits
-
-
 def test_erased_person_leaves_no_byte_anywhere(installation: dict[str, str]) -> None:
     storage = open_storage(load_settings(installation))
     victim = _victim(storage)
     needles = encode(victim.values())
-    before = _scan(installation, storage, needles)
+    before = installation_hits(installation, storage.objects, needles)
     for needle in needles:  # the scanner sees every identifier before the erasure
         assert any(hit.endswith(repr(needle)) for hit in before), needle
 
@@ -115,7 +106,7 @@ def test_erased_person_leaves_no_byte_anywhere(installation: dict[str, str]) -> 
     report_file = Path(installation["TRAQ_DATA_DIR"]) / "retention-audit.html"
     _, audit = run("retention", "audit", "--json", "--html", str(report_file))
 
-    assert _scan(installation, storage, needles) == []
+    assert installation_hits(installation, storage.objects, needles) == []
     evidence = erased["erasure"]
     assert evidence["rows_deleted"]["people"] == 1
     # The lake's partitions were rewritten (or, without a live grant, its person rows deleted).
