@@ -20,6 +20,10 @@ from storage.db.schema import manager_teams, people, teams, users
 from storage.policies import load_policies
 from storage.sign_in_lock import locked_until, record_failure, record_success
 
+# What a session leaves in the audit log (sign-ins, failures, sign-outs), as opposed to a
+# change made to an account.
+SESSION_ACTIONS = ("account.signed_in", "account.sign_in_failed", "account.signed_out")
+
 
 @dataclass(frozen=True)
 class Account:
@@ -55,7 +59,7 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime) -> Sign
         right = verify_password(stored, password)
         if row is None or not usable:
             # The typed name is not logged: people type their password there by mistake.
-            _log(connection, "anonymous", "account.sign_in_failed", None, {"known": False}, now)
+            _log(connection, "anonymous", SESSION_ACTIONS[1], None, {"known": False}, now)
             return SignIn(None)
         me = user_ref(int(row.id))
         lock = locked_until(row, now)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from services.accounts import policies, team_names
+from services.accounts import SESSION_ACTIONS, policies, team_names
 from storage import audit, open_storage
 from storage.db.schema import audit_log, people, users
 from storage.vault import public_key_for
@@ -92,7 +92,8 @@ def last_actions(count: int) -> list[str]:
     try:
         with storage.engine.connect() as connection:
             found = connection.execute(select(audit_log.c.action).order_by(audit_log.c.seq))
-            return [a for a in found.scalars() if a.startswith(kinds)][-count:]
+            changes = [a for a in found.scalars() if a not in SESSION_ACTIONS]
+            return [a for a in changes if a.startswith(kinds)][-count:]
     finally:
         storage.close()
 

@@ -100,10 +100,11 @@ def test_an_employee_cannot_ask_for_someone_else(demo: Demo, page: str) -> None:
 
 def test_the_team_filter_is_shared_by_every_manager_page(demo: Demo) -> None:
     app = signed_in(demo.manager_of("Platform"), demo.password)
-    app.sidebar.selectbox[0].select(1).run()
+    team = next(box for box in app.sidebar.selectbox if box.label == "Team")
+    team.select(1).run()
     for page, _ in PAGES["manager"][1:]:
         app.switch_page(page).run()
-        assert app.sidebar.selectbox[0].value == 1
+        assert next(box for box in app.sidebar.selectbox if box.label == "Team").value == 1
         assert not app.error and not app.exception
 
 

@@ -106,12 +106,12 @@ def test_the_audit_page_runs_shows_checks_and_offers_reports(demo: Demo) -> None
 
 def test_expired_data_fails_its_check_and_the_confirmed_purge_removes_it(own: Demo) -> None:
     engine, objects = _handles()
+    dpo = account("ilse.marchetti", own.password)  # first: a sign-in is an audit entry
     before = table_counts(engine)
     plant_expired(engine, objects)
     with engine.begin() as connection:  # SQLite keeps text in an integer column: a bad row
         connection.execute(text(CORRUPT))
     planted = table_counts(engine)
-    dpo = account("ilse.marchetti", own.password)
 
     app = _run_audit(page_as(RETENTION, dpo), date.fromisoformat(AS_OF))
     assert "FAILED in: " in app.warning[0].value and "screenshots" in app.warning[0].value
