@@ -47,6 +47,17 @@ def test_an_extension_after_the_first_period_is_refused() -> None:
         extended_for(LAWS["GDPR"], at("2026-02-28T10:00"), 2, at("2026-03-17T10:00"))
 
 
+@pytest.mark.parametrize("law", sorted(LAWS))
+def test_an_extension_is_allowed_to_the_last_moment_of_the_first_period_and_not_after(
+    law: str,
+) -> None:
+    # The boundary itself: on the due instant the person can still be told; a second later not.
+    due = due_for(LAWS[law], at("2026-01-31T10:00"))
+    assert extended_for(LAWS[law], due, 2, due) > due
+    with pytest.raises(ValueError, match=f"under {law} an extension must be made"):
+        extended_for(LAWS[law], due, 2, due + timedelta(seconds=1))
+
+
 def test_a_persons_jurisdiction_sets_the_due_date_and_the_extension(
     engine: Engine, org: Org
 ) -> None:
