@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Engine
 
+from services.errors import SmtpConfigError
 from services.notices import deliver_pending, smtp_settings
 from services.rights import file_request, load_actor
 from tests.rights.conftest import Org
@@ -100,3 +101,32 @@ def test_the_smtp_url_is_read_with_its_defaults_and_encoded_credentials() -> Non
     assert plain is not None
     assert (plain.port, plain.starttls, plain.username, plain.sender) == (25, True, None, "d@x")
     assert smtp_settings({"TRAQ_SMTP_URL": "  "}) is None
+
+
+def test_notices_go_through_smtps_from_the_first_byte(
+    engine: Engine, org: Org, tmp_path: Path
+) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_file, key_file)
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=server_context)
+    _setup(engine, org)
+    with engine.begin() as c:
+        file_request(c, load_actor(c, "alice"), org.alice, "access", NOW)
+    settings = smtp_settings({"TRAQ_SMTP_URL": f"smtps://127.0.0.1:{port}"})
+    controller.start()
+    try:
+        report = deliver_pending(
+            engine, settings, NOW, ssl.create_default_context(cafile=str(cert_file))
+        )
+    finally:
+        controller.stop()
+    assert (report.sent, report.failed) == (1, 0)
+    assert [m["To"] for m in inbox.messages] == ["alice@example.org"]
+
+
+@pytest.mark.parametrize("url", ["http://mail.example", "smtp://", "mail.example:25"])
+def test_a_malformed_smtp_url_is_refused_with_the_expected_form(url: str) -> None:
+    with pytest.raises(SmtpConfigError, match=r"smtp://\[user:password@\]host"):
+        smtp_settings({"TRAQ_SMTP_URL": url})
