@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from services.accounts import authenticate, sign_in
+from services.accounts import authenticate, record_sign_out, sign_in
 from services.rights import file_request, load_actor
 from services.rights.desk import view
 from storage import Storage
@@ -75,3 +75,20 @@ def test_a_period_before_the_installation_shows_nothing(installation: Storage, d
     page.date_input(key="audit-period").set_value((datetime(2020, 1, 1), datetime(2020, 1, 2)))
     page.run()
     assert page.info[0].value == "No entries match."
+
+
+def test_the_action_filter_shows_sign_outs_and_nothing_else(
+    installation: Storage, demo: Demo
+) -> None:
+    engine = installation.engine
+    username, _ = employee_in_team(1)
+    employee = authenticate(engine, username, demo.password)
+    dpo = authenticate(engine, DPO, demo.password)
+    assert employee is not None and dpo is not None
+    record_sign_out(engine, employee.user_id, datetime.now(UTC))
+
+    page = _audit_page(dpo)
+    page.multiselect[0].set_value(["account.signed_out"]).run()
+    table = page.dataframe[0].value
+    assert set(table["action"]) == {"account.signed_out"}
+    assert f"{username} (user:{employee.user_id})" in set(table["actor"])
