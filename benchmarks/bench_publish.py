@@ -8,9 +8,10 @@ demo publishes its closed days), then:
 - computes every figure each manager page shows over the last D days (90 by default) from
   the publications, for a manager of one team and of every team, first call and warm
   (best of --repeat): target <= 1 s warm per page;
-- the same pages as today's main branch computes them (the privacy guard over person rows,
-  run from --baseline, default /work/main, in a subprocess on the same data), as the
-  baseline of the ratio.
+- the same pages as the guard computed them before publications (the privacy guard over
+  person rows, run from --baseline in a subprocess on the same data), as the baseline of
+  the ratio. The guard's pages left main with 7a08ead: check out its parent for it,
+  ``git worktree add /tmp/base 7a08ead^`` and ``--baseline /tmp/base``.
 
 Last line: one JSON object. Usage:
 python benchmarks/bench_publish.py --employees 1000 --days 90 [--data-dir DIR]
@@ -161,7 +162,9 @@ def main() -> int:
     parser.add_argument("--end", default="2026-03-31")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--baseline", default="/work/main", help="checkout of today's pages")
+    parser.add_argument(
+        "--baseline", default="/tmp/base", help="checkout of 7a08ead^ (the guard's pages)"
+    )
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-publish-"))
     data_dir.mkdir(parents=True, exist_ok=True)
