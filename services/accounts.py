@@ -59,33 +59,30 @@ def sign_in(engine: Engine, username: str, password: str, now: datetime) -> Sign
         right = verify_password(stored, password)
         if row is None or not usable:
             # The typed name is not logged: people type their password there by mistake.
-            _log(connection, "anonymous", SESSION_ACTIONS[1], None, {"known": False}, now)
+            audit.append(connection, "anonymous", SESSION_ACTIONS[1], None, {"known": False}, now)
             return SignIn(None)
         me = user_ref(int(row.id))
         lock = locked_until(row, now)
         if lock is not None:
-            _log(connection, "anonymous", "account.sign_in_failed", me, {"locked": True}, now)
+            audit.append(
+                connection, "anonymous", "account.sign_in_failed", me, {"locked": True}, now
+            )
             return SignIn(None, lock)
         if not right:
-            _log(connection, "anonymous", "account.sign_in_failed", me, {"known": True}, now)
+            audit.append(
+                connection, "anonymous", "account.sign_in_failed", me, {"known": True}, now
+            )
             return SignIn(None, record_failure(connection, int(row.id), now))
         record_success(connection, int(row.id))
-        _log(connection, me, "account.signed_in", me, {"method": "password"}, now)
+        audit.append(connection, me, "account.signed_in", me, {"method": "password"}, now)
         return SignIn(_account(connection, row))
-
-
-def _log(
-    connection: Any, actor: str, action: str, subject: str | None, details: dict[str, Any],
-    now: datetime,
-) -> None:  # fmt: skip
-    audit.append(connection, actor, action, subject, details, now)
 
 
 def record_sign_out(engine: Engine, user_id: int, now: datetime) -> None:
     """Log that the account signed out (the audit log holds sign-ins and sign-outs)."""
     with engine.begin() as connection:
         me = user_ref(user_id)
-        _log(connection, me, "account.signed_out", me, {}, now)
+        audit.append(connection, me, SESSION_ACTIONS[2], me, {}, now)
 
 
 def authenticate(

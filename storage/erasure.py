@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, select, update
 from storage import audit
 from storage.db.compact import CompactReport, compact
 from storage.db.erase import delete_person_rows, erased_tables
-from storage.db.schema import people, privacy_ledger, rights_requests, users
+from storage.db.schema import OPEN_REQUEST_STATES, people, privacy_ledger, rights_requests, users
 from storage.errors import LegalHold, SubjectNotFound
 from storage.objects import ObjectStore, subject_prefix
 from storage.vault import KeyVault
@@ -85,7 +85,7 @@ def scrub_requests(
     Their other open requests can no longer be answered: they are closed with that reason
     (``keep_open``, the erasure's own request, is completed by its caller).
     """
-    still_open = rights_requests.c.state.in_(("received", "in_review", "approved", "in_progress"))
+    still_open = rights_requests.c.state.in_(OPEN_REQUEST_STATES)
     others = list(
         connection.execute(
             select(rights_requests.c.id).where(

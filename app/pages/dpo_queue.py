@@ -30,8 +30,8 @@ from services.rights.desk import (
     standing_of,
     view,
 )
+from services.rights.requests import OPEN_STATES
 
-OPEN = ("received", "in_review", "approved", "in_progress")
 CARRY_LABEL = {
     "export": "Produce the export (completes the request)",
     "erase": "Erase everything about this person (completes the request)",
@@ -64,7 +64,7 @@ def run(request_id: int, action: str, reason: str | None = None, months: int = 2
 everything = requests_of(engine, actor, at)
 flags = [r.flags(at) for r in everything]
 left, middle, right = st.columns(3)
-left.metric("Open", sum(r.state in OPEN for r in everything))
+left.metric("Open", sum(r.state in OPEN_STATES for r in everything))
 middle.metric("Overdue", sum(f["overdue"] for f in flags))
 right.metric("Due within a week", sum(f["due_soon"] for f in flags))
 late = [f"#{r.id}" for r, f in zip(everything, flags, strict=True) if f["overdue"]]
@@ -106,7 +106,7 @@ if chosen is not None:
         sure = action != "erase" or st.checkbox("I checked there is no reason to keep the data")
         if st.button(CARRY_LABEL[action], type="primary", disabled=not sure):
             run(request.id, action)
-    if request.state in OPEN:  # every open request has a way out
+    if request.state in OPEN_STATES:  # every open request has a way out
         with st.expander("Reject or close"):
             reason = st.text_input("Reason (shown to the requester)", key="end-reason")
             one, two = st.columns(2)
@@ -125,7 +125,7 @@ if chosen is not None:
         ):
             if st.button("Lift the restriction"):
                 run(request.id, "lift")
-    if request.state in OPEN and request.extended_due_at is None:
+    if request.state in OPEN_STATES and request.extended_due_at is None:
         with st.expander("Extend the deadline (once)"):
             months = st.radio("By", [1, 2], index=1, format_func=lambda m: f"{m} month(s)")
             why = st.text_input("Reason for the extension (shown to the requester)")

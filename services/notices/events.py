@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, select
 
-from storage.db.schema import rights_requests, users
+from storage.accounts import find_user
+from storage.db.schema import OPEN_REQUEST_STATES, rights_requests
 from storage.notices import device_enrolled, enqueue, person_email
 from storage.policies import load_policies
 
 DUE_SOON = timedelta(days=7)
-OPEN = ("received", "in_review", "approved", "in_progress")
 SIGN_OFF = "\n\nTraqNext (this message holds no tracked data; sign in to see more)."
 
 __all__ = [
@@ -28,6 +28,14 @@ def _words(kind: str) -> str:
     return kind.replace("_", " ")
 
 
+def _to_person(
+    connection: Connection, kind: str, person_id: int, subject: str, body: str, now: datetime
+) -> bool:
+    """Queue one notice to the person's own address (none without one)."""
+    email = person_email(connection, person_id)
+    return enqueue(connection, kind, email, subject, body + SIGN_OFF, now, person_id=person_id)
+
+
 def request_received(
     connection: Connection, person_id: int, request_id: int, kind: str, due: datetime, now: datetime
 ) -> bool:
@@ -35,10 +43,9 @@ def request_received(
     subject = f"TraqNext: your {_words(kind)} request #{request_id} was received"
     body = (
         f"Your {_words(kind)} request (#{request_id}) was received on {now:%Y-%m-%d}. "
-        f"It will be answered by {due:%Y-%m-%d}." + SIGN_OFF
+        f"It will be answered by {due:%Y-%m-%d}."
     )
-    email = person_email(connection, person_id)
-    return enqueue(connection, "request.received", email, subject, body, now, person_id=person_id)
+    return _to_person(connection, "request.received", person_id, subject, body, now)
 
 
 def request_extended(
@@ -54,10 +61,9 @@ def request_extended(
     subject = f"TraqNext: your {_words(kind)} request #{request_id} needs more time"
     body = (
         f"The answer to your {_words(kind)} request (#{request_id}) now comes by "
-        f"{due:%Y-%m-%d}. The reason: {reason}" + SIGN_OFF
+        f"{due:%Y-%m-%d}. The reason: {reason}"
     )
-    email = person_email(connection, person_id)
-    return enqueue(connection, "request.extended", email, subject, body, now, person_id=person_id)
+    return _to_person(connection, "request.extended", person_id, subject, body, now)
 
 
 def request_answered(
@@ -72,9 +78,8 @@ def request_answered(
     """To the person: their request was completed, rejected or closed (with the reason)."""
     subject = f"TraqNext: your {_words(kind)} request #{request_id} was {state}"
     because = f" The reason: {reason}" if reason else ""
-    body = f"Your {_words(kind)} request (#{request_id}) was {state}.{because}" + SIGN_OFF
-    email = person_email(connection, person_id)
-    return enqueue(connection, f"request.{state}", email, subject, body, now, person_id=person_id)
+    body = f"Your {_words(kind)} request (#{request_id}) was {state}.{because}"
+    return _to_person(connection, f"request.{state}", person_id, subject, body, now)
 
 
 def dpo_address(connection: Connection) -> str | None:
@@ -94,7 +99,7 @@ def deadline_reminders(connection: Connection, now: datetime) -> int:
             rights_requests.c.kind,
             rights_requests.c.due_at,
             rights_requests.c.extended_due_at,
-        ).where(rights_requests.c.state.in_(OPEN))
+        ).where(rights_requests.c.state.in_(OPEN_REQUEST_STATES))
     )
     queued = 0
     for row in rows:
@@ -118,20 +123,15 @@ def deadline_reminders(connection: Connection, now: datetime) -> int:
 
 def failed_sign_ins(engine: Engine, username: str, failures: int, now: datetime) -> bool:
     """To the account's person: repeated failed sign-ins (the sign-in page calls it once
-    per run of failures)."""
+    per run of failures). Names are compared ignoring case, as at sign-in."""
     with engine.begin() as connection:
-        return _failed_sign_ins(connection, username, failures, now)
-
-
-def _failed_sign_ins(connection: Connection, username: str, failures: int, now: datetime) -> bool:
-    person_id = connection.scalar(select(users.c.person_id).where(users.c.username == username))
-    if person_id is None:
-        return False
-    subject = "TraqNext: repeated failed sign-ins on your account"
-    body = (
-        f"{failures} sign-ins with a wrong password were tried on your TraqNext account "
-        f"(last on {now:%Y-%m-%d at %H:%M} UTC). If this was not you, tell your data "
-        "protection officer or an administrator." + SIGN_OFF
-    )
-    email = person_email(connection, int(person_id))
-    return enqueue(connection, "sign_in.failed", email, subject, body, now, person_id=person_id)
+        account = find_user(connection, username)
+        if account is None or account.person_id is None:
+            return False
+        subject = "TraqNext: repeated failed sign-ins on your account"
+        body = (
+            f"{failures} sign-ins with a wrong password were tried on your TraqNext account "
+            f"(last on {now:%Y-%m-%d at %H:%M} UTC). If this was not you, tell your data "
+            "protection officer or an administrator."
+        )
+        return _to_person(connection, "sign_in.failed", int(account.person_id), subject, body, now)

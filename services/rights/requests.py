@@ -25,10 +25,10 @@ from services.rights.access import Actor, check_filing, check_subject, require_d
 from services.rights.deadlines import Law, due_for, extended_for, law_named, urgency
 from storage import audit
 from storage.consent import stop_capture
-from storage.db.schema import REQUEST_KINDS, people, rights_requests
+from storage.db.schema import OPEN_REQUEST_STATES, REQUEST_KINDS, people, rights_requests
 from storage.policies import load_policies
 
-OPEN_STATES = ("received", "in_review", "approved", "in_progress")
+OPEN_STATES = OPEN_REQUEST_STATES
 MAX_REASON = 1000
 # action -> (states it applies to, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {

@@ -66,6 +66,7 @@ REQUEST_STATES = (
     "closed",  # by the DPO with a reason, or by the person's erasure
     "withdrawn",  # by the person who filed it
 )
+OPEN_REQUEST_STATES = ("received", "in_review", "approved", "in_progress")  # not answered yet
 
 
 def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:

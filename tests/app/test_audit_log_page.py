@@ -8,7 +8,6 @@ import io
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from services.accounts import authenticate, record_sign_out, sign_in
 from services.rights import file_request, load_actor
@@ -16,15 +15,8 @@ from services.rights.desk import view
 from storage import Storage
 from storage.db.schema import people
 from tests.app.accounts import employee_in_team
-from tests.app.conftest import ROOT, Demo, RecordingStorage, downloaded
+from tests.app.conftest import Demo, RecordingStorage, downloaded, page_as
 from traq.demo.accounts import DPO
-
-
-def _audit_page(account: object) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app/pages/dpo_audit_log.py"), default_timeout=30)
-    app.session_state["account"] = account
-    app.session_state["last_seen"] = 10**10
-    return app.run()
 
 
 def test_the_dpo_reads_who_did_what_by_name_and_exports_it(
@@ -45,7 +37,7 @@ def test_the_dpo_reads_who_did_what_by_name_and_exports_it(
     for _ in range(3):
         view(engine, dpo_actor, request.id, now)
 
-    page = _audit_page(dpo)
+    page = page_as("app/pages/dpo_audit_log.py", dpo)
     page.selectbox[0].set_value(f"person:{person_id}").run()
     table = page.dataframe[0].value
     subjects = set(table["subject"])
@@ -71,7 +63,7 @@ def test_the_dpo_reads_who_did_what_by_name_and_exports_it(
 
 def test_a_period_before_the_installation_shows_nothing(installation: Storage, demo: Demo) -> None:
     dpo = authenticate(installation.engine, DPO, demo.password)
-    page = _audit_page(dpo)
+    page = page_as("app/pages/dpo_audit_log.py", dpo)
     page.date_input(key="audit-period").set_value((datetime(2020, 1, 1), datetime(2020, 1, 2)))
     page.run()
     assert page.info[0].value == "No entries match."
@@ -87,7 +79,7 @@ def test_the_action_filter_shows_sign_outs_and_nothing_else(
     assert employee is not None and dpo is not None
     record_sign_out(engine, employee.user_id, datetime.now(UTC))
 
-    page = _audit_page(dpo)
+    page = page_as("app/pages/dpo_audit_log.py", dpo)
     page.multiselect[0].set_value(["account.signed_out"]).run()
     table = page.dataframe[0].value
     assert set(table["action"]) == {"account.signed_out"}

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from ingest.enrolment import authenticate as token_owner
 from ingest.enrolment import enrol
@@ -16,15 +15,8 @@ from services.accounts import authenticate
 from storage import Storage
 from storage.db.schema import devices, notices
 from tests.app.accounts import employee_in_team
-from tests.app.conftest import ROOT, Demo
+from tests.app.conftest import Demo, page_as
 from traq.demo.accounts import ADMIN
-
-
-def _page(path: str, account: object) -> AppTest:
-    app = AppTest.from_file(str(ROOT / path), default_timeout=30)
-    app.session_state["account"] = account
-    app.session_state["last_seen"] = 10**10
-    return app.run()
 
 
 def test_an_employee_connects_a_computer_and_an_admin_revokes_it(
@@ -36,14 +28,14 @@ def test_an_employee_connects_a_computer_and_an_admin_revokes_it(
     admin = authenticate(engine, ADMIN, demo.password)
     assert employee is not None and admin is not None
 
-    connect = _page("app/pages/connect.py", employee)
+    connect = page_as("app/pages/connect.py", employee)
     connect.button(key="enrol-code").click().run()
     (command,) = [c.value for c in connect.code]
     assert command.startswith("TRAQ_INGEST_URL=") and " traq collect --enrol " in command
     code = command.rsplit(" ", 1)[1]
     with engine.begin() as c:  # what the ingestion service does with it
         enrolled = enrol(c, code, "ada-laptop", "linux", datetime.now(UTC))
-    connect = _page("app/pages/connect.py", employee)
+    connect = page_as("app/pages/connect.py", employee)
     mine = connect.dataframe[0].value
     laptop = mine[mine["computer"] == "ada-laptop"]
     assert list(laptop["state"]) == ["sending"]
@@ -51,7 +43,7 @@ def test_an_employee_connects_a_computer_and_an_admin_revokes_it(
         kinds = list(c.execute(select(notices.c.kind).where(notices.c.person_id == person_id)))
     assert ("device.enrolled",) in kinds
 
-    admin_page = _page("app/pages/devices.py", admin)
+    admin_page = page_as("app/pages/devices.py", admin)
     listed = admin_page.dataframe[0].value
     assert enrolled.auth.device_id in set(listed["device"])
     admin_page.selectbox(key="revoke-which").set_value(enrolled.auth.device_id)
@@ -61,6 +53,6 @@ def test_an_employee_connects_a_computer_and_an_admin_revokes_it(
         assert c.scalar(select(devices.c.revoked_at).where(devices.c.id == enrolled.auth.device_id))
         with pytest.raises(Unauthorized, match="revoked"):  # the service refuses it now
             token_owner(c, enrolled.token)
-    connect = _page("app/pages/connect.py", employee)
+    connect = page_as("app/pages/connect.py", employee)
     mine = connect.dataframe[0].value
     assert list(mine[mine["computer"] == "ada-laptop"]["state"]) == ["revoked"]

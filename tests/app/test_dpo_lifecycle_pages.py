@@ -6,21 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from services.accounts import authenticate
 from storage import Storage
 from storage.db.schema import people, rights_requests
 from tests.app.accounts import employee_in_team
-from tests.app.conftest import ROOT, Demo
+from tests.app.conftest import Demo, page_as
 from traq.demo.accounts import ADMIN, DPO
-
-
-def _page(path: str, account: object) -> AppTest:
-    app = AppTest.from_file(str(ROOT / path), default_timeout=30)
-    app.session_state["account"] = account
-    app.session_state["last_seen"] = 10**10  # never idle in this test
-    return app.run()
 
 
 def test_law_withdrawal_and_closing_through_the_pages(installation: Storage, demo: Demo) -> None:
@@ -31,14 +23,14 @@ def test_law_withdrawal_and_closing_through_the_pages(installation: Storage, dem
     dpo = authenticate(engine, DPO, demo.password)
     assert admin and employee and dpo
 
-    people_page = _page("app/pages/people.py", admin)
+    people_page = page_as("app/pages/people.py", admin)
     people_page.selectbox(key="law-who").set_value(person_id)
     people_page.selectbox(key="law-which").set_value("CCPA")
     people_page.button(key="law-go").click()
     people_page.run()
     assert people_page.success[0].value.startswith("Jurisdiction saved: CCPA")
 
-    mine = _page("app/pages/my_requests.py", employee)
+    mine = page_as("app/pages/my_requests.py", employee)
     mine.selectbox[0].set_value("access")
     mine.button[0].click()
     mine.run()
@@ -54,11 +46,11 @@ def test_law_withdrawal_and_closing_through_the_pages(installation: Storage, dem
         state = c.scalar(select(rights_requests.c.state).where(rights_requests.c.id == filed.id))
     assert state == "withdrawn"
 
-    mine = _page("app/pages/my_requests.py", employee)
+    mine = page_as("app/pages/my_requests.py", employee)
     mine.selectbox[0].set_value("portability")
     mine.button[0].click()
     mine.run()
-    queue = _page("app/pages/dpo_queue.py", dpo)
+    queue = page_as("app/pages/dpo_queue.py", dpo)
     with engine.connect() as c:
         name = c.scalar(select(people.c.display_name).where(people.c.id == person_id))
         second = c.scalar(
