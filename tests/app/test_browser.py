@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,20 +13,13 @@ from sqlalchemy import select, update
 from storage import open_storage
 from storage.db.schema import people
 from tests.app.accounts import employee_in_team
+from tests.app.browser import ARGS, CHROMIUM, serving, settle, shoot, sign_in
 from tests.app.conftest import Demo
-from tests.fixtures.rigs import missing_rig
-from tests.traq.cli import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 IMAGES_LOADED = """() => {
     const images = [...document.querySelectorAll('[data-testid="stImage"] img')];
     return images.length >= 12 && images.every((i) => i.complete && i.naturalWidth > 0);
 }"""
-DOCS = ROOT / "docs" / "screenshots"
 HOSTILE_NAME = (
     "![pixel](http://attacker.invalid/p.png) **Ada** & co | ~x~ $y$ {z} #1 `c` :red[r] "
     "<img src=http://attacker.invalid/q.png>"
@@ -41,48 +27,11 @@ HOSTILE_NAME = (
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(demo: Demo) -> Iterator[str]:
     """`traq app` serving the demo installation; its base URL."""
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        missing_rig(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")} | demo.env
-    env["TRAQ_RETENTION_SCHEDULE"] = "off"  # the demo has fixed dates: no purge under it
-    process = subprocess.Popen(
-        [sys.executable, "-m", "traq.main", "app", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("traq app did not start within 60 s")
+    with serving(demo.env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def settle(page: object) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.locator('[data-testid="stStatusWidget"]').wait_for(  # type: ignore[attr-defined]
-        state="detached", timeout=30_000
-    )
 
 
 @contextmanager
@@ -104,20 +53,6 @@ def renamed(person_id: int, name: str) -> Iterator[None]:
                 update(people).where(people.c.id == person_id).values(display_name=before)
             )
         storage.close()
-
-
-def sign_in(page: object, url: str, username: str, password: str) -> None:
-    page.goto(url)  # type: ignore[attr-defined]
-    page.get_by_label("Username").fill(username)  # type: ignore[attr-defined]
-    page.get_by_label("Password", exact=True).fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-
-
-def shoot(page: object, out: Path, name: str) -> None:
-    page.screenshot(path=str(out / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-    if os.environ.get("TRAQ_UPDATE_SCREENSHOTS") == "1":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(out / f"{name}.png", DOCS / f"{name}.png")
 
 
 def test_manager_dashboards_and_employee_screenshots_in_chromium(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.views import CATEGORY_COLOURS
+from tests.app import browser as rig
 from tests.app import test_browser
 from tests.app.conftest import Demo
 
@@ -35,12 +36,12 @@ def _applications(browser: object, url: str, demo: Demo, scheme: str, out: Path)
         viewport={"width": 1400, "height": 900}, color_scheme=scheme
     )
     page = context.new_page()
-    test_browser.sign_in(page, url, demo.manager_of("Platform"), demo.password)
+    rig.sign_in(page, url, demo.manager_of("Platform"), demo.password)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.get_by_role("link", name="Applications").click()
     # The overview has bars too: wait for the Applications page itself, then its bars.
     page.get_by_role("heading", name="Applications and categories").wait_for(timeout=60_000)
-    test_browser.settle(page)
+    rig.settle(page)
     page.locator(".js-plotly-plot .bars path").first.wait_for(timeout=60_000)
     page.wait_for_function(f"({BAR_FILLS})().some((fill) => fill)", timeout=60_000)
     page.screenshot(path=str(out / f"applications-{scheme}.png"), full_page=True)
@@ -56,7 +57,7 @@ def test_the_colour_scheme_picks_the_theme_and_categories_keep_their_colours(
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=test_browser.CHROMIUM, args=test_browser.ARGS, headless=True
+            executable_path=rig.CHROMIUM, args=rig.ARGS, headless=True
         )
         light = _applications(browser, server, demo, "light", tmp_path)
         dark = _applications(browser, server, demo, "dark", tmp_path)
