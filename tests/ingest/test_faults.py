@@ -72,8 +72,8 @@ from tests.ingest.service import assert_refused, call, running
 from tests.traq.cli import ROOT
 
 DEVICES = 3
-RUN = 40.0  # seconds each collector of a fleet fault runs
-OUTAGE = 10.0  # seconds a fault lasts
+RUN = 28.0  # seconds each collector of a fleet fault runs
+OUTAGE = 8.0  # seconds a fault lasts
 
 
 def code_for(install: Install) -> str:
