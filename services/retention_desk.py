@@ -19,10 +19,12 @@ from sqlalchemy import Engine, select
 
 from data_contracts import CONTRACTS
 from services.errors import InvalidRequest
-from services.retention import AuditReport, PurgeReport, render_html, run_audit, run_purge
+from services.retention import AuditReport, PurgeReport, render_html, run_audit
 from services.retention import write_pdf as _write_pdf
+from services.retention.schedule import end_of, purge_installation
 from storage import audit
 from storage.db.schema import retention_runs
+from storage.facade import Storage
 from storage.objects import ObjectStore
 from storage.policies import DEFAULT_POLICIES, load_policies
 
@@ -137,15 +139,15 @@ def _observed(evidence: dict[str, Any]) -> str:
     return "; ".join(f"{k}: {v}" for k, v in shown.items())
 
 
-def preview_purge(engine: Engine, objects: ObjectStore, as_of: date) -> PurgeReport:
-    """What a purge as of ``as_of`` would remove (a dry run: nothing is deleted)."""
-    return run_purge(engine, objects, retention_policy(engine), as_of, dry_run=True)
+def preview_purge(storage: Storage, as_of: date) -> PurgeReport:
+    """What a purge as of ``as_of`` would remove, departed people included (a dry run:
+    nothing is deleted)."""
+    return purge_installation(storage, as_of, end_of(as_of), dry_run=True)
 
 
-def purge_now(
-    engine: Engine, objects: ObjectStore, as_of: date, user_id: int, now: datetime
-) -> PurgeReport:
-    """Purge what expired on ``as_of`` and log who did it; never as of a future date.
+def purge_now(storage: Storage, as_of: date, user_id: int, now: datetime) -> PurgeReport:
+    """Purge what expired on ``as_of`` (and erase the people past their post-employment
+    period) and log who did it; never as of a future date.
 
     A future ``as_of`` would delete data still within its retention period, so it is
     refused (InvalidRequest); the preview may look ahead, the purge may not.
@@ -154,7 +156,8 @@ def purge_now(
         raise InvalidRequest(
             f"a purge may not act as of a future date ({as_of}); preview it instead"
         )
-    report = run_purge(engine, objects, retention_policy(engine), as_of)
+    report = purge_installation(storage, as_of, min(now, end_of(as_of)))
+    engine = storage.engine
     totals = {c: sum(counts.values()) for c, counts in report.counts.items()}
     with engine.begin() as connection:
         audit.append(

@@ -20,7 +20,7 @@ as_of = as_of_input(
 )
 st.subheader("Preview (dry run: nothing is deleted)")
 with st.spinner("Counting what expired…"):
-    draw_counts(preview_purge(installation.engine, installation.objects, as_of), "would remove")
+    draw_counts(preview_purge(installation, as_of), "would remove")
 
 st.subheader("Run the purge")
 future = as_of > now().date()
@@ -35,9 +35,7 @@ clicked = st.button("Run the purge", type="primary", disabled=future or not sure
 if clicked and sure and not future:  # the disabled button is the hint; this is the rule
     try:
         with st.spinner("Purging in batches…"):
-            st.session_state[PURGED] = purge_now(
-                installation.engine, installation.objects, as_of, account.user_id, now()
-            )
+            st.session_state[PURGED] = purge_now(installation, as_of, account.user_id, now())
     except InvalidRequest as exc:
         st.error(f"Not purged: {literal(exc)}")
     else:

@@ -16,14 +16,14 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, func, select
 
 from analytics.publication.schedule import publish_tick
 from services.notices import deadline_reminders, deliver_pending, smtp_settings
 from services.offboarding import erase_departed
-from services.retention.purge import PurgeReport, run_purge
+from services.retention.purge import DEFAULT_BATCH, PurgeReport, run_purge
 from storage.db.schema import retention_runs
 from storage.facade import Storage
 from storage.policies import DEFAULT_POLICIES, load_policies
@@ -47,21 +47,45 @@ def last_finished(engine: Engine) -> datetime | None:
     return value
 
 
+def end_of(day: date) -> datetime:
+    """The last second of ``day`` (UTC): a purge as of a day covers all of it, and the
+    people past their post-employment period by then."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def purge_installation(
+    storage: Storage,
+    as_of: date,
+    moment: datetime,
+    *,
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+) -> PurgeReport:
+    """The whole purge as of ``as_of``: every category past the policy in force, and every
+    person past their post-employment period at ``moment`` (erased as an erasure would).
+
+    The one entry point for the scheduled tick, `traq retention purge` and the DPO's page,
+    so none of them can forget the departed.
+    """
+    with storage.engine.connect() as connection:
+        stored = load_policies(connection)["retention_days"]
+    return run_purge(
+        storage.engine,
+        storage.objects,
+        {**DEFAULT_POLICIES["retention_days"], **stored},
+        as_of,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        departed=lambda dry: erase_departed(storage, moment, dry).counts(),
+    )
+
+
 def purge_if_due(storage: Storage, now: datetime) -> PurgeReport | None:
     """Run today's purge (people past their post-employment period included) if one is due;
     return its report, or None if not due."""
-    engine = storage.engine
-    if not is_due(last_finished(engine), now):
+    if not is_due(last_finished(storage.engine), now):
         return None
-    with engine.connect() as connection:
-        days = {**DEFAULT_POLICIES["retention_days"], **load_policies(connection)["retention_days"]}
-    return run_purge(
-        engine,
-        storage.objects,
-        days,
-        now.date(),
-        departed=lambda dry: erase_departed(storage, now, dry).counts(),
-    )
+    return purge_installation(storage, now.date(), now)
 
 
 def schedule_enabled(env: Mapping[str, str] = os.environ) -> bool:

@@ -12,7 +12,9 @@ from data_contracts.quarantine import check_or_quarantine
 from services.errors import InvalidRequest
 from services.quarantine import batch_detail, count_batches, discard_batch, list_batches
 from services.retention_desk import purge_history, purge_now, retention_policy
+from storage.config import load_settings
 from storage.db.schema import audit_log, people, teams
+from storage.facade import Storage
 from storage.objects import ObjectStore
 from tests.contracts.batches import good_batch
 
@@ -65,11 +67,12 @@ def test_a_batch_is_listed_and_detailed_without_values_then_discarded(engine: En
 def test_a_purge_is_logged_and_never_runs_as_of_a_future_day(
     engine: Engine, object_store: ObjectStore
 ) -> None:
+    storage = Storage(load_settings(), engine, object_store)  # nobody departed: no vault
     assert retention_policy(engine)["screenshots"] == 30
     with pytest.raises(InvalidRequest, match="future date"):
-        purge_now(engine, object_store, date(2026, 4, 1), user_id=7, now=NOW)
+        purge_now(storage, date(2026, 4, 1), user_id=7, now=NOW)
     assert purge_history(engine) == [] and not _actions(engine)
-    report = purge_now(engine, object_store, date(2026, 3, 30), user_id=7, now=NOW)
+    report = purge_now(storage, date(2026, 3, 30), user_id=7, now=NOW)
     [run] = purge_history(engine)
     assert run["as of"] == date(2026, 3, 30) and run["removed"] == 0 and run["finished"]
     assert report.counts and _actions(engine) == [("retention.purged", None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,25 +84,17 @@ def _retention_days(engine: Any) -> dict[str, int]:
 
 def run_purge(args: argparse.Namespace) -> int:
     """Purge what expired as of --as-of (default today)."""
-    from services.offboarding import erase_departed
-    from services.retention.purge import run_purge as purge
+    from services.retention.schedule import end_of, purge_installation
     from storage.facade import open_storage
 
     if args.batch_size < 1:
         raise CommandError(f"--batch-size must be at least 1, got {args.batch_size}")
     as_of = args.as_of or datetime.now(UTC).date()
-    moment = datetime.now(UTC) if args.as_of is None else _end_of(as_of)
+    moment = datetime.now(UTC) if args.as_of is None else end_of(as_of)
     storage = open_storage()
     try:
-        days = _retention_days(storage.engine)
-        report = purge(
-            storage.engine,
-            storage.objects,
-            days,
-            as_of,
-            dry_run=args.dry_run,
-            batch_size=args.batch_size,
-            departed=lambda dry: erase_departed(storage, moment, dry).counts(),
+        report = purge_installation(
+            storage, as_of, moment, dry_run=args.dry_run, batch_size=args.batch_size
         )
     finally:
         storage.close()
@@ -119,11 +111,6 @@ def run_purge(args: argparse.Namespace) -> int:
             "unless on legal hold); --json lists them"
         )
     return 0
-
-
-def _end_of(day: date) -> datetime:
-    """The last second of ``day`` (UTC): a purge as of a day covers all of it."""
-    return datetime.combine(day, time(23, 59, 59), UTC)
 
 
 def run_audit(args: argparse.Namespace) -> int:
