@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 # Two workers, whole files each (module fixtures stay on one worker): CI stays well under
 # 25 minutes on two cores; `pytest path` alone runs serially.
 test: lint typecheck
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=30
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_ingest.py
