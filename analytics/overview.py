@@ -64,6 +64,13 @@ def weekly_lines(source: Source, period: Period, team_ids: Collection[int]) -> F
     return _summary(source, period, team_ids, ["unit", "week"], ("total",))
 
 
+def team_timesheet(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
+    """Per unit and local day: work and active hours summed over the unit's people (its
+    published total cell), and per unit the sum of its shown days."""
+    frame = load_published(source, period, team_ids, ("total",))
+    return figures.timesheet(frame, _k(source, period))
+
+
 def heatmap(source: Source, period: Period, team_ids: Collection[int]) -> Figure:
     """Per weekday and local hour: activity level, tracked and active minutes."""
     return figures.heatmap(load_published(source, period, team_ids, ("hour",)), _k(source, period))

@@ -16,6 +16,7 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("app/pages/trends.py", "Trends"),
         ("app/pages/applications.py", "Applications"),
         ("app/pages/comparison.py", "Team comparison"),
+        ("app/pages/team_timesheet.py", "Team timesheet"),
     ],
     "employee": [
         ("app/pages/my_day.py", "My day"),

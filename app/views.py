@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from analytics import overview as dashboard
 from analytics.publication.figures import Figure
 from analytics.publication.read import folded_into, publication_version
 from app.context import storage
+from app.file_names import about_stem
 from app.text import literal
 from services.accounts import team_names
 from services.cells import neutralise
@@ -178,11 +178,8 @@ def report_about(
 
 
 def file_name(name: str, about: About) -> str:
-    """``name`` with the period and teams, as a file name (no extension)."""
-    fields = dict(about)
-    parts = [name, fields.get("period", "").replace(" to ", "_"), fields.get("teams", "")]
-    text = "_".join(p for p in parts if p)
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
+    """``name`` with the teams, period, k and units, as a file name (no extension)."""
+    return about_stem(name, dict(about))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

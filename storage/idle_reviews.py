@@ -157,12 +157,20 @@ def discarded_ranges(
     Overlapping decisions (idle on two devices) are merged, so that no second is taken out
     of tracked time twice.
     """
+    return reviewed_ranges(connection, person_id, lo, hi, "discard")
+
+
+def reviewed_ranges(
+    connection: Connection, person_id: int, lo: int, hi: int, decision: str
+) -> list[tuple[int, int]]:
+    """The person's seconds under ``decision`` overlapping ``[lo, hi)``, as disjoint sorted
+    ranges (overlapping decisions merged)."""
     r = idle_reviews.c
     rows = connection.execute(
         select(r.start, r.end)
         .where(
             r.person_id == person_id,
-            r.decision == "discard",
+            r.decision == decision,
             r.start < _utc(hi),
             r.end > _utc(lo),
         )

@@ -129,6 +129,35 @@ def heatmap(frame: pl.DataFrame, k: int) -> Figure:
     )
 
 
+TOTAL_ROW = "total"  # the ``day`` of a unit's row summing its shown days
+
+
+def timesheet(frame: pl.DataFrame, k: int) -> Figure:
+    """Per unit and local day, its published total cell: work and active hours summed over
+    the unit's people (rounded to the minute); after each host team's days a ``total`` row
+    summing its shown days (its unit may have changed: a team folded in on some days). A
+    suppressed day stays a row, with no values."""
+    cells = frame.filter(pl.col("kind") == TOTAL).with_columns(
+        pl.col("day").cast(pl.String), pl.col("people").alias("person_days")
+    )
+    totals = cells.filter(~pl.col("suppressed")).group_by("host").agg(
+        pl.lit(TOTAL_ROW).alias("day"), pl.col("host").first().alias("unit"),
+        pl.col("tracked").sum(), pl.col("active").sum(),
+        pl.col("people").max(), pl.col("people").sum().alias("person_days"),
+        pl.lit(False).alias("suppressed"),
+    )  # fmt: skip
+    columns = ["host", "day", "unit", "tracked", "active", "people", "person_days", "suppressed"]
+    rows = pl.concat([cells.select(columns), totals.select(columns)], how="vertical_relaxed")
+    out = rows.sort(["host", pl.col("day") == TOTAL_ROW, "day"]).select(
+        "day",
+        "unit",
+        hours(pl.col("tracked"), pl.lit(1)).alias("work_hours"),
+        hours(pl.col("active"), pl.lit(1)).alias("active_hours"),
+        *FLAGS,
+    )
+    return Figure(out.with_columns(_null_when_hidden(["work_hours", "active_hours"])), k)
+
+
 def categories(frame: pl.DataFrame, k: int) -> Figure:
     """Per category: hours per person-day over every published unit-day selected."""
     return _per_key(frame, frame.filter(pl.col("kind") == CATEGORY), "category", k)

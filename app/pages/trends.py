@@ -1,5 +1,8 @@
 """Manager trends: daily and weekly lines, and a day-of-week by hour heatmap."""
 
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -26,6 +29,17 @@ WEEK_ZERO = "2024-01-01"  # a Monday: weekly ticks fall on week starts
 def _step(count: int) -> int:
     """Ticks every ``_step`` days (or weeks): at most about 10 labels."""
     return max(1, -(-count // 10))
+
+
+def _half_week_around(first: Any, last: Any) -> list[str] | None:
+    """An x-range from half a week before the first week start to half a week after the
+    last: a single week is one point on its Monday's tick, not a range of milliseconds."""
+    if not isinstance(first, date) or not isinstance(last, date):
+        return None
+    half = timedelta(days=3, hours=12)
+    start = datetime.combine(first, time()) - half
+    end = datetime.combine(last, time()) + half
+    return [start.isoformat(sep=" "), end.isoformat(sep=" ")]
 
 
 UNITS = "hours per person per working day; shares in percent"
@@ -75,7 +89,12 @@ if daily is not None:
     # A share: 0-100 % with whole-percent ticks; weeks on their Monday, as dates.
     figure.update_yaxes(tickformat=".0%", range=[0, 1])
     weeks = max(1, chosen.period.days // 7)
-    figure.update_xaxes(tickformat="%d %b", dtick=7 * DAY_MS * _step(weeks), tick0=WEEK_ZERO)
+    figure.update_xaxes(
+        tickformat="%d %b",
+        dtick=7 * DAY_MS * _step(weeks),
+        tick0=WEEK_ZERO,
+        range=_half_week_around(weekly.cells["week"].min(), weekly.cells["week"].max()),
+    )
     st.plotly_chart(figure, key="weekly")
     caption(weekly, "This chart")
     downloads(

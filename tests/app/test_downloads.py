@@ -7,6 +7,7 @@ fixture in conftest).
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -22,6 +23,7 @@ PAGES = [
     ("app/pages/trends.py", ["trends", "trends-weekly", "trends-heatmap"]),
     ("app/pages/applications.py", ["categories", "applications"]),
     ("app/pages/comparison.py", ["comparison"]),
+    ("app/pages/team_timesheet.py", ["team-timesheet"]),
 ]
 
 HIDDEN = "fewer than 5 people"
@@ -76,3 +78,29 @@ def test_suppressed_cells_read_fewer_than_k_people_in_both(
             assert all(row[people] == HIDDEN or int(row[people]) >= 5 for row in rows[1:]), name
             hidden += csv.count(HIDDEN)
     assert hidden > 0  # the demo has small groups: some cells were suppressed
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+@pytest.mark.parametrize(("page", "names"), PAGES)
+def test_every_download_is_named_by_report_team_period_k_and_units(
+    demo: Demo, media: type[RecordingStorage], page: str, names: list[str]
+) -> None:
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+    app.switch_page(page).run()
+    picker = next(d for d in app.sidebar.date_input if d.label == "Period")
+    first, last = picker.value
+    saved = [_saved_name(b) for b in app.get("download_button")]
+    assert len(saved) == 2 * len(names)
+    for name, csv_name, excel_name in zip(names, saved[::2], saved[1::2], strict=True):
+        stem = f"{name}_Platform_{first}_{last}_k5_hours"
+        assert (csv_name, excel_name) == (f"{stem}.csv", f"{stem}.xlsx")
+        assert SAFE_NAME.fullmatch(csv_name)
+
+
+def _saved_name(button: object) -> str:
+    """The file name a download button's file is saved under (kept by the media storage)."""
+    assert RecordingStorage.latest is not None
+    file_id = button.proto.url.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    return str(RecordingStorage.latest.get_file(file_id).filename)

@@ -26,7 +26,7 @@ periods = st.tuples(st.integers(0, 9), st.integers(1, 9)).map(
 )
 FIGURES = [
     dashboard.overview, dashboard.by_unit, dashboard.daily_lines, dashboard.weekly_lines,
-    dashboard.heatmap, dashboard.categories, dashboard.top_apps,
+    dashboard.heatmap, dashboard.categories, dashboard.top_apps, dashboard.team_timesheet,
 ]  # fmt: skip
 SETTINGS = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

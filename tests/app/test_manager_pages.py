@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tests.app.conftest import Demo, signed_in
@@ -134,3 +135,25 @@ def test_trend_charts_have_day_and_week_ticks_and_a_0_to_100_percent_axis(demo: 
     assert weekly["xaxis"]["tickformat"] == "%d %b" and weekly["xaxis"]["tick0"] == "2024-01-01"
     assert weekly["xaxis"]["dtick"] % (7 * 86_400_000) == 0
     assert weekly["yaxis"]["range"] == [0, 1] and weekly["yaxis"]["tickformat"] == ".0%"
+
+
+def test_a_single_week_is_one_point_on_its_monday_with_a_date_tick(demo: Demo) -> None:
+    app = signed_in(demo.manager_of("Platform"), demo.password)
+    app.switch_page("app/pages/trends.py").run()
+    picker = next(d for d in app.sidebar.date_input if d.label == "Period")
+    monday = date(2026, 3, 23)
+    picker.set_value((monday, monday + timedelta(days=6))).run()
+    assert not app.exception, [e.value for e in app.exception]
+    weekly = next(
+        json.loads(c.proto.spec) for c in app.get("plotly_chart") if c.proto.id.endswith("-weekly")
+    )
+    xs = {str(x)[:10] for trace in weekly["data"] for x in trace["x"]}
+    assert xs == {monday.isoformat()}  # the week's point sits on its start
+    axis = weekly["layout"]["xaxis"]
+    low, high = (datetime.fromisoformat(v) for v in axis["range"])
+    assert high - low == timedelta(days=7)  # a week wide: one tick, never milliseconds apart
+    assert low < datetime.combine(monday, time()) < high
+    assert axis["tickformat"] == "%d %b" and axis["dtick"] == 7 * 86_400_000
+    assert (datetime.combine(monday, time()) - datetime.fromisoformat(axis["tick0"])).days % 7 == 0
+    assert weekly["layout"]["yaxis"]["range"] == [0, 1]  # a share: 0 to 100 %, not 150 %
+    assert weekly["layout"]["yaxis"]["tickformat"] == ".0%"

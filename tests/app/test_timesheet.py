@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import openpyxl
 from sqlalchemy import select
 
-from services.timesheet import hours
-from storage import open_storage
-from storage.db.schema import activity_minutes, people
+from analytics import Period
+from services.idle_review import DISCARD, KEEP, my_idle_stretches, review_idle_stretch
+from services.selfview import subject
+from services.timesheet import hours, my_timesheet
+from storage import Storage, open_storage
+from storage.db.schema import activity_minutes, app_spans, idle_reviews, people
+from storage.idle_reviews import IDLE_APP
 from tests.app.accounts import account, employee_in_team
 from tests.app.conftest import Demo, RecordingStorage, downloaded, page_as
 
@@ -85,3 +90,90 @@ def _zone(person_id: int) -> str:
             return str(c.scalar(select(people.c.timezone).where(people.c.id == person_id)))
     finally:
         storage.close()
+
+
+DEMO_WEEK = Period(date(2026, 3, 25), date(2026, 3, 31))
+
+
+def _idle_truth(storage: Storage, person_id: int, zone: str) -> dict[str, dict[str, int]]:
+    """Per local day, second by second from the rows: idle seconds discarded, kept and not
+    reviewed (a discard wins over a keep, a keep over no review), within tracked minutes and
+    never more of a minute than its seconds without input; and the minute rows' seconds."""
+    with storage.engine.connect() as c:
+        minutes = c.execute(
+            select(activity_minutes.c.minute, activity_minutes.c.active_seconds).where(
+                activity_minutes.c.person_id == person_id
+            )
+        ).all()
+        spans = c.execute(
+            select(app_spans.c.start_ts, app_spans.c.end_ts).where(
+                app_spans.c.person_id == person_id, app_spans.c.app == IDLE_APP
+            )
+        ).all()
+        reviews = c.execute(
+            select(idle_reviews.c.start, idle_reviews.c.end, idle_reviews.c.decision).where(
+                idle_reviews.c.person_id == person_id
+            )
+        ).all()
+
+    def seconds(ranges: list[tuple[int, int]]) -> set[int]:
+        return {s for start, end in ranges for s in range(start, end)}
+
+    def decided(decision: str) -> set[int]:
+        return seconds(
+            [(int(r[0].timestamp()), int(r[1].timestamp())) for r in reviews if r[2] == decision]
+        )
+
+    dropped = decided("discard")
+    kept = decided("keep") - dropped
+    rest = seconds([(int(a), int(b)) for a, b in spans]) - dropped - kept
+    busiest: dict[int, int] = defaultdict(int)
+    for minute, active in minutes:
+        busiest[minute] = max(busiest[minute], int(active))
+    days: dict[str, dict[str, int]] = {}
+    for minute, active in busiest.items():
+        day = datetime.fromtimestamp(minute, ZoneInfo(zone)).date().isoformat()
+        totals = days.setdefault(day, defaultdict(int))
+        room = 60 - active
+        totals["minutes"] += 60
+        for kind, of in (("discarded", dropped), ("kept", kept), ("not reviewed", rest)):
+            part = min(room, sum(1 for s in range(minute, minute + 60) if s in of))
+            totals[kind] += part
+            room -= part
+    return days
+
+
+def test_idle_columns_are_the_minute_rows_and_idle_reviews(
+    demo: Demo, installation: Storage, media: type[RecordingStorage]
+) -> None:
+    username, person_id = employee_in_team(1)
+    person = subject(installation.engine, person_id)
+    stretches = my_idle_stretches(installation.engine, person, DEMO_WEEK)
+    assert len(stretches) >= 3
+    now = datetime.now(UTC)
+    review_idle_stretch(installation.engine, person, stretches[0].start_ts, DISCARD, now)
+    review_idle_stretch(installation.engine, person, stretches[1].start_ts, KEEP, now)
+    app = page_as(PAGE, account(username, demo.password))
+    app.session_state["filters"] = (DEMO_WEEK.first, DEMO_WEEK.last)  # the sidebar's period
+    app.run()
+    table = app.dataframe[0].value
+    truth = _idle_truth(installation, person_id, person.timezone)
+    sheet = my_timesheet(installation.engine, person, DEMO_WEEK)
+    assert list(sheet["day"].astype(str)) == list(table["day"])[:-1]
+    for row, raw in zip(table.itertuples(index=False), sheet.itertuples(index=False), strict=False):
+        want = truth[row.day]
+        assert row._5 == hours(want["kept"]), row  # "idle kept"
+        assert row._6 == hours(want["not reviewed"]), row
+        assert row._7 == hours(want["discarded"]), row
+        # Work is what the minute rows tracked less exactly the idle time discarded.
+        assert raw.work_seconds + raw.idle_discarded_seconds == want["minutes"], row
+    assert all(int(sheet[c].sum()) > 0 for c in sheet.columns if c.startswith("idle_"))
+    assert list(table.columns)[5:] == ["idle kept", "idle not reviewed", "idle discarded"]
+
+    saved = RecordingStorage.latest.get_file(  # type: ignore[union-attr]
+        app.get("download_button")[0].proto.url.rsplit("/", 1)[-1]
+    ).filename
+    # Safe characters only: the name's accents dropped ("Lefèvre" -> "Lefevre").
+    plain = unicodedata.normalize("NFKD", person.display_name).encode("ascii", "ignore")
+    name = plain.decode().replace(" ", "-")
+    assert saved == f"timesheet_{name}_{DEMO_WEEK.first}_{DEMO_WEEK.last}_hours-minutes.csv"
