@@ -1,4 +1,4 @@
-"""A rule of the wire that device and service share: plain HTTP only over loopback."""
+"""Rules of the wire that device and service share: plain HTTP only over loopback, the clock."""
 
 from __future__ import annotations
 
@@ -13,3 +13,8 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Every authenticated request of a collector carries the device's clock, in epoch seconds,
+# so the service can judge the device's times in its own (``ingest.clock``).
+DEVICE_CLOCK_HEADER = "X-Traq-Device-Clock"

@@ -4,7 +4,9 @@ Handlers read the body here (bounded in size and time, ``ingest.bodies``) and do
 storage work in a worker thread, so a slow database never stalls the event loop. What one
 device may cost is bounded: a token bucket for its rate, at most ``in_flight`` requests of
 it at once (429 for the next while other devices are served), times within a window around
-the server's clock (``ingest.window``). A client gone mid-body is one log line, no answer.
+the server's clock (``ingest.window``). Each request's device clock is measured on arrival
+(``ingest.clock``) and its times judged in server time, for the window and for consent.
+A client gone mid-body is one log line, no answer.
 Every failure is answered as ``{"error": "one line"}``: 4xx for what the device can fix,
 503 when storage is down (the collector's spool then retries), and a bare 500 only for a bug.
 """
@@ -27,8 +29,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from activity.wire import DEVICE_CLOCK_HEADER
 from ingest import enrolment, screens
 from ingest.bodies import read_body
+from ingest.clock import DeviceClock, device_clock, max_skew_seconds
 from ingest.enrolment import DeviceAuth
 from ingest.errors import IngestError, RateLimited, Unauthorized
 from ingest.payloads import parse_object, require
@@ -83,14 +87,24 @@ class _Service:
         finally:
             self.busy.leave(auth.device_id)
 
-    def window(self) -> Window:
-        """The times a device may write now (policies re-read every ``policy_ttl`` s)."""
-        now = self.config.clock()
+    def policies(self, now: float) -> dict[str, Any]:
+        """The policies, re-read every ``policy_ttl`` seconds."""
         with self._policies_lock:
             cached = self._policies
             if cached is None or now - cached[0] >= self.config.policy_ttl or now < cached[0]:
                 cached = self._policies = (now, self.writer.policies())
-        return window_from(cached[1], now)
+        return cached[1]
+
+    def clock(self, request: Request) -> DeviceClock:
+        """The device's clock as measured on the request's arrival; 400 if off or malformed."""
+        now = self.config.clock()
+        header = request.headers.get(DEVICE_CLOCK_HEADER)
+        return device_clock(header, now, max_skew_seconds(self.policies(now)))
+
+    def window(self, clock: DeviceClock) -> Window:
+        """The device times the request may write, judged in server time."""
+        now = self.config.clock()
+        return window_from(self.policies(now), now, clock.offset)
 
     def device(self, request: Request) -> enrolment.DeviceAuth:
         """The device of the bearer token, after its rate limit; 401 or 429 otherwise."""
@@ -127,28 +141,32 @@ def create_app(config: IngestConfig) -> Starlette:
 
     async def batches(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
+        clock = await run_in_threadpool(service.clock, request)
         with service.slot(auth):
             payload = parse_object(await service.body(request, config.max_body))
-            window = await run_in_threadpool(service.window)
-            stored = await run_in_threadpool(service.writer.write_batch, payload, auth, window)
+            window = await run_in_threadpool(service.window, clock)
+            writer = service.writer
+            stored = await run_in_threadpool(writer.write_batch, payload, auth, window, clock.skew)
         return JSONResponse(stored)
 
     async def presign(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
+        clock = await run_in_threadpool(service.clock, request)
         with service.slot(auth):
             payload = parse_object(await service.body(request, 4096))
-            window = await run_in_threadpool(service.window)
+            window = await run_in_threadpool(service.window, clock)
             upload = screens.announced(payload, auth, window)
             engine, store = service.writer.engine, service.writer.objects
-            await run_in_threadpool(screens.refuse_after_stop, engine, upload, auth)
+            await run_in_threadpool(screens.refuse_after_stop, engine, upload, auth, clock.skew)
             expires = config.presign_expires
             answer = await run_in_threadpool(screens.presign, store, upload, expires)
         return JSONResponse(answer)
 
     async def upload(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
+        clock = await run_in_threadpool(service.clock, request)
         with service.slot(auth):
-            window = await run_in_threadpool(service.window)
+            window = await run_in_threadpool(service.window, clock)
             key = screens.issued_key(request.path_params["key"], auth, window)
             body = await service.body(request, screens.MAX_SCREENSHOT)
             checksum = request.headers.get(CHECKSUM_HEADER, "")
@@ -158,10 +176,13 @@ def create_app(config: IngestConfig) -> Starlette:
 
     async def commit(request: Request) -> Response:
         auth = await run_in_threadpool(service.device, request)
+        clock = await run_in_threadpool(service.clock, request)
         with service.slot(auth):
             payload = parse_object(await service.body(request, 4096))
             writer = service.writer
-            await run_in_threadpool(screens.commit, writer.engine, writer.objects, payload, auth)
+            await run_in_threadpool(
+                screens.commit, writer.engine, writer.objects, payload, auth, clock.skew
+            )
         return JSONResponse({"committed": True})
 
     routes = [

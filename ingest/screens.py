@@ -38,7 +38,7 @@ from ingest.errors import (
 )
 from ingest.payloads import EPOCH_MAX, require
 from ingest.window import Window
-from storage.consent import check_screenshot
+from storage.consent import EXACT, Skew, check_screenshot
 from storage.crypto.envelope import MAX_HEADER_SIZE, read_header
 from storage.errors import CaptureRefused, InvalidObjectKey, InvalidToken, ObjectNotFound
 from storage.objects.base import ObjectStore
@@ -118,14 +118,17 @@ def own_key(key: str, auth: DeviceAuth) -> str:
     return key
 
 
-def refuse_after_stop(engine: Engine, upload: Upload, auth: DeviceAuth) -> None:
-    """410 Gone, before any byte is uploaded, for a screenshot taken after capture stopped."""
+def refuse_after_stop(engine: Engine, upload: Upload, auth: DeviceAuth, skew: Skew = EXACT) -> None:
+    """410 Gone, before any byte is uploaded, for a screenshot taken after capture stopped.
+
+    ``taken_at`` is judged with the device clock's ``skew`` (``ingest.clock``).
+    """
     taken_at = screenshot_taken_at(upload.key)
     if taken_at is None:
         return  # not a screenshot key: commit refuses it
     try:
         with database("check the person's consent"), engine.connect() as conn:
-            check_screenshot(conn, auth.person_id, taken_at)
+            check_screenshot(conn, auth.person_id, taken_at, skew)
     except CaptureRefused as exc:
         raise Gone(str(exc)) from None
 
@@ -177,8 +180,18 @@ def _already_there(store: ObjectStore, key: str, sha256: bytes) -> bool:
     return True
 
 
-def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: DeviceAuth) -> None:
-    """Record the screenshot row once its object is there with the announced size."""
+def commit(
+    engine: Engine,
+    store: ObjectStore,
+    payload: dict[str, Any],
+    auth: DeviceAuth,
+    skew: Skew = EXACT,
+) -> None:
+    """Record the screenshot row once its object is there with the announced size.
+
+    A screenshot that may have been taken after a stop (judged with ``skew``) is deleted
+    and answered 410 Gone.
+    """
     taken_at = require(payload, "taken_at", int)
     if not 0 <= taken_at <= EPOCH_MAX:  # beyond it the key's date (year 9999) cannot be built
         raise BadRequest("field 'taken_at' is out of range")
@@ -217,9 +230,9 @@ def commit(engine: Engine, store: ObjectStore, payload: dict[str, Any], auth: De
     )
     try:
         with database("record the screenshot"), engine.begin() as conn:
-            passed = screenshot_passes(conn, row, "ingest")
+            passed = screenshot_passes(conn, row, "ingest", skew)
             if passed:
-                insert_screenshot(conn, row)
+                insert_screenshot(conn, row, skew)
     except CaptureRefused as exc:
         store.delete(key)  # uploaded before the refusal: taken after the right, never kept
         raise Gone(str(exc)) from None

@@ -4,7 +4,10 @@ A hostile device (or one whose clock is wrong) could otherwise write minutes yea
 or one span from 2020 to 2100 that every rollup and purge would then have to walk. Each
 time a device sends must lie within ``back_days`` before and ``ahead_minutes`` after the
 server's clock (policies ``ingest_window_back_days`` and ``ingest_window_ahead_minutes``),
-and a span lasts at most ``MAX_SPAN_SECONDS``. Pure: the clock is a parameter.
+and a span lasts at most ``MAX_SPAN_SECONDS``. Times are judged in server time: a device's
+time plus the offset of its clock that the service measured on the request
+(``ingest.clock``), so the window of device times lies around the device's own clock. Pure:
+the clock is a parameter.
 """
 
 from __future__ import annotations
@@ -47,8 +50,12 @@ def window_at(now: float, back_days: int, ahead_minutes: int) -> Window:
     return Window(int(now) - back_days * 86400, int(now) + ahead_minutes * 60)
 
 
-def window_from(policies: Mapping[str, Any], now: float) -> Window:
-    """The window the policies set around ``now`` (defaults for missing values)."""
+def window_from(policies: Mapping[str, Any], now: float, offset: int = 0) -> Window:
+    """The device times the policies accept at server time ``now`` (defaults for missing values).
+
+    ``offset`` is the device clock's (server minus device seconds): a device time ``t`` is
+    judged as ``t + offset``, so the window is the policies' window around ``now - offset``.
+    """
     back = int(policies.get("ingest_window_back_days", DEFAULT_BACK_DAYS))
     ahead = int(policies.get("ingest_window_ahead_minutes", DEFAULT_AHEAD_MINUTES))
-    return window_at(now, back, ahead)
+    return window_at(now - offset, back, ahead)

@@ -24,6 +24,7 @@ from ingest.errors import Unprocessable, database
 from ingest.payloads import batch_rows
 from ingest.window import Window
 from storage.config import Settings
+from storage.consent import EXACT, Skew
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
 from storage.objects import ObjectStore, open_object_store
@@ -78,11 +79,12 @@ class BatchWriter:
                 return subject_state(conn, pseudonym)
 
     def write_batch(
-        self, payload: dict[str, Any], auth: DeviceAuth, window: Window
+        self, payload: dict[str, Any], auth: DeviceAuth, window: Window, skew: Skew = EXACT
     ) -> dict[str, int]:
         """Store a batch's minute rows and spans, or nothing of it (Unprocessable, quarantined).
 
-        Rows outside ``window`` are refused (BadRequest) before anything is checked or written.
+        Rows outside ``window`` are refused (BadRequest) before anything is checked or written;
+        consent is judged with the device clock's ``skew`` (``ingest.clock``).
         """
         minutes, spans = batch_rows(payload, auth, window)
         parts = {"activity_minutes": _minute_dicts(minutes), "app_spans": _span_dicts(spans)}
@@ -101,11 +103,13 @@ class BatchWriter:
         with database("store minute rows", refuse_bad_data=False):
             if minutes:
                 with self.engine.begin() as conn:
-                    written["minutes"] = record_minutes(conn, minutes, OnConflict.REPLACE, SOURCE)
+                    written["minutes"] = record_minutes(
+                        conn, minutes, OnConflict.REPLACE, SOURCE, skew
+                    )
         with database("store spans", refuse_bad_data=False):
             if spans:
                 with self.engine.begin() as conn:
-                    written["spans"] = record_spans(conn, spans, OnConflict.REPLACE, SOURCE)
+                    written["spans"] = record_spans(conn, spans, OnConflict.REPLACE, SOURCE, skew)
         return written
 
     def _quarantine(self, parts: dict[str, list[dict[str, Any]]], results: _Results) -> None:

@@ -7,6 +7,12 @@ captured outside the stopped interval (``CaptureWindow``), for every caller: the
 sink, the ingestion service, the importer. Giving consent again (without an objection
 standing) resumes capture (``resume_capture``); the interval is kept so that late rows from
 inside it are still dropped.
+
+Times are the device's; a device's clock may be wrong. A writer that cannot vouch for the
+device's clock (the ingestion service, ``ingest.clock``) passes a ``Skew``: the bounds, in
+seconds, of what must be added to a device time to get the server time it may stand for.
+What could fall inside the stopped interval at either bound is refused: ambiguity drops.
+The embedded sink runs on the server's own clock (``EXACT``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,17 @@ from storage.errors import CaptureRefused
 
 
 @dataclass(frozen=True)
+class Skew:
+    """A device time ``t`` stands for a server time between ``t + earliest`` and ``t + latest``."""
+
+    earliest: int = 0
+    latest: int = 0
+
+
+EXACT = Skew()  # the writer shares the server's clock (the embedded sink)
+
+
+@dataclass(frozen=True)
 class CaptureWindow:
     """When capture was stopped (and resumed), in epoch seconds; None when never stopped."""
 
@@ -34,25 +51,26 @@ class CaptureWindow:
         """Whether capture is stopped right now (stopped and not resumed since)."""
         return self.stopped_at is not None and self.resumed_at is None
 
-    def allows(self, start: int, end: int | None = None) -> bool:
+    def allows(self, start: int, end: int | None = None, skew: Skew = EXACT) -> bool:
         """Whether what was captured over ``[start, end)`` (an instant if no end) may be kept.
 
-        Anything overlapping the stopped interval is refused: a minute in which the right took
-        effect is dropped whole, since its counts cannot be split.
+        Anything that may overlap the stopped interval, at either bound of ``skew``, is
+        refused: a minute in which the right took effect is dropped whole, since its counts
+        cannot be split.
         """
         if self.stopped_at is None:
             return True
         end = start + 1 if end is None else max(end, start + 1)
-        if end <= self.stopped_at:
+        if end + skew.latest <= self.stopped_at:
             return True
-        return self.resumed_at is not None and start >= self.resumed_at
+        return self.resumed_at is not None and start + skew.earliest >= self.resumed_at
 
-    def clip_end(self, start: int, end: int) -> int | None:
+    def clip_end(self, start: int, end: int, skew: Skew = EXACT) -> int | None:
         """The end of a span cut at the stop, or None if the span must be dropped entirely."""
-        if self.allows(start, end):
+        if self.allows(start, end, skew):
             return end
-        if self.stopped_at is not None and start < self.stopped_at:
-            return self.stopped_at  # the part before the right took effect stays
+        if self.stopped_at is not None and start + skew.latest < self.stopped_at:
+            return self.stopped_at - skew.latest  # the part surely before the right stays
         return None
 
 
@@ -96,26 +114,32 @@ def resume_capture(connection: Connection, person_id: int, now: datetime) -> Non
         )
 
 
-def admit_minutes(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
-    """The minute rows (person, device, minute, …) captured while capture was allowed."""
+def admit_minutes(
+    connection: Connection, rows: Iterable[tuple[Any, ...]], skew: Skew = EXACT
+) -> Iterator[Any]:
+    """The minute rows (person, device, minute, …) surely captured while capture was allowed."""
     windows = _Windows(connection)
     for row in rows:
-        if windows.of(row[0]).allows(row[2], row[2] + 60):
+        if windows.of(row[0]).allows(row[2], row[2] + 60, skew):
             yield row
 
 
-def admit_spans(connection: Connection, rows: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+def admit_spans(
+    connection: Connection, rows: Iterable[tuple[Any, ...]], skew: Skew = EXACT
+) -> Iterator[Any]:
     """The spans (person, device, start, end, …), cut at a stop; those wholly after it dropped."""
     windows = _Windows(connection)
     for row in rows:
-        end = windows.of(row[0]).clip_end(row[2], row[3])
+        end = windows.of(row[0]).clip_end(row[2], row[3], skew)
         if end is not None:
             yield (*row[:3], end, *row[4:]) if end != row[3] else row
 
 
-def check_screenshot(connection: Connection, person_id: int, taken_at: int) -> None:
+def check_screenshot(
+    connection: Connection, person_id: int, taken_at: int, skew: Skew = EXACT
+) -> None:
     """Raise CaptureRefused if a screenshot taken at ``taken_at`` may not be stored."""
-    if not capture_window(connection, person_id).allows(taken_at):
+    if not capture_window(connection, person_id).allows(taken_at, None, skew):
         raise CaptureRefused(
             "the screenshot was taken after the person withdrew consent or objected; "
             "it is not stored"

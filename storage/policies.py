@@ -28,6 +28,9 @@ DEFAULT_POLICIES: dict[str, Any] = {
     # offline longer than this sets its older rows aside; a clock far ahead is refused.
     "ingest_window_back_days": 7,
     "ingest_window_ahead_minutes": 5,
+    # How far a device's clock may be from the service's (ingest/clock.py): a clock further
+    # off is refused; a request that does not say its clock is judged as if off by this much.
+    "ingest_clock_max_skew_minutes": 60,
     "retention_days": {
         "screenshots": 30,
         "window_titles": 90,
@@ -114,6 +117,8 @@ def validate_policy(name: str, value: Any) -> None:
         raise ValueError(f"default_jurisdiction must be one of {', '.join(JURISDICTIONS)}")
     if name == "k_anonymity" and value < MIN_K:
         raise ValueError(f"k_anonymity must be at least {MIN_K}, got {value}")
+    if name == "ingest_clock_max_skew_minutes" and not 0 < value <= 24 * 60:
+        raise ValueError(f"{name} must be 1-1440 minutes, got {value}")
     if name.startswith("ingest_window_") and not 0 < value <= 3650 * 24 * 60:
         raise ValueError(f"{name} must be positive (and under ten years), got {value}")
     if (name.endswith("_seconds") or name == "post_employment_days") and value <= 0:

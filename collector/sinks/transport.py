@@ -4,6 +4,10 @@ Failures are translated at this boundary: no answer, a 5xx, 408 or 429 is ``Sink
 (the spool holds and the uploader backs off); a refused token (or enrolment code) is
 ``DeviceRefused``, which stops capture; any other 4xx is ``ServiceRefused`` with the
 service's one-line reason, a refusal for good that the uploader sets aside.
+
+Every request with the device token carries the device's clock (``DEVICE_CLOCK_HEADER``),
+stamped as it is sent: the service measures the clock's offset from it and judges the
+device's times in its own (``ingest.clock``). Presigned PUTs to S3 carry no token, no clock.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from activity.wire import is_loopback
+from activity.wire import DEVICE_CLOCK_HEADER, is_loopback
 from collector.errors import (
     CollectorConfigError,
     CollectorError,
@@ -40,10 +46,19 @@ def check_service_url(url: str) -> str:
 
 
 class Transport:
-    """Makes requests with a timeout and the TLS trust of ``ca_file`` (default: the system)."""
+    """Makes requests with a timeout and the TLS trust of ``ca_file`` (default: the system).
 
-    def __init__(self, ca_file: Path | None = None, timeout: float = 30.0) -> None:
+    ``clock`` is the device's clock (epoch seconds), sent with every token-bearing request.
+    """
+
+    def __init__(
+        self,
+        ca_file: Path | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._timeout = timeout
+        self._clock = clock
         try:
             self._tls = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
         except (OSError, ssl.SSLError) as exc:
@@ -66,6 +81,8 @@ class Transport:
 
     def send(self, method: str, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
         """One request; the answer's body, or a translated error."""
+        if "Authorization" in headers:  # to the service: say what time the device thinks it is
+            headers = {**headers, DEVICE_CLOCK_HEADER: f"{self._clock():.3f}"}
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         where = urlsplit(url).netloc
         try:

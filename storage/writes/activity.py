@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from activity.records import PendingMinute, PendingSpan, clip_app, clip_site
 from data_contracts.quarantine import check_or_quarantine
-from storage.consent import admit_minutes, admit_spans
+from storage.consent import EXACT, Skew, admit_minutes, admit_spans
 from storage.db.bulk import bulk_insert
 from storage.db.schema import MINUTE_COLUMNS, SPAN_COLUMNS, activity_minutes, app_spans
 from storage.rollups import refresh_rollups
@@ -39,23 +39,28 @@ class OnConflict(Enum):
     FAIL = "fail"  # the write fails (the demo writes fresh rows only)
 
 
-def write_minutes(conn: Connection, rows: Iterable[Row], on_conflict: OnConflict) -> int:
+def write_minutes(
+    conn: Connection, rows: Iterable[Row], on_conflict: OnConflict, skew: Skew = EXACT
+) -> int:
     """Write minute rows (tuples in ``MINUTE_COLUMNS`` order); return how many were written.
 
     Minutes captured after the person withdrew consent or objected are dropped (invariant 6,
-    ``storage.consent``), whoever writes them.
+    ``storage.consent``, judged with the device clock's ``skew``), whoever writes them.
     """
-    admitted = admit_minutes(conn, rows)
+    admitted = admit_minutes(conn, rows, skew)
     return _write(conn, activity_minutes, MINUTE_COLUMNS, _MINUTE_KEY, admitted, on_conflict)
 
 
-def write_spans(conn: Connection, rows: Iterable[Row], on_conflict: OnConflict) -> int:
+def write_spans(
+    conn: Connection, rows: Iterable[Row], on_conflict: OnConflict, skew: Skew = EXACT
+) -> int:
     """Write spans (tuples in ``SPAN_COLUMNS`` order); return how many were written.
 
     Spans are cut where the person withdrew consent or objected, and dropped if they began
-    after it (``storage.consent``).
+    after it (``storage.consent``, judged with the device clock's ``skew``).
     """
-    return _write(conn, app_spans, SPAN_COLUMNS, _SPAN_KEY, admit_spans(conn, rows), on_conflict)
+    admitted = admit_spans(conn, rows, skew)
+    return _write(conn, app_spans, SPAN_COLUMNS, _SPAN_KEY, admitted, on_conflict)
 
 
 def refresh_extent(
@@ -66,11 +71,15 @@ def refresh_extent(
 
 
 def record_minutes(
-    conn: Connection, rows: Sequence[PendingMinute], on_conflict: OnConflict, source: str
+    conn: Connection,
+    rows: Sequence[PendingMinute],
+    on_conflict: OnConflict,
+    source: str,
+    skew: Skew = EXACT,
 ) -> int:
     """A device's minute rows through the whole path (see module doc); return ``len(rows)``."""
     zones, kept = _admitted(conn, "activity_minutes", [_minute_row(r) for r in rows], source)
-    write_minutes(conn, kept, on_conflict)
+    write_minutes(conn, kept, on_conflict, skew)
     for person_id, items in _by_person(kept).items():
         minutes = [row[2] for row in items]
         refresh_extent(conn, person_id, min(minutes), max(minutes) + 60, zones[person_id])
@@ -78,14 +87,18 @@ def record_minutes(
 
 
 def record_spans(
-    conn: Connection, rows: Sequence[PendingSpan], on_conflict: OnConflict, source: str
+    conn: Connection,
+    rows: Sequence[PendingSpan],
+    on_conflict: OnConflict,
+    source: str,
+    skew: Skew = EXACT,
 ) -> int:
     """A device's spans through the whole path (see module doc); return ``len(rows)``."""
     zones, kept = _admitted(conn, "app_spans", [_span_row(r) for r in rows], source)
     for person_id, items in _by_person(kept).items():
         # A shorter new state (cut by idle) must refresh the time it no longer covers.
         stored_end = _stored_end(conn, person_id, items)
-        write_spans(conn, items, on_conflict)
+        write_spans(conn, items, on_conflict, skew)
         end = max([row[3] for row in items] + [stored_end])
         refresh_extent(conn, person_id, min(row[2] for row in items), end, zones[person_id])
     return len(rows)

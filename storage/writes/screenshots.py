@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from data_contracts.quarantine import check_or_quarantine
-from storage.consent import check_screenshot
+from storage.consent import EXACT, Skew, check_screenshot
 from storage.db.bulk import bulk_insert
 from storage.db.schema import screenshots
 
@@ -30,21 +30,24 @@ SHOT_COLUMNS = (
 )
 
 
-def screenshot_passes(conn: Connection, row: Sequence[Any], source: str) -> bool:
+def screenshot_passes(
+    conn: Connection, row: Sequence[Any], source: str, skew: Skew = EXACT
+) -> bool:
     """Whether the row (in ``SHOT_COLUMNS`` order) passes its contract; else it is quarantined.
 
     Raises CaptureRefused when it was taken after the person withdrew consent or objected:
-    the caller stores no object (and deletes one already uploaded).
+    the caller stores no object (and deletes one already uploaded). ``taken_at`` is judged
+    with the device clock's ``skew`` (``storage.consent``).
     """
-    check_screenshot(conn, int(row[0]), int(row[2]))
+    check_screenshot(conn, int(row[0]), int(row[2]), skew)
     values = dict(zip(SHOT_COLUMNS, row, strict=True))
     return check_or_quarantine(conn, "screenshots", [values], source, datetime.now(UTC)).success
 
 
-def insert_screenshot(conn: Connection, row: Sequence[Any]) -> None:
+def insert_screenshot(conn: Connection, row: Sequence[Any], skew: Skew = EXACT) -> None:
     """Insert the row unless one with its key exists (screenshots are never replaced).
 
     Raises CaptureRefused as ``screenshot_passes`` does (a withdrawal may land in between).
     """
-    check_screenshot(conn, int(row[0]), int(row[2]))
+    check_screenshot(conn, int(row[0]), int(row[2]), skew)
     bulk_insert(conn, screenshots, SHOT_COLUMNS, [tuple(row)], on_conflict="ignore")
