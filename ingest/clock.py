@@ -9,7 +9,7 @@ service measures ``offset = server clock on arrival - device clock``, to the sec
 only makes it larger than the true offset, so ``device time + offset`` is never earlier than
 the server time at which the device captured.
 
-What the service decides (documented in DESIGN.md too):
+What the service decides (the README's ingestion section says it too):
 
 - **The ingest window** (``ingest.window``) applies to ``device time + offset``: a device's
   times are judged in server time, so a clock 10 minutes ahead is no longer refused, and

@@ -89,8 +89,10 @@ with st.form("privacy"):
 with st.form("ingest-window"):
     st.subheader("What the ingestion service accepts")
     st.caption(
-        "Times a device sends must lie this close to the service's clock: a device offline "
-        "longer sets its older rows aside; a clock far ahead is refused."
+        "Times a device sends must lie this close to the service's clock (judged with the "
+        "device's clock measured at each upload): a device offline longer sets its older rows "
+        "aside. A device whose clock is off by more than the last figure is refused; one that "
+        "does not say its clock loses what it captured this close to a withdrawal."
     )
     back = st.number_input(
         "Up to this many days back",
@@ -104,8 +106,21 @@ with st.form("ingest-window"):
         value=int(current["ingest_window_ahead_minutes"]),
         key="policy-ingest-ahead",
     )
+    skew = st.number_input(
+        "A device's clock may be off by up to this many minutes",
+        min_value=1,
+        max_value=24 * 60,
+        value=int(current["ingest_clock_max_skew_minutes"]),
+        key="policy-ingest-skew",
+    )
     if st.form_submit_button("Save ingestion window"):
-        save({"ingest_window_back_days": int(back), "ingest_window_ahead_minutes": int(ahead)})
+        save(
+            {
+                "ingest_window_back_days": int(back),
+                "ingest_window_ahead_minutes": int(ahead),
+                "ingest_clock_max_skew_minutes": int(skew),
+            }
+        )
 
 with st.form("retention"):
     st.subheader("Retention (days)")

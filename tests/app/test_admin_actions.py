@@ -303,8 +303,9 @@ def test_policy_forms_validate_and_save(installation: Installation) -> None:
     press(app, "Save ingestion window")
     assert app.error[0].value.startswith("Not saved: ingest_window_back_days must be positive")
     app.number_input(key="policy-ingest-back").set_value(14)
+    app.number_input(key="policy-ingest-skew").set_value(15)
     press(app, "Save ingestion window")
-    assert app.success[0].value == "Saved: ingest_window_back_days."
+    assert app.success[0].value == "Saved: ingest_clock_max_skew_minutes, ingest_window_back_days."
 
     app.number_input(key="policy-retention-screenshots").set_value(0)
     press(app, "Save retention periods")
@@ -323,6 +324,7 @@ def test_policy_forms_validate_and_save(installation: Installation) -> None:
     assert stored["k_anonymity"] == 6 and stored["screenshot_blur"] is True
     assert stored["screenshot_interval_seconds"] == 300
     assert stored["ingest_window_back_days"] == 14
+    assert stored["ingest_clock_max_skew_minutes"] == 15
     assert stored["retention_days"]["screenshots"] == 14
     assert stored["category_ratings"]["Platform"] == {"browsing": "unproductive"}
     assert audit.verify(storage.engine).ok
