@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import streamlit as st
@@ -19,6 +20,9 @@ import streamlit as st
 from services.sso import DEFAULT_CLAIM
 
 AUTH_ENV, CLAIM_ENV = "TRAQ_AUTH", "TRAQ_OIDC_CLAIM"
+# What st.login's routes import (Authlib's Starlette client, and through it httpx): when it
+# is missing, Streamlit fails only after the redirect, with a bare server error.
+LOGIN_MODULE = "authlib.integrations.starlette_client"
 MODES = ("password", "oidc", "both")
 DEFAULT_PROVIDER = "default"  # Streamlit's name for the provider set in [auth] itself
 
@@ -86,3 +90,12 @@ def signed_in_claims() -> dict[str, Any] | None:
     if st.user.get("is_logged_in") is not True:
         return None
     return dict(st.user.to_dict())
+
+
+def missing_login_module() -> str | None:
+    """The module ``st.login`` needs that is not installed (None when sign-on can start)."""
+    try:
+        import_module(LOGIN_MODULE)
+    except ModuleNotFoundError as exc:
+        return exc.name or LOGIN_MODULE
+    return None

@@ -4,6 +4,7 @@ or is refused. ``st.user`` is seeded through ``AppTest.user`` (no identity provi
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -116,6 +117,22 @@ def test_the_provider_button_explains_when_sign_on_cannot_start(demo: Demo) -> N
     assert app.error[0].value.startswith("Single sign-on is not available: ")
 
 
+def test_a_missing_module_of_the_sso_extra_is_named_before_any_redirect(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [m for m in sys.modules if m.startswith("authlib.integrations.")]:
+        monkeypatch.delitem(sys.modules, name)  # imported afresh, without httpx
+    monkeypatch.setitem(sys.modules, "httpx", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "httpx2", None)
+    app = _app()
+    app.button(key="sso-google").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Single sign-on is not available: the Python module httpx is missing; install "
+        'TraqNext with its sso extra: `pip install -e ".[sso]"`.'
+    ]
+
+
 def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
     username, _ = employee_in_team(1)
     claims = {"is_logged_in": True, "email": _email_of(username).upper(), "iat": time.time()}
@@ -125,8 +142,10 @@ def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
     assert app.session_state["account"].username == username
 
     app.sidebar.button[0].click().run()  # sign out: the provider's identity goes too
+    assert app.user.get("is_logged_in") is not True and "account" not in app.session_state
+    assert not app.title  # the run ends there: the browser is on its way to the provider
+    app.run()
     assert app.title[0].value == "Sign in to TraqNext"
-    assert app.user.get("is_logged_in") is not True
 
 
 def test_an_identity_need_not_change_a_generated_password(
