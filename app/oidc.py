@@ -58,7 +58,7 @@ def provider_label(provider: str) -> str:
     """The button text for a provider."""
     if provider == DEFAULT_PROVIDER:
         return "Sign in with single sign-on"
-    return f"Sign in with {provider.replace('_', ' ').title()}"
+    return f"Sign in with {provider.replace('-', ' ').title()}"
 
 
 def sign_in_methods(environ: Mapping[str, str], section: Mapping[str, Any]) -> SignInMethods:
@@ -72,6 +72,12 @@ def sign_in_methods(environ: Mapping[str, str], section: Mapping[str, Any]) -> S
             f"{AUTH_ENV}={mode} needs an [auth] section with a provider in "
             ".streamlit/secrets.toml (see README, Single sign-on)."
         )
+    for name in found:
+        if "_" in name:  # st.login refuses such names, but only once the button is clicked
+            raise SignInConfigError(
+                f"The provider name [auth.{name}] may not hold an underscore; rename it "
+                "in .streamlit/secrets.toml (e.g. with a hyphen)."
+            )
     return SignInMethods(mode != "oidc", found if mode != "password" else ())
 
 

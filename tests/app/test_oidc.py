@@ -72,17 +72,18 @@ def test_the_configuration_decides_the_sign_in_methods(
 
 
 @pytest.mark.parametrize(
-    ("environ", "message"),
+    ("environ", "section", "message"),
     [
-        ({"TRAQ_AUTH": "oidc"}, "TRAQ_AUTH=oidc needs an [auth] section"),
-        ({"TRAQ_AUTH": "ldap"}, "TRAQ_AUTH must be one of password, oidc, both, not 'ldap'"),
+        ({"TRAQ_AUTH": "oidc"}, {}, "TRAQ_AUTH=oidc needs an [auth] section"),
+        ({"TRAQ_AUTH": "ldap"}, {}, "TRAQ_AUTH must be one of password, oidc, both, not 'ldap'"),
+        ({}, {"azure_ad": PROVIDER}, "The provider name [auth.azure_ad] may not hold an under"),
     ],
 )
 def test_a_configuration_that_cannot_work_says_what_to_change(
-    environ: dict[str, str], message: str
+    environ: dict[str, str], section: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(SignInConfigError) as raised:
-        sign_in_methods(environ, {})
+        sign_in_methods(environ, section)
     assert str(raised.value).startswith(message)
 
 
