@@ -9,12 +9,12 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
 from app.oidc import SignInConfigError, sign_in_methods
 from storage import Storage, open_storage
-from storage.db.schema import people, users
+from storage.db.schema import audit_log, people, users
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import ENTRY, Demo
 
@@ -179,6 +179,24 @@ def test_an_unknown_identity_is_refused_and_no_account_is_made(
     assert app.error[0].value.startswith(message)
     assert "account" not in app.session_state
     assert "Use another identity" in _labels(app)
+
+
+def test_a_refused_identity_is_logged_once_a_session(demo: Demo) -> None:
+    before = _refusals()
+    app = _app({"is_logged_in": True, "iat": time.time(), "email": "stranger@acme.example"})
+    app.run()  # the page runs again: the same refusal, not a second entry
+    assert app.error[0].value.startswith("No TraqNext account belongs to this identity")
+    assert _refusals() == before + 1
+
+
+def _refusals() -> int:
+    storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            query = select(func.count()).where(audit_log.c.action == "account.sign_in_failed")
+            return int(connection.scalar(query) or 0)
+    finally:
+        storage.close()
 
 
 def test_a_stale_identity_does_not_reopen_an_expired_session(demo: Demo) -> None:
