@@ -17,6 +17,7 @@ from app.oidc import (
     SignInConfigError,
     configured_methods,
     identity_claim,
+    missing_login_module,
     provider_label,
     signed_in_claims,
 )
@@ -26,9 +27,10 @@ from services.accounts import Account, admin_exists, record_sign_out, reload_acc
 from services.errors import IdentityRefused
 from services.notices import failed_sign_ins
 from services.sign_in_guard import FREE_TRIES, GUARD
-from services.sso import account_for_claims, is_fresh
+from services.sso import is_fresh, open_session
 
 ACCOUNT, LAST_SEEN, VIA_OIDC, REFUSAL = "account", "last_seen", "via_oidc", "sso_refusal"
+REFUSED = "sso_refused"  # the identity refused in this session, and why
 ROLES = ("admin", "manager", "employee", "dpo")
 
 
@@ -63,9 +65,15 @@ def _from_identity() -> Account | None:
     claims = signed_in_claims() if methods.providers else None
     if claims is None or not is_fresh(claims, now(), idle_limit_seconds()):
         return None
+    identity = (claims.get("sub"), claims.get("iat"))
+    refused = st.session_state.get(REFUSED)
+    if refused is not None and refused[0] == identity:  # checked and logged once a session
+        st.session_state[REFUSAL] = refused[1]
+        return None
     try:
-        account = account_for_claims(storage().engine, claims, identity_claim())
+        account = open_session(storage().engine, claims, identity_claim(), now())
     except IdentityRefused as exc:
+        st.session_state[REFUSED] = (identity, str(exc))
         st.session_state[REFUSAL] = str(exc)
         return None
     account = _without_password_change(account)
@@ -92,14 +100,20 @@ def _forget() -> bool:
     return bool(st.session_state.pop(VIA_OIDC, False))
 
 
-def sign_out() -> None:
+def sign_out() -> bool:
     """Forget the session's account, and the provider's identity if it signed in with one
-    (otherwise that identity would open a new session at once)."""
+    (otherwise that identity would open a new session at once).
+
+    True when the browser is being sent to sign out of the provider: the caller must then
+    let the run end (``st.stop``), since ``st.rerun`` drops that redirect before it is sent.
+    """
     account = current_account_or_none()
     if account is not None:
         record_sign_out(storage().engine, account.user_id, now())
     if _forget() and signed_in_claims() is not None:
         st.logout()
+        return True
+    return False
 
 
 def sign_in_form() -> None:
@@ -131,6 +145,13 @@ def sign_in_form() -> None:
 
 
 def _start_login(provider: str) -> None:
+    missing = missing_login_module()
+    if missing is not None:
+        st.error(
+            f"Single sign-on is not available: the Python module {literal(missing)} is "
+            'missing; install TraqNext with its sso extra: `pip install -e ".[sso]"`.'
+        )
+        return
     try:
         st.login(provider)
     except StreamlitAuthError as exc:  # Authlib missing, or an incomplete [auth] section

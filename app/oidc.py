@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import streamlit as st
@@ -19,6 +20,9 @@ import streamlit as st
 from services.sso import DEFAULT_CLAIM
 
 AUTH_ENV, CLAIM_ENV = "TRAQ_AUTH", "TRAQ_OIDC_CLAIM"
+# What st.login's routes import (Authlib's Starlette client, and through it httpx): when it
+# is missing, Streamlit fails only after the redirect, with a bare server error.
+LOGIN_MODULE = "authlib.integrations.starlette_client"
 MODES = ("password", "oidc", "both")
 DEFAULT_PROVIDER = "default"  # Streamlit's name for the provider set in [auth] itself
 
@@ -54,7 +58,7 @@ def provider_label(provider: str) -> str:
     """The button text for a provider."""
     if provider == DEFAULT_PROVIDER:
         return "Sign in with single sign-on"
-    return f"Sign in with {provider.replace('_', ' ').title()}"
+    return f"Sign in with {provider.replace('-', ' ').title()}"
 
 
 def sign_in_methods(environ: Mapping[str, str], section: Mapping[str, Any]) -> SignInMethods:
@@ -68,6 +72,12 @@ def sign_in_methods(environ: Mapping[str, str], section: Mapping[str, Any]) -> S
             f"{AUTH_ENV}={mode} needs an [auth] section with a provider in "
             ".streamlit/secrets.toml (see README, Single sign-on)."
         )
+    for name in found:
+        if "_" in name:  # st.login refuses such names, but only once the button is clicked
+            raise SignInConfigError(
+                f"The provider name [auth.{name}] may not hold an underscore; rename it "
+                "in .streamlit/secrets.toml (e.g. with a hyphen)."
+            )
     return SignInMethods(mode != "oidc", found if mode != "password" else ())
 
 
@@ -86,3 +96,12 @@ def signed_in_claims() -> dict[str, Any] | None:
     if st.user.get("is_logged_in") is not True:
         return None
     return dict(st.user.to_dict())
+
+
+def missing_login_module() -> str | None:
+    """The module ``st.login`` needs that is not installed (None when sign-on can start)."""
+    try:
+        import_module(LOGIN_MODULE)
+    except ModuleNotFoundError as exc:
+        return exc.name or LOGIN_MODULE
+    return None

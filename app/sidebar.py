@@ -77,7 +77,8 @@ def draw_sidebar(account: Account) -> None:
     bar = st.sidebar
     bar.markdown(f"Signed in as **{account.username}** ({account.role})")
     if bar.button("Sign out"):
-        sign_out()
+        if sign_out():
+            st.stop()  # the provider's sign-out redirect goes out with this run's end
         st.rerun()
     chosen = None
     if account.role in PERIOD_ROLES:  # admin and DPO pages have no period: no idle control

@@ -8,7 +8,8 @@ The configured claim (``email`` by default) names the account:
 - any other value (e.g. the ``preferred_username`` claim) is matched against the username.
 
 An identity that matches no account, several accounts, or a disabled one is refused with a
-message that says what to do, and never names the person.
+message that says what to do, and never names the person. ``open_session`` logs the sign-in
+or the refusal in the audit log, as a password sign-in is.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from services.accounts import Account, reload_account
+from services.accounts import SESSION_ACTIONS, Account, reload_account
 from services.errors import IdentityRefused
+from storage import audit
 from storage.accounts import username_key
+from storage.audit import user_ref
 from storage.db.schema import people, users
 
 DEFAULT_CLAIM = "email"
@@ -50,6 +53,23 @@ def account_for_claims(
     account = reload_account(engine, user_ids[0])
     if account is None:
         raise IdentityRefused("This TraqNext account is disabled; ask an administrator.")
+    return account
+
+
+def open_session(
+    engine: Engine, claims: Mapping[str, object], claim: str, now: datetime
+) -> Account:
+    """``account_for_claims``, with the sign-in or the refusal in the audit log."""
+    try:
+        account = account_for_claims(engine, claims, claim)
+    except IdentityRefused:
+        with engine.begin() as connection:  # no claim is logged: it names a person
+            details = {"method": "oidc", "known": False}
+            audit.append(connection, "anonymous", SESSION_ACTIONS[1], None, details, now)
+        raise
+    me = user_ref(account.user_id)
+    with engine.begin() as connection:
+        audit.append(connection, me, SESSION_ACTIONS[0], me, {"method": "oidc"}, now)
     return account
 
 

@@ -55,11 +55,12 @@ def wait_healthy(url: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str) -> Iterator[str]:
+def serving(env: dict[str, str], *args: str, port: int | None = None) -> Iterator[str]:
     """`traq app` for the installation ``env`` points at (other TRAQ_ variables dropped);
-    its base URL. ``args`` go to `traq app` after the port."""
+    its base URL. ``args`` go to `traq app` after the port; ``port`` is a free one unless
+    given (a configuration that names the URL, like single sign-on's, picks it first)."""
     require_chromium()
-    port = free_port()
+    port = free_port() if port is None else port
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TRAQ_")} | env
     environ.setdefault("TRAQ_RETENTION_SCHEDULE", "off")  # fixed demo dates: no purge
     process = subprocess.Popen(

@@ -4,16 +4,17 @@ or is refused. ``st.user`` is seeded through ``AppTest.user`` (no identity provi
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
 from app.oidc import SignInConfigError, sign_in_methods
 from storage import Storage, open_storage
-from storage.db.schema import people, users
+from storage.db.schema import audit_log, people, users
 from tests.app.accounts import employee_in_team
 from tests.app.conftest import ENTRY, Demo
 
@@ -71,17 +72,18 @@ def test_the_configuration_decides_the_sign_in_methods(
 
 
 @pytest.mark.parametrize(
-    ("environ", "message"),
+    ("environ", "section", "message"),
     [
-        ({"TRAQ_AUTH": "oidc"}, "TRAQ_AUTH=oidc needs an [auth] section"),
-        ({"TRAQ_AUTH": "ldap"}, "TRAQ_AUTH must be one of password, oidc, both, not 'ldap'"),
+        ({"TRAQ_AUTH": "oidc"}, {}, "TRAQ_AUTH=oidc needs an [auth] section"),
+        ({"TRAQ_AUTH": "ldap"}, {}, "TRAQ_AUTH must be one of password, oidc, both, not 'ldap'"),
+        ({}, {"azure_ad": PROVIDER}, "The provider name [auth.azure_ad] may not hold an under"),
     ],
 )
 def test_a_configuration_that_cannot_work_says_what_to_change(
-    environ: dict[str, str], message: str
+    environ: dict[str, str], section: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(SignInConfigError) as raised:
-        sign_in_methods(environ, {})
+        sign_in_methods(environ, section)
     assert str(raised.value).startswith(message)
 
 
@@ -116,6 +118,22 @@ def test_the_provider_button_explains_when_sign_on_cannot_start(demo: Demo) -> N
     assert app.error[0].value.startswith("Single sign-on is not available: ")
 
 
+def test_a_missing_module_of_the_sso_extra_is_named_before_any_redirect(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [m for m in sys.modules if m.startswith("authlib.integrations.")]:
+        monkeypatch.delitem(sys.modules, name)  # imported afresh, without httpx
+    monkeypatch.setitem(sys.modules, "httpx", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "httpx2", None)
+    app = _app()
+    app.button(key="sso-google").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Single sign-on is not available: the Python module httpx is missing; install "
+        'TraqNext with its sso extra: `pip install -e ".[sso]"`.'
+    ]
+
+
 def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
     username, _ = employee_in_team(1)
     claims = {"is_logged_in": True, "email": _email_of(username).upper(), "iat": time.time()}
@@ -125,8 +143,10 @@ def test_a_known_identity_opens_a_session_for_its_account(demo: Demo) -> None:
     assert app.session_state["account"].username == username
 
     app.sidebar.button[0].click().run()  # sign out: the provider's identity goes too
+    assert app.user.get("is_logged_in") is not True and "account" not in app.session_state
+    assert not app.title  # the run ends there: the browser is on its way to the provider
+    app.run()
     assert app.title[0].value == "Sign in to TraqNext"
-    assert app.user.get("is_logged_in") is not True
 
 
 def test_an_identity_need_not_change_a_generated_password(
@@ -159,6 +179,24 @@ def test_an_unknown_identity_is_refused_and_no_account_is_made(
     assert app.error[0].value.startswith(message)
     assert "account" not in app.session_state
     assert "Use another identity" in _labels(app)
+
+
+def test_a_refused_identity_is_logged_once_a_session(demo: Demo) -> None:
+    before = _refusals()
+    app = _app({"is_logged_in": True, "iat": time.time(), "email": "stranger@acme.example"})
+    app.run()  # the page runs again: the same refusal, not a second entry
+    assert app.error[0].value.startswith("No TraqNext account belongs to this identity")
+    assert _refusals() == before + 1
+
+
+def _refusals() -> int:
+    storage = open_storage()
+    try:
+        with storage.engine.connect() as connection:
+            query = select(func.count()).where(audit_log.c.action == "account.sign_in_failed")
+            return int(connection.scalar(query) or 0)
+    finally:
+        storage.close()
 
 
 def test_a_stale_identity_does_not_reopen_an_expired_session(demo: Demo) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 
 from services.errors import IdentityRefused
-from services.sso import account_for_claims, is_fresh
+from services.sso import account_for_claims, is_fresh, open_session
 from storage.accounts import create_user
 from storage.db import schema
 from tests.analytics.builders import add_person, add_team
@@ -74,6 +74,24 @@ def test_a_disabled_account_is_refused(engine: Engine) -> None:
         )
     with pytest.raises(IdentityRefused, match="disabled"):
         account_for_claims(engine, {"email": "ada.lovelace@acme.example"})
+
+
+def test_a_single_sign_on_and_a_refusal_are_in_the_audit_log(engine: Engine) -> None:
+    employee, _ = _people(engine)
+    open_session(engine, {"email": "ada.lovelace@acme.example"}, "email", NOW)
+    with pytest.raises(IdentityRefused):
+        open_session(engine, {"email": "stranger@acme.example"}, "email", NOW)
+    log = schema.audit_log.c
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(log.action, log.actor, log.subject_ref, log.details).order_by(log.seq)
+        ).all()
+    me = f"user:{employee}"
+    assert [tuple(r) for r in rows[-2:]] == [
+        ("account.signed_in", me, me, {"method": "oidc"}),
+        ("account.sign_in_failed", "anonymous", None, {"method": "oidc", "known": False}),
+    ]
+    assert "stranger" not in str(rows)  # the refused identity's claims are not logged
 
 
 def test_an_identity_is_fresh_only_within_the_session_limit() -> None:
