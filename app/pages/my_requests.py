@@ -20,7 +20,15 @@ from app.rights_views import (
 )
 from app.text import literal
 from services.rights import Request, RightsError
-from services.rights.desk import download, file_for, requests_of, view, withdraw_mine
+from services.rights.desk import (
+    download,
+    file_for,
+    kept_export,
+    record_download,
+    requests_of,
+    view,
+    withdraw_mine,
+)
 from services.rights.requests import OPEN_STATES
 
 EXPORTS = ("access", "portability")
@@ -83,19 +91,22 @@ if request.state in OPEN_STATES and st.button("Withdraw this request", key="with
 if request.kind == "rectification":
     st.json(request.details.get("profile") or {}, expanded=False)
 if request.kind in EXPORTS and request.state == "completed":
-    key = f"export-{request.id}"
-    if st.button("Prepare my export (ZIP)", key=f"prepare-{request.id}"):
+    archive = kept_export(storage(), actor, request.id)  # as the DPO produced it
+    # Kept no longer (past its life, or answered before exports were kept): a new one.
+    if archive is None and st.button("Prepare my export (ZIP)", key=f"prepare-{request.id}"):
         try:
-            st.session_state[key] = download(storage(), actor, request.id, now())
+            archive = download(storage(), actor, request.id, now())
         except RightsError as exc:
             st.error(f"Not available: {literal(exc)}.")
-    if key in st.session_state:
+    if archive is not None:
         st.download_button(
             "Download my export",
-            st.session_state[key],
+            archive,
             file_name=f"traqnext-export-{request.id}.zip",
             mime="application/zip",
             key=f"download-{request.id}",
+            on_click=record_download,
+            args=(engine, actor, request.id, at),
         )
 elif request.kind in EXPORTS:
     st.caption("Your export can be downloaded here once the DPO has completed the request.")
