@@ -95,6 +95,9 @@ chosen = st.selectbox(
     format_func=lambda i: f"#{i} {by_id[i].kind}, {person_name(by_id[i].person_id, names)}",
 )
 if chosen is not None:
+    # The address names the request worked on: after an action (which may reorder or
+    # refilter the queue) or a reload, the same request stays selected while it is shown.
+    st.query_params["request"] = str(chosen)
     request = view(engine, actor, int(chosen), at)  # a view of individual data: audited
     who = names.get(request.person_id, "erased") if request.person_id is not None else "erased"
     law = request.details.get("law", "GDPR")

@@ -44,7 +44,8 @@ asked = st.query_params.get("request")
 if asked is not None and (not asked.isdigit() or int(asked) not in mine):
     refuse(NOT_YOURS)
 
-with st.expander("File a request", expanded=not mine):
+# A key of its own: opened, it stays open across the reruns its own widgets cause.
+with st.expander("File a request", expanded=not mine, key="file-open", on_change="rerun"):
     kind = st.selectbox("What do you ask for?", list(KINDS), format_func=KINDS.__getitem__)
     profile: dict[str, str] = {}
     untracked: list[tuple[int, int]] = []
@@ -54,17 +55,20 @@ with st.expander("File a request", expanded=not mine):
         st.caption("This takes effect as soon as you file it: you leave team analytics.")
     if kind == "erasure":
         st.caption("The DPO reviews it first; once carried out, nothing about you can be restored.")
+    refusal = None
     if st.button("File the request", type="primary"):
         try:
             filed = file_for(
                 engine, actor, person.person_id, kind, at, profile=profile, untracked=untracked
             )
         except RightsError as exc:
-            st.error(f"Not filed: {literal(exc)}.")
+            refusal = f"Not filed: {literal(exc)}."
         else:
             flash(f"Request #{filed.id} filed; it is due by {filed.due_at:%Y-%m-%d}.")
             st.query_params["request"] = str(filed.id)
             st.rerun()
+if refusal:  # outside the form: the browser may fold it away, never the refusal
+    st.error(refusal)
 
 if not mine:
     st.info("You have not filed any request yet.")
