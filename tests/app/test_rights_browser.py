@@ -218,6 +218,14 @@ def test_the_rights_lifecycle_in_chromium(
         first = tab.download("Download the export")
         contents(first, me)
 
+        mine = Browser(context.new_page(), tmp_path)  # the employee downloads it too
+        sign_in(mine.page, url, employee, demo.password)
+        mine.settled()
+        mine.go("My rights requests")
+        mine.choose("Follow request", f"#{access} access")
+        assert mine.download("Download my export") == first
+        mine.page.close()
+
         tab.page.reload()  # a new session: signed out, the export still there
         sign_in(tab.page, url, DPO, demo.password)
         tab.settled()
