@@ -51,14 +51,25 @@ def standing(request: Request, now: datetime) -> str:
     return "OVERDUE" if flags["overdue"] else "due soon" if flags["due_soon"] else ""
 
 
-def frame(requests: list[Request], now: datetime, with_person: bool = False) -> pd.DataFrame:
-    """The requests as a table: kind, state, received, deadline, standing, reasons."""
+def person_name(person_id: int | None, names: dict[int, str]) -> str:
+    """How the DPO's pages name a request's person: their name and id, or "erased"."""
+    if person_id is None:
+        return "erased"
+    return f"{names.get(person_id, 'unknown')} (#{person_id})"
+
+
+def frame(
+    requests: list[Request], now: datetime, names: dict[int, str] | None = None
+) -> pd.DataFrame:
+    """The requests as a table: kind, state, law, received, deadline, standing, reasons;
+    with ``names`` (person id -> name, the DPO's view) the person's name as well."""
     rows = [
         {
             "request": r.id,
-            **({"person": r.person_id} if with_person else {}),
+            **({"person": person_name(r.person_id, names)} if names is not None else {}),
             "kind": r.kind,
             "state": STATES.get(r.state, r.state),
+            "law": r.details.get("law", ""),
             "received": day(r.received_at),
             "due": day(r.flags(now)["deadline"]),
             "standing": standing(r, now),
@@ -75,9 +86,9 @@ def _highlight(row: pd.Series) -> list[str]:
     return [f"background-color: {colour}" if colour else "" for _ in row]
 
 
-def show_table(requests: list[Request], now: datetime, with_person: bool = False) -> None:
-    """The requests table; overdue rows red, due-soon rows amber."""
-    table = frame(requests, now, with_person)
+def show_table(requests: list[Request], now: datetime, names: dict[int, str] | None = None) -> None:
+    """The requests table; overdue rows red, due-soon rows amber (``names``: see ``frame``)."""
+    table = frame(requests, now, names)
     st.dataframe(table.style.apply(_highlight, axis=1), hide_index=True)
 
 

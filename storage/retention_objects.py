@@ -7,6 +7,11 @@ it is skipped by the day-folder logic, never crashes it, is listed for the repor
 audit, and is purged as expired by default, since nothing proves it may be kept (people on
 legal hold excepted, as for everything else). The service never issues such keys (issue 19);
 they come from older versions, hand-made copies or a hostile device's direct writes.
+
+A stored export (``storage.exports``) is dated by its key's production time and kept while
+its request exists, is completed and belongs to the same person, and for no longer than the
+export's life (the caller's ``export_cutoff``: an export copies the person's screenshots and
+titles, so it may not outlive them).
 """
 
 from __future__ import annotations
@@ -14,20 +19,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, select
 
-from storage.db.schema import people
+from storage.db.schema import people, rights_requests
 from storage.errors import InvalidObjectKey
 from storage.objects import ObjectStore
-from storage.objects.keys import screenshot_key
+from storage.objects.keys import export_key, screenshot_key
 
 SUBJECTS = "subjects/"  # every person's objects (screenshots), by pseudonym
 ERASED = "erased_people"  # the category of rows and objects left behind for erased people
 _SHOT_RE = re.compile(
     r"(subjects/(s_[0-9a-f]{16})/screenshots/(\d{4})/(\d{2})/(\d{2})/)(\d+)-d(\d+)\.tqe"
 )
+_EXPORT_RE = re.compile(r"subjects/(s_[0-9a-f]{16})/exports/request-(\d+)/(\d+)\.tqe")
 _OWNER_RE = re.compile(r"subjects/(s_[0-9a-f]{16})/")
 
 
@@ -47,6 +53,20 @@ def parse_screenshot_key(key: str) -> tuple[str, str, date] | None:
     return (prefix, pseudonym, dated) if built == key else None
 
 
+def parse_export_key(key: str) -> tuple[str, int, date] | None:
+    """(pseudonym, request id, UTC production day) of a key ``export_key`` built; else None."""
+    match = _EXPORT_RE.fullmatch(key)
+    if match is None:
+        return None
+    pseudonym, request_id, produced_at = match.groups()
+    try:
+        built = export_key(pseudonym, int(request_id), int(produced_at))
+        day = datetime.fromtimestamp(int(produced_at), UTC).date()
+    except (InvalidObjectKey, ValueError, OverflowError, OSError):
+        return None
+    return (pseudonym, int(request_id), day) if built == key else None
+
+
 def owner(key: str) -> str | None:
     """The pseudonym a key under ``subjects/`` names, if its second segment is one."""
     match = _OWNER_RE.match(key)
@@ -58,6 +78,7 @@ class SubjectObjects:
     """Day folders of screenshots (prefix -> pseudonym, day) and the keys no rule dates."""
 
     days: dict[str, tuple[str, date]] = field(default_factory=dict)
+    exports: dict[str, tuple[str, int, date]] = field(default_factory=dict)  # key -> parsed
     unparsable: list[str] = field(default_factory=list)  # sorted, each once
 
 
@@ -67,10 +88,13 @@ def scan_subject_objects(objects: ObjectStore) -> SubjectObjects:
     odd: set[str] = set()
     for version in objects.list_versions(SUBJECTS):
         parsed = parse_screenshot_key(version.key)
-        if parsed is None:
-            odd.add(version.key)
-        else:
+        export = parse_export_key(version.key) if parsed is None else None
+        if parsed is not None:
             found.days.setdefault(parsed[0], (parsed[1], parsed[2]))
+        elif export is not None:
+            found.exports[version.key] = export
+        else:
+            odd.add(version.key)
     found.unparsable = sorted(odd)
     return found
 
@@ -89,10 +113,40 @@ class ExpiredObjects:
     prefixes: dict[str, list[str]]
     unparsable: list[str]  # every unparsable key, for the report
     unparsable_expired: list[str]  # those the purge deletes (not held, not in a purged folder)
+    exports: list[str] = field(default_factory=list)  # stored exports past their life
 
 
-def expired_objects(engine: Engine, objects: ObjectStore, cutoff: date) -> ExpiredObjects:
-    """Day folders before ``cutoff`` (or of erased people), and unparsable keys to delete."""
+def _answered(engine: Engine) -> dict[int, str]:
+    """Completed request id -> the pseudonym of its (not erased) person."""
+    r, p = rights_requests.c, people.c
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(r.id, p.pseudonym)
+            .join(people, people.c.id == r.person_id)
+            .where(r.state == "completed")
+        ).all()
+    return {int(i): str(pseudonym) for i, pseudonym in rows}
+
+
+def expired_exports(
+    engine: Engine, exports: dict[str, tuple[str, int, date]], held: set[str], cutoff: date
+) -> list[str]:
+    """Stored exports past their life (see module doc), people on legal hold excepted."""
+    if not exports:
+        return []
+    answered = _answered(engine)
+    return sorted(
+        key
+        for key, (pseudonym, request_id, day) in exports.items()
+        if pseudonym not in held and (answered.get(request_id) != pseudonym or day < cutoff)
+    )
+
+
+def expired_objects(
+    engine: Engine, objects: ObjectStore, cutoff: date, export_cutoff: date | None = None
+) -> ExpiredObjects:
+    """Day folders before ``cutoff`` (or of erased people), unparsable keys to delete, and
+    exports past their life (produced before ``export_cutoff``, ``cutoff`` when not given)."""
     known, held = pseudonyms(engine)
     scan = scan_subject_objects(objects)
     prefixes: dict[str, list[str]] = {"screenshots": [], ERASED: []}
@@ -104,7 +158,8 @@ def expired_objects(engine: Engine, objects: ObjectStore, cutoff: date) -> Expir
     # A key inside a day folder that is purged anyway goes with it: not deleted twice.
     purged = tuple(p for found in prefixes.values() for p in found)
     expired = [k for k in scan.unparsable if owner(k) not in held and not k.startswith(purged)]
-    return ExpiredObjects(prefixes, scan.unparsable, expired)
+    exports = expired_exports(engine, scan.exports, held, export_cutoff or cutoff)
+    return ExpiredObjects(prefixes, scan.unparsable, expired, exports)
 
 
 def count_key_versions(objects: ObjectStore, keys: Iterable[str]) -> int:

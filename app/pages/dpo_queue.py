@@ -14,6 +14,7 @@ from app.rights_views import (
     correction_form,
     describe,
     flash,
+    person_name,
     show_flash,
     show_table,
 )
@@ -25,13 +26,16 @@ from services.rights.desk import (
     act,
     file_for,
     filter_queue,
+    kept_export,
     people_to_file_for,
+    record_download,
     requests_of,
     standing_of,
     view,
 )
 from services.rights.requests import OPEN_STATES
 
+EXPORTS = ("access", "portability")
 CARRY_LABEL = {
     "export": "Produce the export (completes the request)",
     "erase": "Erase everything about this person (completes the request)",
@@ -53,8 +57,6 @@ def run(request_id: int, action: str, reason: str | None = None, months: int = 2
     except RightsError as exc:
         st.error(f"Not done: {literal(exc)}.")
         return
-    if outcome.archive is not None:
-        st.session_state[f"dpo-export-{request_id}"] = outcome.archive
     note = f" ({outcome.note})" if outcome.note else ""
     state = STATES.get(outcome.request.state, outcome.request.state)
     flash(f"Request #{request_id}: {action} done, now {state}{note}.")
@@ -62,6 +64,7 @@ def run(request_id: int, action: str, reason: str | None = None, months: int = 2
 
 
 everything = requests_of(engine, actor, at)
+names = people_to_file_for(engine, actor)
 flags = [r.flags(at) for r in everything]
 left, middle, right = st.columns(3)
 left.metric("Open", sum(r.state in OPEN_STATES for r in everything))
@@ -77,17 +80,25 @@ kinds = b.multiselect("Kind", list(KINDS))
 standing = c.selectbox("Standing", STANDINGS, index=STANDINGS.index("open"))
 shown = filter_queue(everything, at, states=states, kinds=kinds, standing=standing)
 if shown:
-    show_table(shown, at, with_person=True)
+    show_table(shown, at, names)
 else:
     st.info("No request matches these filters.")
 
 ids = [r.id for r in shown]
 asked = st.query_params.get("request")
 start = ids.index(int(asked)) if asked and asked.isdigit() and int(asked) in ids else 0
-chosen = st.selectbox("Work on request", ids, index=start, format_func=lambda i: f"#{i}")
+by_id = {r.id: r for r in shown}
+chosen = st.selectbox(
+    "Work on request",
+    ids,
+    index=start,
+    format_func=lambda i: f"#{i} {by_id[i].kind}, {person_name(by_id[i].person_id, names)}",
+)
 if chosen is not None:
+    # The address names the request worked on: after an action (which may reorder or
+    # refilter the queue) or a reload, the same request stays selected while it is shown.
+    st.query_params["request"] = str(chosen)
     request = view(engine, actor, int(chosen), at)  # a view of individual data: audited
-    names = people_to_file_for(engine, actor)
     who = names.get(request.person_id, "erased") if request.person_id is not None else "erased"
     law = request.details.get("law", "GDPR")
     st.subheader(f"Request #{request.id}: {request.kind}, {literal(who)} ({law})")
@@ -114,11 +125,13 @@ if chosen is not None:
                 run(request.id, "reject", reason=reason)
             if two.button("Close", key="close"):
                 run(request.id, "close", reason=reason)
-    archive = st.session_state.get(f"dpo-export-{request.id}")
-    if archive is not None:
+    archive = kept_export(storage(), actor, request.id) if request.kind in EXPORTS else None
+    if archive is not None:  # kept for the request's life: any session, any day
         st.download_button(
-            "Download the export", archive, f"traqnext-export-{request.id}.zip", "application/zip"
-        )
+            "Download the export", archive, f"traqnext-export-{request.id}.zip",
+            "application/zip", key=f"download-{request.id}",
+            on_click=record_download, args=(engine, actor, request.id, at),
+        )  # fmt: skip
     if request.person_id is not None and request.kind == "restriction":
         if request.state == "completed" and standing_of(engine, actor, request.person_id).get(
             "restricted"
@@ -133,7 +146,6 @@ if chosen is not None:
                 run(request.id, "extend", months=months, reason=why)
 
 with st.expander("File on behalf of someone who wrote in"):
-    names = people_to_file_for(engine, actor)
     person = st.selectbox("Person", list(names), format_func=lambda i: f"{names[i]} (#{i})")
     kind = st.selectbox("Right", list(KINDS), format_func=KINDS.__getitem__, key="on-behalf")
     profile: dict[str, str] = {}
@@ -150,5 +162,5 @@ with st.expander("File on behalf of someone who wrote in"):
         except RightsError as exc:
             st.error(f"Not filed: {literal(exc)}.")
         else:
-            flash(f"Request #{filed.id} filed on behalf of person {person}.")
+            flash(f"Request #{filed.id} filed on behalf of {literal(names[int(person)])}.")
             st.rerun()

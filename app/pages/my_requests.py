@@ -20,7 +20,15 @@ from app.rights_views import (
 )
 from app.text import literal
 from services.rights import Request, RightsError
-from services.rights.desk import download, file_for, requests_of, view, withdraw_mine
+from services.rights.desk import (
+    download,
+    file_for,
+    kept_export,
+    record_download,
+    requests_of,
+    view,
+    withdraw_mine,
+)
 from services.rights.requests import OPEN_STATES
 
 EXPORTS = ("access", "portability")
@@ -36,7 +44,8 @@ asked = st.query_params.get("request")
 if asked is not None and (not asked.isdigit() or int(asked) not in mine):
     refuse(NOT_YOURS)
 
-with st.expander("File a request", expanded=not mine):
+# A key of its own: opened, it stays open across the reruns its own widgets cause.
+with st.expander("File a request", expanded=not mine, key="file-open", on_change="rerun"):
     kind = st.selectbox("What do you ask for?", list(KINDS), format_func=KINDS.__getitem__)
     profile: dict[str, str] = {}
     untracked: list[tuple[int, int]] = []
@@ -46,17 +55,20 @@ with st.expander("File a request", expanded=not mine):
         st.caption("This takes effect as soon as you file it: you leave team analytics.")
     if kind == "erasure":
         st.caption("The DPO reviews it first; once carried out, nothing about you can be restored.")
+    refusal = None
     if st.button("File the request", type="primary"):
         try:
             filed = file_for(
                 engine, actor, person.person_id, kind, at, profile=profile, untracked=untracked
             )
         except RightsError as exc:
-            st.error(f"Not filed: {literal(exc)}.")
+            refusal = f"Not filed: {literal(exc)}."
         else:
             flash(f"Request #{filed.id} filed; it is due by {filed.due_at:%Y-%m-%d}.")
             st.query_params["request"] = str(filed.id)
             st.rerun()
+if refusal:  # outside the form: the browser may fold it away, never the refusal
+    st.error(refusal)
 
 if not mine:
     st.info("You have not filed any request yet.")
@@ -83,19 +95,22 @@ if request.state in OPEN_STATES and st.button("Withdraw this request", key="with
 if request.kind == "rectification":
     st.json(request.details.get("profile") or {}, expanded=False)
 if request.kind in EXPORTS and request.state == "completed":
-    key = f"export-{request.id}"
-    if st.button("Prepare my export (ZIP)", key=f"prepare-{request.id}"):
+    archive = kept_export(storage(), actor, request.id)  # as the DPO produced it
+    # Kept no longer (past its life, or answered before exports were kept): a new one.
+    if archive is None and st.button("Prepare my export (ZIP)", key=f"prepare-{request.id}"):
         try:
-            st.session_state[key] = download(storage(), actor, request.id, now())
+            archive = download(storage(), actor, request.id, now())
         except RightsError as exc:
             st.error(f"Not available: {literal(exc)}.")
-    if key in st.session_state:
+    if archive is not None:
         st.download_button(
             "Download my export",
-            st.session_state[key],
+            archive,
             file_name=f"traqnext-export-{request.id}.zip",
             mime="application/zip",
             key=f"download-{request.id}",
+            on_click=record_download,
+            args=(engine, actor, request.id, at),
         )
 elif request.kind in EXPORTS:
     st.caption("Your export can be downloaded here once the DPO has completed the request.")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from data_contracts import CONTRACTS
-from services.retention.rules import first_kept_day, plan_purge
+from services.retention.rules import export_cutoff, first_kept_day, plan_purge
 from storage.db.schema import retention_runs, rights_requests, subject_keys
 from storage.departures import due_for_erasure
 from storage.objects import ObjectStore
@@ -120,23 +120,26 @@ def _object_checks(
     engine: Engine, objects: ObjectStore, retention_days: Mapping[str, int], as_of: date
 ) -> tuple[Check, dict[str, int]]:
     cutoff = first_kept_day(as_of, retention_days["screenshots"])
-    found = expired_objects(engine, objects, cutoff)
+    found = expired_objects(engine, objects, cutoff, export_cutoff(retention_days, as_of))
     prefixes = found.prefixes
     expired = count_versions(objects, prefixes["screenshots"])
     # Keys no rule dates count as expired (the purge deletes them), unless on legal hold.
     odd = count_key_versions(objects, found.unparsable_expired)
+    # Stored exports past their life (request gone, not completed, or older than allowed).
+    exports = count_key_versions(objects, found.exports)
     # A delete marker, or an older version of a deleted object: a deletion that kept a copy.
     left = stale_versions(objects, SUBJECTS, overwritten=False)
     check = Check(
         "no expired or deleted screenshot objects (any version)",
         "screenshots",
-        expired == 0 and left == 0 and odd == 0,
+        expired == 0 and left == 0 and odd == 0 and exports == 0,
         {
             "expired_versions": expired,
             "expired_days": len(prefixes["screenshots"]),
             "versions_left_by_deletions": left,
             "unparsable_keys": len(found.unparsable),
             "unparsable_expired_versions": odd,
+            "expired_export_versions": exports,
             "unparsable_key_list": found.unparsable[:MAX_LISTED_KEYS],
         },
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, update
 
-from services.retention.rules import first_kept_day, plan_purge
+from services.retention.rules import export_cutoff, first_kept_day, plan_purge
 from storage.db.compact import compact
 from storage.db.schema import PERSON_SERIES, retention_runs
 from storage.objects import ObjectStore
@@ -64,8 +64,14 @@ class PurgeReport:
         }
 
 
-def _objects(engine: Engine, objects: ObjectStore, cutoff: date, report: PurgeReport) -> None:
-    expired = expired_objects(engine, objects, cutoff)
+def _objects(
+    engine: Engine,
+    objects: ObjectStore,
+    retention_days: Mapping[str, int],
+    report: PurgeReport,
+) -> None:
+    cutoff = first_kept_day(report.as_of, retention_days["screenshots"])
+    expired = expired_objects(engine, objects, cutoff, export_cutoff(retention_days, report.as_of))
     for category, found in expired.prefixes.items():
         n = count_versions(objects, found) if report.dry_run else purge_prefixes(objects, found)
         report.add(category, "object versions", n)
@@ -73,6 +79,10 @@ def _objects(engine: Engine, objects: ObjectStore, cutoff: date, report: PurgeRe
     if odd:
         n = count_key_versions(objects, odd) if report.dry_run else delete_keys(objects, odd)
         report.add("screenshots", "unparsable object versions", n)
+    if expired.exports:
+        gone = expired.exports
+        n = count_key_versions(objects, gone) if report.dry_run else delete_keys(objects, gone)
+        report.add("exports", "object versions", n)
     report.unparsable_keys = expired.unparsable
 
 
@@ -140,7 +150,7 @@ def run_purge(
                 insert(retention_runs).values(started_at=datetime.now(UTC), as_of=as_of, counts={})
             ).inserted_primary_key[0]  # type: ignore[index]
         maintain_partitions(engine, datetime.now(UTC))
-    _objects(engine, objects, first_kept_day(as_of, retention_days["screenshots"]), report)
+    _objects(engine, objects, retention_days, report)
     _rows(engine, retention_days, report, batch_size, on_batch)
     _orphans(engine, report, batch_size)
     if departed is not None:  # before the copies: the lake and files are settled once

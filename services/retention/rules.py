@@ -24,6 +24,15 @@ def first_kept_day(as_of: date, days: int) -> date:
     return as_of - timedelta(days=days)
 
 
+def export_cutoff(retention_days: Mapping[str, int], as_of: date) -> date:
+    """The oldest production day of a stored export still kept on ``as_of``.
+
+    An export copies every category of the person's data, screenshots and titles too: it
+    lives as long as the shortest-lived of them, so no copy outlives its original.
+    """
+    return first_kept_day(as_of, min(retention_days.values()))
+
+
 def plan_purge(retention_days: Mapping[str, int], as_of: date) -> list[PurgeStep]:
     """Every purge step the policy implies on ``as_of``, titles first, then by dataset."""
     category, table, column, clear = TITLE_STEP

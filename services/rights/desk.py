@@ -21,7 +21,7 @@ from services.rights.effects import (
     set_restriction,
     settle_erasure_copies,
 )
-from services.rights.export import export_request
+from services.rights.export import EXPORT_KINDS, export_request
 from services.rights.rectify import apply_rectification, file_rectification
 from services.rights.requests import (
     OPEN_STATES,
@@ -34,7 +34,9 @@ from services.rights.requests import (
     transition,
     withdraw,
 )
+from storage import audit
 from storage.db.schema import people
+from storage.exports import load_export, store_export
 from storage.facade import Storage
 
 STANDINGS = ("all", "open", "overdue", "due soon")
@@ -178,13 +180,55 @@ def withdraw_mine(engine: Engine, actor: Actor, request_id: int, now: datetime) 
 
 
 def download(storage: Storage, actor: Actor, request_id: int, now: datetime) -> bytes:
-    """The export ZIP of a completed access/portability request, for its subject or the DPO."""
+    """The export ZIP of a completed access/portability request, for its subject or the DPO:
+    the one kept when it was answered, else (kept no longer) a new one, kept in turn."""
     with storage.engine.begin() as connection:
+        request = _completed_export(connection, actor, request_id)
+        person_id = request.person_id
+        assert person_id is not None  # _completed_export refuses an erased person's request
+        kept = load_export(connection, storage.objects, storage.vault, person_id, request_id)
+        if kept is not None:
+            return kept
+        archive = export_request(storage, connection, actor, request_id, now)
+        store_export(
+            connection, storage.objects, storage.vault, person_id, request_id, archive, now
+        )
+        return archive
+
+
+def kept_export(storage: Storage, actor: Actor, request_id: int) -> bytes | None:
+    """The export kept for a completed request, if ``actor`` may have it; None if none is."""
+    with storage.engine.connect() as connection:
         request = load_request(connection, request_id)
         check_subject(actor, request.person_id)
-        if request.state != "completed":
-            raise InvalidTransition(f"request {request_id} is {request.state}; not ready yet")
-        return export_request(storage, connection, actor, request_id, now)
+        if request.state != "completed" or request.person_id is None:
+            return None
+        return load_export(
+            connection, storage.objects, storage.vault, request.person_id, request_id
+        )
+
+
+def record_download(engine: Engine, actor: Actor, request_id: int, now: datetime) -> None:
+    """Audit that ``actor`` downloaded the kept export of ``request_id``."""
+    with engine.begin() as connection:
+        request = load_request(connection, request_id)
+        check_subject(actor, request.person_id)
+        subject = audit.person_ref(request.person_id) if request.person_id else None
+        audit.append(
+            connection, actor.ref, "export.downloaded", subject, {"request": request_id}, now
+        )
+
+
+def _completed_export(connection: Any, actor: Actor, request_id: int) -> Request:
+    request = load_request(connection, request_id)
+    check_subject(actor, request.person_id)
+    if request.kind not in EXPORT_KINDS:
+        raise InvalidTransition(f"request {request_id} is {request.kind}, not access/portability")
+    if request.person_id is None:
+        raise InvalidTransition(f"the person of request {request_id} was erased with their export")
+    if request.state != "completed":
+        raise InvalidTransition(f"request {request_id} is {request.state}; not ready yet")
+    return request
 
 
 def standing_of(engine: Engine, actor: Actor, person_id: int) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Access and portability exports: one ZIP per request, for its subject or the DPO.
 
 The subject may download the export of their own approved (or completed) access or
-portability request; the DPO may produce it, which completes the request. Every export is
-an access to individual data and is written to the audit log.
+portability request; the DPO may produce it, which completes the request and keeps the
+archive (sealed, ``storage.exports``) so that both can download it again for the request's
+life. Every export is an access to individual data and is written to the audit log.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services.rights.export_formats import (
 )
 from services.rights.requests import load_request, transition
 from storage import audit
+from storage.exports import store_export
 from storage.facade import Storage
 from storage.policies import load_policies
 
@@ -70,4 +72,7 @@ def export_request(
         if request.state == "approved":
             transition(connection, actor, request_id, "start", now)
         transition(connection, actor, request_id, "complete", now)
+        store_export(
+            connection, storage.objects, storage.vault, request.person_id, request_id, archive, now
+        )
     return archive

@@ -119,9 +119,10 @@ def file_request(
         )
     ).scalar()
     if standing is not None:
+        named = kind.replace("_", " ")
+        article = "an" if named[0] in "aeiou" else "a"
         raise InvalidTransition(
-            f"a {kind.replace('_', ' ')} request is already open (request {standing}); "
-            "it is being answered"
+            f"{article} {named} request is already open (request #{standing}); it is being answered"
         )
     law = jurisdiction_of(connection, person_id)
     result = connection.execute(

@@ -8,6 +8,8 @@ from storage.objects.base import ObjectStore, ObjectVersion
 from storage.objects.factory import open_object_store
 from storage.objects.keys import (
     PSEUDONYM_RE,
+    export_key,
+    export_prefix,
     screenshot_key,
     subject_prefix,
     validate_key,
@@ -24,6 +26,8 @@ __all__ = [
     "ObjectStore",
     "ObjectVersion",
     "S3ObjectStore",
+    "export_key",
+    "export_prefix",
     "make_s3_client",
     "open_object_store",
     "screenshot_key",

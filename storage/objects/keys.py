@@ -86,6 +86,24 @@ def screenshot_key(pseudonym: str, taken_at: int, device_id: int) -> str:
     return validate_key(key)
 
 
+def export_prefix(pseudonym: str, request_id: int) -> str:
+    """Return the folder holding the stored export of rights request ``request_id``."""
+    if isinstance(request_id, bool) or not isinstance(request_id, int) or request_id < 1:
+        raise InvalidObjectKey("an export's request id must be a positive integer")
+    return f"{subject_prefix(pseudonym)}exports/request-{request_id}/"
+
+
+def export_key(pseudonym: str, request_id: int, produced_at: int) -> str:
+    """Return the key of the export of ``request_id`` produced at epoch second ``produced_at``.
+
+    The production time dates the object as a screenshot's capture time dates it: the
+    retention purge reads it from the key, never from the (sealed) content.
+    """
+    if isinstance(produced_at, bool) or not isinstance(produced_at, int) or produced_at < 0:
+        raise InvalidObjectKey("an export's production time must be a non-negative integer")
+    return validate_key(f"{export_prefix(pseudonym, request_id)}{produced_at}.tqe")
+
+
 _SHOT_NAME_RE = re.compile(r"screenshots/\d{4}/\d{2}/\d{2}/(\d+)-d\d+\.tqe")
 
 

@@ -74,6 +74,16 @@ def click(app: AppTest, label: str) -> AppTest:
     return app
 
 
+def work_on(app: AppTest, request_id: int) -> AppTest:
+    """Select ``request_id`` in the DPO's queue, whatever its standing."""
+    (standing,) = [box for box in app.selectbox if box.label == "Standing"]
+    standing.set_value("all").run()
+    (work,) = [box for box in app.selectbox if box.label == "Work on request"]
+    work.set_value(request_id).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def table(app: AppTest, index: int = 0) -> list[dict[str, Any]]:
     rows = app.dataframe[index].value.to_dict("records")
     return [{str(k): v for k, v in row.items()} for row in rows]
@@ -176,7 +186,7 @@ def test_overdue_requests_stand_out_in_the_queue(demo: Demo) -> None:
     assert {r["standing"] for r in table(dpo)} == {"OVERDUE"}
 
 
-def test_dpo_export_is_downloaded_by_its_subject_only(
+def test_dpo_export_is_kept_for_its_subject_and_the_dpo_in_any_session(
     demo: Demo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: dict[str, bytes] = {}
@@ -191,16 +201,24 @@ def test_dpo_export_is_downloaded_by_its_subject_only(
     name, person_id = employee_in_team(1, skip=4)
     request = filed(name, person_id, "access")
     approve(request.id)
+    file_name = f"traqnext-export-{request.id}.zip"
     dpo = on_page(signed_in(DPO, demo.password), QUEUE, request.id)
     click(dpo, "Produce the export (completes the request)")
     assert app_says(dpo, "now completed")
+    # The rerun selected another (open) request; going back, the export is still there.
+    assert file_name not in served
+    work_on(dpo, request.id)
+    assert [b.proto.label for b in dpo.get("download_button")] == ["Download the export"]
+    produced = served.pop(file_name)
 
-    served.clear()
+    later = on_page(signed_in(DPO, demo.password), QUEUE)  # a new session, another day
+    work_on(later, request.id)
+    assert served.pop(file_name) == produced
+
     employee = on_page(signed_in(name, demo.password), MINE, request.id)
-    assert not employee.get("download_button")
-    click(employee, "Prepare my export (ZIP)")
     assert [b.proto.label for b in employee.get("download_button")] == ["Download my export"]
-    archive = zipfile.ZipFile(io.BytesIO(served[f"traqnext-export-{request.id}.zip"]))
+    assert served[file_name] == produced  # the very archive the request was answered with
+    archive = zipfile.ZipFile(io.BytesIO(produced))
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["request"] == request.id and manifest["kind"] == "access"
     profile = json.loads(archive.read("data/profile.json"))

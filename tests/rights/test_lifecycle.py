@@ -102,7 +102,7 @@ def test_a_second_open_request_of_a_kind_points_to_the_first(engine: Engine, org
     with engine.begin() as c:
         alice, dpo = load_actor(c, "alice"), load_actor(c, "dora")
         first = file_request(c, alice, org.alice, "access", NOW)
-        with pytest.raises(InvalidTransition, match=f"already open \\(request {first.id}\\)"):
+        with pytest.raises(InvalidTransition, match=f"already open \\(request #{first.id}\\)"):
             file_request(c, alice, org.alice, "access", NOW)
         transition(c, dpo, first.id, "reject", NOW, reason="duplicate of a letter")
         assert file_request(c, alice, org.alice, "access", NOW).state == "received"

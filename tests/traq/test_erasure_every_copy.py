@@ -99,6 +99,14 @@ def test_erased_person_leaves_no_byte_anywhere(installation: dict[str, str]) -> 
     for needle in needles:  # the scanner sees every identifier before the erasure
         assert any(hit.endswith(repr(needle)) for hit in before), needle
 
+    # The person's answered access request: its export is kept, sealed, in the object store.
+    access = str(traq("rights", "file", "access", "--as", victim["username"], "--json")["id"])
+    traq("rights", "approve", access, "--as", DPO)
+    out = Path(installation["TRAQ_DATA_DIR"]).parent / "answer.zip"  # handed over, not kept
+    traq("rights", "export", access, "--out", str(out), "--as", DPO)
+    prefix = f"subjects/{victim['pseudonym']}/exports/request-{access}/"
+    assert len(list(storage.objects.list_versions(prefix))) == 1
+
     filed = traq("rights", "file", "erasure", "--as", victim["username"], "--json")
     request = str(filed["id"])
     traq("rights", "approve", request, "--as", DPO)
@@ -107,6 +115,7 @@ def test_erased_person_leaves_no_byte_anywhere(installation: dict[str, str]) -> 
     _, audit = run("retention", "audit", "--json", "--html", str(report_file))
 
     assert installation_hits(installation, storage.objects, needles) == []
+    assert list(storage.objects.list_versions(prefix)) == []
     evidence = erased["erasure"]
     assert evidence["rows_deleted"]["people"] == 1
     # The lake's partitions were rewritten (or, without a live grant, its person rows deleted).
