@@ -36,6 +36,7 @@ from services.rights.desk import (
 from services.rights.requests import OPEN_STATES
 
 EXPORTS = ("access", "portability")
+ACTED_ON = "dpo-acted-on"  # the request the DPO just acted on: kept in view whatever the filter
 CARRY_LABEL = {
     "export": "Produce the export (completes the request)",
     "erase": "Erase everything about this person (completes the request)",
@@ -60,6 +61,7 @@ def run(request_id: int, action: str, reason: str | None = None, months: int = 2
     note = f" ({outcome.note})" if outcome.note else ""
     state = STATES.get(outcome.request.state, outcome.request.state)
     flash(f"Request #{request_id}: {action} done, now {state}{note}.")
+    st.session_state[ACTED_ON] = request_id
     st.rerun()
 
 
@@ -79,6 +81,12 @@ states = a.multiselect("State", list(STATES), format_func=STATES.__getitem__)
 kinds = b.multiselect("Kind", list(KINDS))
 standing = c.selectbox("Standing", STANDINGS, index=STANDINGS.index("open"))
 shown = filter_queue(everything, at, states=states, kinds=kinds, standing=standing)
+# A request just completed (an export produced) leaves the "open" list; it stays in view,
+# with its download, until the DPO moves on, rather than vanishing under their cursor.
+acted = next((r for r in everything if r.id == st.session_state.get(ACTED_ON)), None)
+if acted is not None and acted not in shown:
+    shown = [*shown, acted]
+    st.caption(f"Request #{acted.id} is shown because you just acted on it.")
 if shown:
     show_table(shown, at, names)
 else:
@@ -98,6 +106,8 @@ if chosen is not None:
     # The address names the request worked on: after an action (which may reorder or
     # refilter the queue) or a reload, the same request stays selected while it is shown.
     st.query_params["request"] = str(chosen)
+    if chosen != st.session_state.get(ACTED_ON):
+        st.session_state.pop(ACTED_ON, None)  # moved on: the filters alone decide again
     request = view(engine, actor, int(chosen), at)  # a view of individual data: audited
     who = names.get(request.person_id, "erased") if request.person_id is not None else "erased"
     law = request.details.get("law", "GDPR")

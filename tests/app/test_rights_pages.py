@@ -205,11 +205,12 @@ def test_dpo_export_is_kept_for_its_subject_and_the_dpo_in_any_session(
     dpo = on_page(signed_in(DPO, demo.password), QUEUE, request.id)
     click(dpo, "Produce the export (completes the request)")
     assert app_says(dpo, "now completed")
-    # The rerun selected another (open) request; going back, the export is still there.
-    assert file_name not in served
-    work_on(dpo, request.id)
+    # Completed, it left the "open" list, yet it stays in view with its download.
     assert [b.proto.label for b in dpo.get("download_button")] == ["Download the export"]
+    assert any("because you just acted on it" in c.value for c in dpo.caption)
     produced = served.pop(file_name)
+    work_on(dpo, request.id)  # selected again: the same archive
+    assert served.pop(file_name) == produced
 
     later = on_page(signed_in(DPO, demo.password), QUEUE)  # a new session, another day
     work_on(later, request.id)
