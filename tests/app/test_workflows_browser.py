@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shlex
 import shutil
@@ -19,8 +20,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -115,7 +118,6 @@ def test_track_yourself_from_a_fresh_folder_to_your_day_in_chromium(
         work = page.locator('[data-testid="stMetric"]').filter(has_text="Work time")
         # Every stored minute is a tracked minute of today (the run took well under an hour).
         assert work.inner_text().split("\n")[-1] == f"{rows} min", work.inner_text()
-        shoot(page, tmp_path, "track-yourself-my-day")
 
 
 @dataclass(frozen=True)
@@ -198,9 +200,10 @@ def _open(page: Any, link: str, heading: str) -> None:
     settle(page)
 
 
-def _choose(page: Any, label: str, option: str) -> None:
-    """Pick the option starting with ``option`` in the select box ``label``."""
-    box = page.get_by_role("combobox", name=label)
+def _choose(page: Any, label: str, option: str, within: Any = None) -> None:
+    """Pick the option starting with ``option`` in the select box ``label`` (``within`` a
+    part of the page, when the label is not unique)."""
+    box = (within or page).get_by_role("combobox", name=label)
     box.wait_for(timeout=30_000)
     page.wait_for_timeout(500)  # an expander that just opened is still sliding
     box.click()
@@ -271,3 +274,94 @@ def test_an_employee_connects_a_computer_and_the_admin_revokes_it(
         _open(employee, "Connect a computer", "Connect a computer")
         states = [row[-1] for row in _grid_rows(employee)[1:]]
         assert states.count("revoked") == 1, states
+
+
+def test_a_generated_password_is_changed_at_first_sign_in(company: Company, tmp_path: Path) -> None:
+    with chromium() as context:
+        admin = context.new_page()
+        sign_in(admin, company.url, ADMIN, company.password)
+        admin.get_by_role("heading", name="People and teams").wait_for(timeout=60_000)
+        _open(admin, "Accounts and roles", "Accounts and roles")
+        admin.get_by_text("Create an account").click()
+        admin.get_by_label("Username (one named person").fill("grace.hopper")
+        form = admin.locator('[data-testid="stForm"]').filter(has_text="Create account")
+        _choose(admin, "Role", "dpo", form)
+        admin.get_by_role("button", name="Create account").click()
+        admin.get_by_text("Account grace.hopper created").wait_for(timeout=30_000)
+        generated = admin.locator('[data-testid="stCode"]').first.inner_text().strip()
+        assert len(generated) >= 12, generated
+
+        dpo = context.browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        sign_in(dpo, company.url, "Grace.Hopper", generated)  # any case
+        dpo.get_by_role("heading", name="Change password").wait_for(timeout=60_000)
+        settle(dpo)
+        assert "someone else has seen it" in dpo.inner_text("body")
+        # The change form is the only page: no navigation to any other.
+        assert dpo.locator('[data-testid="stSidebarNav"] a').all_inner_texts() in (
+            [],
+            ["Change password"],
+        )
+        assert dpo.get_by_role("link", name="Request queue").count() == 0
+        chosen = "a phrase only grace knows"
+        dpo.get_by_label("Current password").fill(generated)
+        dpo.get_by_label("New password (").fill(chosen)
+        dpo.get_by_label("New password again").fill(chosen)
+        dpo.get_by_role("button", name="Change password").click()
+        dpo.get_by_text("Password changed").wait_for(timeout=30_000)
+        _open(dpo, "Request queue", "Request queue")  # the workbench is open now
+        assert "Traceback" not in dpo.inner_text("body")
+
+        again = context.browser.new_context().new_page()  # a later sign-in: no form first
+        sign_in(again, company.url, "grace.hopper", chosen)
+        again.get_by_role("heading", name="Request queue").first.wait_for(timeout=60_000)
+
+
+def _minute_totals(env: dict[str, str], pseudonym: str, first: date, last: date) -> tuple[int, int]:
+    """Tracked and active seconds of the person's minute rows on local days first..last:
+    each minute counts once however many devices recorded it (60 s tracked, the largest
+    active seconds)."""
+    p, m = schema.people.c, schema.activity_minutes.c
+    (person_id, zone), *_ = _query(env, select(p.id, p.timezone).where(p.pseudonym == pseudonym))
+    reviews = _query(
+        env, select(schema.idle_reviews).where(schema.idle_reviews.c.person_id == person_id)
+    )
+    assert not reviews  # nothing discarded: work time is tracked time
+    tz = ZoneInfo(zone)
+    lo = int(datetime.combine(first, time(), tz).timestamp())
+    hi = int(datetime.combine(last + timedelta(days=1), time(), tz).timestamp())
+    rows = _query(
+        env,
+        select(m.minute, func.max(m.active_seconds))
+        .where(m.person_id == person_id, m.minute >= lo, m.minute < hi)
+        .group_by(m.minute),
+    )
+    return 60 * len(rows), sum(int(active) for _, active in rows)
+
+
+def _h_mm(seconds: int) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def test_my_timesheet_downloads_the_totals_of_my_minute_rows(
+    company: Company, tmp_path: Path
+) -> None:
+    username, _name, pseudonym = _employee(company.env, 3)
+    with chromium(accept_downloads=True) as context:
+        page = context.new_page()
+        sign_in(page, company.url, username, company.password)
+        page.get_by_role("heading", name="My day").wait_for(timeout=60_000)
+        _open(page, "My timesheet", "My timesheet")
+        caption = page.get_by_text(" → ").first.inner_text()
+        first, last = (date.fromisoformat(d) for d in re.findall(r"\d{4}-\d{2}-\d{2}", caption)[:2])
+        shoot(page, tmp_path, "employee-timesheet")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+    lines = text.splitlines()  # header rows (person, period, units), then the table
+    start = next(i for i, line in enumerate(lines) if line.startswith("day,"))
+    table = list(csv.DictReader(lines[start:]))
+    (total,) = [row for row in table if row["day"] == "total"]
+    tracked, active = _minute_totals(company.env, pseudonym, first, last)
+    assert tracked > 0 and len(table) >= 2
+    assert (total["work"], total["active"]) == (_h_mm(tracked), _h_mm(active)), total
