@@ -9,6 +9,7 @@ import streamlit as st
 from analytics import Period
 from analytics.categories import load_analytics_policy, with_category
 from app.context import storage
+from app.durations import duration_text
 from app.views import colours
 from services.idle_review import DISCARD, my_idle_stretches
 from services.selfview import Subject, my_slots, my_spans
@@ -30,9 +31,9 @@ def draw_own_time(person: Subject, period: Period, key: str) -> None:
     stretches = my_idle_stretches(engine, person, period)
     idle_seconds = sum(s.seconds for s in stretches if s.decision != DISCARD)
     left, middle, right, last = st.columns(4)
-    left.metric("Work time", f"{tracked / 3600:.1f} h")
-    middle.metric("Active time", f"{active / 3600:.1f} h")
-    right.metric("Idle time", f"{idle_seconds / 3600:.1f} h")
+    left.metric("Work time", duration_text(float(tracked)))
+    middle.metric("Active time", duration_text(float(active)))
+    right.metric("Idle time", duration_text(idle_seconds))
     last.metric("Idle stretches", len(stretches))
     if not spans.is_empty():
         st.subheader("Applications")

@@ -261,10 +261,17 @@ def colours(names: list[Any]) -> dict[str, str]:
 
 def team_colours(names: list[Any]) -> dict[str, str]:
     """One colour per team or unit, the same on every chart and for every manager (its
-    host team's place among all the organisation's teams, by name)."""
+    host team's place among all the organisation's teams, by name). Two units of one host
+    on one chart ("Platform + Legal" one day, "Platform + Legal + Design" another) would
+    look like one line: the later, by name, takes the next colour not yet shown."""
     everyone = sorted(team_names(storage().engine).values())
     place = {name: i for i, name in enumerate(everyone)}
-    return {  # a unit ("Platform + Legal") takes its host team's colour
-        str(n): TEAM_COLOURS[place.get(str(n).split(" + ")[0], len(everyone)) % len(TEAM_COLOURS)]
-        for n in names
-    }
+    shown: dict[str, str] = {}
+    for name in sorted({str(n) for n in names}):
+        i = place.get(name.split(" + ")[0], len(everyone))  # a unit: its host team's colour
+        while len(shown) < len(TEAM_COLOURS) and TEAM_COLOURS[i % len(TEAM_COLOURS)] in (
+            shown.values()
+        ):
+            i += 1
+        shown[name] = TEAM_COLOURS[i % len(TEAM_COLOURS)]
+    return shown

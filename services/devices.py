@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from services.admin.base import admin_transaction, record
 from services.errors import AdminRefused
 from storage import audit
-from storage.db.schema import devices
+from storage.db.schema import devices, people
 from storage.devices import create_code, list_devices, revoke
 
 
@@ -35,9 +35,12 @@ def my_enrolment_code(engine: Engine, person_id: int, now: datetime) -> str:
 
 
 def every_device(engine: Engine, actor_id: int) -> list[dict[str, Any]]:
-    """Every device with its person's pseudonym, for an admin."""
+    """Every device with its person's pseudonym and name, newest first, for an admin (a
+    computer just connected is the one an admin looks for)."""
     with admin_transaction(engine, actor_id) as connection:
-        return list_devices(connection)
+        rows = list_devices(connection)
+        names = dict(connection.execute(select(people.c.pseudonym, people.c.display_name)).all())
+    return [row | {"display_name": names.get(row["pseudonym"], "")} for row in reversed(rows)]
 
 
 def code_for(engine: Engine, actor_id: int, person_id: int, now: datetime) -> str:

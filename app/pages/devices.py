@@ -19,7 +19,8 @@ if rows:
         pd.DataFrame(
             {
                 "device": r["id"],
-                "person": r["pseudonym"],
+                "person": r["display_name"],
+                "pseudonym": r["pseudonym"],
                 "name": r["name"],
                 "system": r["platform"],
                 "last seen (UTC)": (
@@ -47,9 +48,14 @@ with st.expander("A one-time code for a person"):
             lambda code: f"One-time code (valid a day, shown once): {code}",
         )
 
-enrolled = [r["id"] for r in rows if r["enrolled"] and not r["revoked_at"]]
+enrolled = {r["id"]: r for r in rows if r["enrolled"] and not r["revoked_at"]}
 with st.expander("Revoke a device"):
-    which = st.selectbox("Device", enrolled, key="revoke-which")
+    which = st.selectbox(
+        "Device",
+        list(enrolled),
+        format_func=lambda i: f"{i}: {enrolled[i]['name']} of {enrolled[i]['display_name']}",
+        key="revoke-which",
+    )
     if st.button("Revoke", key="revoke-go", disabled=which is None):
         act(
             lambda: revoke_device(engine, account.user_id, int(which), now()),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics import Period
 from app.context import now, storage
+from app.durations import duration_text
 from app.me import me
 from app.sidebar import shared_period
 from services.idle_review import (
@@ -41,14 +42,10 @@ def _decide(person: Subject, start_ts: int, decision: str) -> None:
     st.session_state[NOTICE] = ("success", f"Idle stretch {LABELS[decision]}.")
 
 
-def _minutes(seconds: int) -> str:
-    return f"{seconds / 60:.0f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
-
-
 def _draw_stretch(person: Subject, stretch: Stretch) -> None:
     when, status, keep, discard = st.columns([3, 2, 2, 2], vertical_alignment="center")
     when.write(
-        f"{stretch.start:%a %d %b, %H:%M} to {stretch.end:%H:%M} ({_minutes(stretch.seconds)})"
+        f"{stretch.start:%a %d %b, %H:%M} to {stretch.end:%H:%M} ({duration_text(stretch.seconds)})"
     )
     status.write(LABELS[stretch.decision])
     for column, decision, label in ((keep, KEEP, "Keep as work"), (discard, DISCARD, "Discard")):
@@ -80,7 +77,7 @@ if not stretches:
     st.stop()
 total, left, right = st.columns(3)
 total.metric("Idle stretches", len(stretches))
-left.metric("Idle time", _minutes(sum(s.seconds for s in stretches)))
-right.metric("Discarded from work time", _minutes(discarded_seconds(stretches)))
+left.metric("Idle time", duration_text(sum(s.seconds for s in stretches)))
+right.metric("Discarded from work time", duration_text(discarded_seconds(stretches)))
 for stretch in stretches:
     _draw_stretch(person, stretch)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import Period
 from analytics.loaders import load_daily
+from app.durations import duration_text
 from services.idle_review import (
     DISCARD,
     KEEP,
@@ -129,14 +130,13 @@ def test_my_day_shows_the_collectors_idle_stretches_and_their_review(
     app = my_day()
     shown = {m.label: m.value for m in app.metric}
     assert shown["Idle stretches"] == str(len(stretches))
-    idle_hours = sum(s.seconds for s in stretches) / 3600
-    assert shown["Idle time"] == f"{idle_hours:.1f} h"
+    assert shown["Idle time"] == duration_text(sum(s.seconds for s in stretches))
     table = app.dataframe[0].value
     assert list(table["minutes"]) == [round(s.seconds / 60) for s in stretches]
     assert set(table["review"]) == {"not reviewed"}
 
     review_idle_stretch(installation.engine, person, stretch.start_ts, DISCARD, NOW)
     app = my_day()
-    left = (sum(s.seconds for s in stretches) - stretch.seconds) / 3600
-    assert {m.label: m.value for m in app.metric}["Idle time"] == f"{left:.1f} h"
+    left = sum(s.seconds for s in stretches) - stretch.seconds
+    assert {m.label: m.value for m in app.metric}["Idle time"] == duration_text(left)
     assert list(app.dataframe[0].value["review"]).count(DISCARD) == 1
