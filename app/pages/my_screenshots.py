@@ -1,5 +1,7 @@
 """My screenshots: decrypted for their owner only, each with a delete button."""
 
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from app.auth import require
@@ -15,9 +17,14 @@ from services.selfview import (
 
 COLUMNS = 3
 PER_PAGE = 12
+ASKED = "shot-delete-asked"  # the screenshot whose deletion waits for a confirmation
 person = me()
+zone = ZoneInfo(person.timezone)
 st.title("My screenshots")
-st.caption("Sealed with your own key; decrypted here for you only. Deleting one is final.")
+st.caption(
+    "Sealed with your own key; decrypted here for you only. Deleting one is final. "
+    f"Times are in your time zone ({person.timezone})."
+)
 user_id = require("employee").user_id
 total = my_screenshot_count(storage().engine, person.person_id)
 pages = max(1, -(-total // PER_PAGE))
@@ -36,10 +43,23 @@ for start in range(0, len(shots), COLUMNS):
     for column, shot in zip(st.columns(COLUMNS), shots[start : start + COLUMNS], strict=False):
         with column.container(border=True):
             image = open_my_screenshot(storage(), person.person_id, shot.object_key)
-            st.image(image, caption=shot.taken_at.strftime("%Y-%m-%d %H:%M UTC"))
-            if st.button("Delete", key=f"delete-{shot.object_key}"):
+            taken = shot.taken_at.astimezone(zone)
+            st.image(image, caption=taken.strftime("%Y-%m-%d %H:%M %Z"))
+            if st.session_state.get(ASKED) != shot.object_key:
+                if st.button("Delete", key=f"delete-{shot.object_key}"):
+                    st.session_state[ASKED] = shot.object_key
+                    st.rerun()
+                continue
+            # One click must not destroy: the second, explicit one does, for good.
+            st.warning("Delete this screenshot for good? It cannot be restored.")
+            yes, no = st.columns(2)
+            if yes.button("Delete for good", key=f"confirm-delete-{shot.object_key}"):
                 delete_my_screenshot(storage(), person.person_id, shot.object_key)
                 record_access(
                     storage().engine, user_id, person.person_id, "self.screenshot.deleted", 1, now()
                 )
+                st.session_state.pop(ASKED, None)
+                st.rerun()
+            if no.button("Keep it", key=f"keep-{shot.object_key}"):
+                st.session_state.pop(ASKED, None)
                 st.rerun()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import func, select
 
 from storage import Storage, open_storage
@@ -39,8 +42,14 @@ def test_my_screenshots_are_decrypted_for_me_and_can_be_deleted(demo: Demo) -> N
     images = app.get("image")
     assert images, "no screenshot shown"
     before = count_shots(person_id)
-    app.button(key=next(b.key for b in app.button if b.key and b.key.startswith("delete-"))).click()
-    app.run()
+    first = next(b.key for b in app.button if b.key and b.key.startswith("delete-"))
+    app.button(key=first).click().run()  # one click asks; it deletes nothing
+    assert not app.exception and count_shots(person_id) == before
+    assert app.warning[0].value.startswith("Delete this screenshot for good?")
+    app.button(key=f"keep-{first.removeprefix('delete-')}").click().run()
+    assert count_shots(person_id) == before and not app.warning
+    app.button(key=first).click().run()
+    app.button(key=f"confirm-delete-{first.removeprefix('delete-')}").click().run()
     assert not app.exception
     assert count_shots(person_id) == before - 1
     storage = open_storage()
@@ -65,6 +74,16 @@ def test_every_screenshot_of_mine_is_reachable_page_by_page(demo: Demo) -> None:
         assert not app.exception
         seen += [img.proto.imgs[0].caption for img in app.get("image")]
     assert len(seen) == total  # newest first, each exactly once
+    # In the person's own time zone, as every other time they see, not in UTC.
+    storage = open_storage()
+    with storage.engine.connect() as connection:
+        zone = connection.scalar(select(people.c.timezone).where(people.c.id == person_id))
+        newest = connection.scalar(
+            select(func.max(screenshots.c.taken_at)).where(screenshots.c.person_id == person_id)
+        )
+    storage.close()
+    local = datetime.fromtimestamp(newest, ZoneInfo(zone))
+    assert seen[0] == local.strftime("%Y-%m-%d %H:%M %Z") and "UTC" not in seen[0]
     assert seen == sorted(seen, reverse=True)
 
 
