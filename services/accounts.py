@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from storage import audit
 from storage.accounts import find_user, has_admin, hash_password, verify_password
@@ -133,6 +133,22 @@ def team_names(engine: Engine) -> dict[int, str]:
     with engine.connect() as connection:
         rows = connection.execute(select(teams.c.id, teams.c.name).order_by(teams.c.name))
         return {int(i): str(n) for i, n in rows}
+
+
+def team_sizes(engine: Engine) -> list[dict[str, Any]]:
+    """Every team with its department and how many people it has now, empty teams too (a
+    team just created, or emptied by moves, is where the next person goes)."""
+    counted = (
+        select(teams.c.name, teams.c.department, func.count(people.c.id))
+        .select_from(teams.outerjoin(people, people.c.team_id == teams.c.id))
+        .group_by(teams.c.id, teams.c.name, teams.c.department)
+        .order_by(teams.c.name)
+    )
+    with engine.connect() as connection:
+        return [
+            {"team": t, "department": d, "people": int(n)}
+            for t, d, n in connection.execute(counted)
+        ]
 
 
 def list_accounts(engine: Engine, now: datetime | None = None) -> list[dict[str, Any]]:

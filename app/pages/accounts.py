@@ -125,7 +125,14 @@ def save_role() -> None:
         )  # fmt: skip
 
 
-if saved:
+unchanged = (
+    new_role == target["role"]
+    and (int(new_person) or None) == target["person_id"]
+    and set(new_teams) == set(target["team_ids"])
+)
+if saved and unchanged:
+    st.info(f"Nothing changed: {name} is already {new_role} with these teams and person.")
+elif saved:
     teams_note = " with the teams chosen" if new_role == "manager" else ""
     act(save_role, lambda _: f"{name} is now {new_role}{teams_note}.")
 

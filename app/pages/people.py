@@ -8,7 +8,7 @@ import streamlit as st
 from app.admin_forms import act, show_flash
 from app.auth import require
 from app.context import now, storage
-from services.accounts import list_people, policies, team_names
+from services.accounts import list_people, policies, team_names, team_sizes
 from services.admin import (
     add_person,
     add_team,
@@ -24,14 +24,14 @@ account = require("admin")
 engine = storage().engine
 st.title("People and teams")
 show_flash()
+sizes = team_sizes(engine)
+if sizes:
+    st.subheader("Teams")
+    st.dataframe(pd.DataFrame(sizes), hide_index=True)  # empty teams included
 listed = pd.DataFrame(list_people(engine))
 if listed.empty:
     st.info("No people yet.")
 else:
-    st.subheader("Teams")
-    st.dataframe(
-        listed.groupby(["team", "department"]).size().reset_index(name="people"), hide_index=True
-    )
     st.subheader("People")
     st.dataframe(listed, hide_index=True)
 

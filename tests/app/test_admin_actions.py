@@ -126,6 +126,8 @@ def test_create_team_add_person_and_their_account_signs_in(installation: Install
     app.text_input(key="team-department").input("R&D")
     press(app, "Create team")
     assert app.success[0].value == "Team Research created."
+    teams_table = app.dataframe[0].value  # the new team is listed while it is still empty
+    assert teams_table.set_index("team").loc["Research", "people"] == 0
 
     research = app.selectbox(key="person-team").options.index("Research")
     app.text_input(key="person-name").input("Grace Hopper")
@@ -342,6 +344,18 @@ def test_a_manager_keeps_at_least_one_team(installation: Installation) -> None:
     app.multiselect(key=f"role-{chosen}-teams").unselect(team_id("Platform"))
     press(app, "Save role and teams")
     assert app.error[0].value == "Not saved: a manager account needs at least one team"
+
+
+def test_saving_a_role_unchanged_says_so_and_logs_nothing(installation: Installation) -> None:
+    app = signed_in(ADMIN, installation.admin_password)
+    app.switch_page("app/pages/accounts.py").run()
+    storage = open_storage()
+    manage(app, managers_by_team(storage)["Platform"])
+    storage.close()
+    before = len(last_actions(10**6))
+    press(app, "Save role and teams")
+    assert app.info[0].value.startswith("Nothing changed:") and not app.success
+    assert len(last_actions(10**6)) == before  # no entry claiming a change
 
 
 def test_the_controller_and_dpo_are_named_on_the_policies_page(
