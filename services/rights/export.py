@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -49,9 +50,11 @@ def export_request(
     holdings = gather(storage, connection, request.person_id)
     policy: dict[str, int] = dict(load_policies(connection)["retention_days"])
     files: dict[str, bytes] = {}
+    profile = holdings.datasets.get("profile") or [{}]
+    zone = ZoneInfo(str(profile[0].get("timezone") or "UTC"))
     for dataset, rows in holdings.datasets.items():
         files[f"data/{dataset}.json"] = to_json(rows)
-        files[f"data/{dataset}.csv"] = to_csv(rows)
+        files[f"data/{dataset}.csv"] = to_csv(rows, zone)  # for people: ISO times too
     for shot in holdings.screenshots:
         files[shot.name] = shot.image
     files["activitywatch.json"] = activitywatch(holdings, now)

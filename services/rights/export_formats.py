@@ -12,13 +12,19 @@ import html
 import io
 import json
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from analytics.imports.aw_export import activitywatch_export
 from data_contracts.declarations import CONTRACTS
 from services.cells import neutralise
 from services.rights.export_data import Holdings
+
+# Columns holding epoch seconds (minute rows, spans, screenshots, rollups).
+EPOCH_COLUMNS = frozenset(
+    {"minute", "start_ts", "end_ts", "taken_at", "slot_start", "first_ts", "last_ts"}
+)
 
 # Export dataset -> contract dataset (the record of processing that covers it).
 CONTRACT_OF = {"profile": "people", "accounts": "people"}
@@ -75,8 +81,33 @@ def to_json(rows: list[dict[str, Any]]) -> bytes:
     return f"[\n{lines}\n]\n".encode() if rows else b"[]\n"
 
 
-def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """Rows as CSV with a header (nested values as JSON, formulas neutralised)."""
+def with_readable_times(rows: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Rows where each epoch-seconds column (``EPOCH_COLUMNS``) is followed by the same time
+    in ISO 8601, in UTC and in the person's time zone: a CSV is read by people, who cannot
+    read 1793863980. The epoch column stays, for programs that re-import it."""
+    if not rows:
+        return rows
+    epochs = [c for c in rows[0] if c in EPOCH_COLUMNS]
+    if not epochs:
+        return rows
+    readable = []
+    for row in rows:
+        out: dict[str, Any] = {}
+        for column, value in row.items():
+            out[column] = value
+            if column in epochs:
+                moment = None if value is None else datetime.fromtimestamp(int(value), UTC)
+                out[f"{column}_utc"] = moment.isoformat() if moment else None
+                out[f"{column}_local"] = moment.astimezone(zone).isoformat() if moment else None
+        readable.append(out)
+    return readable
+
+
+def to_csv(rows: list[dict[str, Any]], zone: ZoneInfo | None = None) -> bytes:
+    """Rows as CSV with a header (nested values as JSON, formulas neutralised); with
+    ``zone``, epoch times also in ISO 8601 UTC and local (``with_readable_times``)."""
+    if zone is not None:
+        rows = with_readable_times(rows, zone)
     out = io.StringIO()
     columns = list(rows[0]) if rows else []
     writer = csv.writer(out)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import zipfile
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -124,3 +126,22 @@ def test_nobody_else_can_export_a_persons_request(demo_storage: Storage) -> None
         for intruder in (str(other), "sigrid.lindqvist"):
             with pytest.raises(AccessDenied):
                 export_request(demo_storage, c, load_actor(c, intruder), request.id, NOW)
+
+
+def test_csv_times_read_as_iso_8601_in_utc_and_in_the_persons_zone(
+    demo_storage: Storage,
+) -> None:
+    """People read the CSVs: beside each epoch column, the same moment in ISO 8601, in UTC
+    and in the person's own time zone (the JSON keeps the epoch, for programs)."""
+    archive, person_id, _ = _export(demo_storage)
+    zone = ZoneInfo(json.loads(archive.read("data/profile.json"))[0]["timezone"])
+    for dataset, column in (("app_spans", "start_ts"), ("activity_minutes", "minute")):
+        rows = list(csv.DictReader(io.StringIO(archive.read(f"data/{dataset}.csv").decode())))
+        assert rows, dataset
+        for row in rows[:50]:
+            moment = datetime.fromtimestamp(int(row[column]), UTC)
+            assert datetime.fromisoformat(row[f"{column}_utc"]) == moment
+            local = datetime.fromisoformat(row[f"{column}_local"])
+            assert local == moment and local.utcoffset() == moment.astimezone(zone).utcoffset()
+        assert all(row["person_id"] == str(person_id) for row in rows)
+    assert "start_ts_utc" not in json.loads(archive.read("data/app_spans.json"))[0]
