@@ -27,8 +27,8 @@ from storage.db import schema
 from storage.facade import Storage, open_storage
 from storage.policies import DEFAULT_POLICIES
 from storage.writes import subject_state
+from tests.app.conftest import page_as
 from tests.fixtures.scan import encode, installation_hits
-from tests.traq.cli import ROOT
 from traq.demo.accounts import ADMIN, DPO
 from traq.main import main
 
@@ -77,13 +77,14 @@ def _employees(storage: Storage) -> list[Any]:
         )
 
 
-def _offboard_on_the_people_page(storage: Storage, person_id: int) -> str:
+def _account(storage: Storage, username: str, role: str) -> Account:
     with storage.engine.connect() as c:
-        admin_id = c.scalar(select(schema.users.c.id).where(schema.users.c.username == ADMIN))
-    app = AppTest.from_file(str(ROOT / "app/pages/people.py"), default_timeout=30)
-    app.session_state["account"] = Account(int(admin_id), ADMIN, "admin", None, frozenset())
-    app.session_state["last_seen"] = datetime.now().timestamp()
-    app.run()
+        user_id = c.scalar(select(schema.users.c.id).where(schema.users.c.username == username))
+    return Account(int(user_id), username, role, None, frozenset())
+
+
+def _offboard_on_the_people_page(storage: Storage, person_id: int) -> str:
+    app = page_as("app/pages/people.py", _account(storage, ADMIN, "admin"))
     app.selectbox(key="offboard-who").set_value(person_id)
     app.checkbox(key="offboard-sure").check()
     app.run()
@@ -147,12 +148,7 @@ def test_a_person_who_left_is_erased_after_the_period_and_a_hold_still_wins(
 
 
 def _purge_on_the_dpo_page(storage: Storage) -> AppTest:
-    with storage.engine.connect() as c:
-        dpo_id = c.scalar(select(schema.users.c.id).where(schema.users.c.username == DPO))
-    app = AppTest.from_file(str(ROOT / "app/pages/dpo_purge.py"), default_timeout=60)
-    app.session_state["account"] = Account(int(dpo_id), DPO, "dpo", None, frozenset())
-    app.session_state["last_seen"] = datetime.now().timestamp()
-    app.run()
+    app = page_as("app/pages/dpo_purge.py", _account(storage, DPO, "dpo"))
     app.checkbox(key="purge-confirm").check()
     app.run()
     app.button(key="purge-run").click()
