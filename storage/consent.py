@@ -12,7 +12,8 @@ Times are the device's; a device's clock may be wrong. A writer that cannot vouc
 device's clock (the ingestion service, ``ingest.clock``) passes a ``Skew``: the bounds, in
 seconds, of what must be added to a device time to get the server time it may stand for.
 What could fall inside the stopped interval at either bound is refused: ambiguity drops.
-The embedded sink runs on the server's own clock (``EXACT``).
+The embedded sink measures its machine's clock against the database server's at each
+write (``storage.db_clock``; on SQLite the two are one clock: ``EXACT``).
 """
 
 from __future__ import annotations

@@ -4,14 +4,18 @@ For the one-machine deployment. Minute rows and spans are upserted (``OnConflict
 a later state of the same key replaces the earlier one) and the person's rollups refreshed
 in the same transaction; screenshots go to the object store first, then their row, so a
 row never points at a missing object and a retry finds the object already there. Rows of
-a person who no longer exists (erased) are confirmed and dropped, never stored. This module
+a person who no longer exists (erased) are confirmed and dropped, never stored. Consent is
+judged in the database server's time: each write measures this machine's clock against it
+(``storage.db_clock``), so a laptop writing to a company PostgreSQL with a slow clock cannot
+slip in what it captured after a withdrawal. This module
 only opens the storage and translates its errors into the collector's.
 """
 
 from __future__ import annotations
 
 import platform as platform_module
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +28,7 @@ from storage.config import Settings
 from storage.crypto.envelope import read_header
 from storage.db.engine import open_engine
 from storage.db.migrate import ensure_current
+from storage.db_clock import writer_skew
 from storage.errors import (
     CaptureRefused,
     DatabaseError,
@@ -51,10 +56,11 @@ SOURCE = "collector"  # how quarantined batches of this sink are labelled
 class EmbeddedSink:
     """Database and object store of this installation, opened lazily from ``settings``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self._engine = open_engine(settings.database_url)
         self._objects = open_object_store(settings.object_store_url)
         self._checked = False
+        self._clock = clock  # the clock the collector stamps with (a parameter for tests)
 
     def close(self) -> None:
         """Release database connections."""
@@ -85,14 +91,16 @@ class EmbeddedSink:
         if not rows:
             return 0
         with self._boundary("store minute rows"), self._engine.begin() as conn:
-            return record_minutes(conn, rows, OnConflict.REPLACE, SOURCE)
+            skew = writer_skew(conn, self._clock())
+            return record_minutes(conn, rows, OnConflict.REPLACE, SOURCE, skew)
 
     def send_spans(self, rows: Sequence[PendingSpan]) -> int:
         """Upsert spans by start (an extended or cut span replaces its earlier state)."""
         if not rows:
             return 0
         with self._boundary("store spans"), self._engine.begin() as conn:
-            return record_spans(conn, rows, OnConflict.REPLACE, SOURCE)
+            skew = writer_skew(conn, self._clock())
+            return record_spans(conn, rows, OnConflict.REPLACE, SOURCE, skew)
 
     def send_screenshot(self, key: str, envelope: bytes, meta: ScreenshotMeta) -> None:
         """Put the sealed object unless it is there already, then insert its row."""
@@ -111,12 +119,13 @@ class EmbeddedSink:
             if not live_timezones(conn, {row[0]}):
                 return
             # Checked before the object is stored: a quarantined row leaves no object.
-            if not screenshot_passes(conn, row, SOURCE):
+            skew = writer_skew(conn, self._clock())
+            if not screenshot_passes(conn, row, SOURCE, skew):
                 return
         if not self._objects.exists(key):
             self._objects.put(key, envelope)
         with self._engine.begin() as conn:
-            insert_screenshot(conn, row)
+            insert_screenshot(conn, row, skew)
 
     @contextmanager
     def _boundary(self, action: str) -> Iterator[None]:

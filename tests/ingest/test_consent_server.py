@@ -11,6 +11,7 @@ are done with (no retry, nothing set aside).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,4 +142,37 @@ def test_consent_given_again_resumes_but_the_interval_stays_dropped(install: Ins
         give_consent(c, load_actor(c, f"u{person}-cons"), person, resumed)
     sink.send_minutes([_minute(person, device, stop + 600), _minute(person, device, stop + 4000)])
     assert _stored(install.engine, person)["minutes"] == [(stop + 4000 - (stop + 4000) % 60,)]
+    sink.close()
+
+
+@pytest.fixture
+def pg_install(tmp_path: Path, pg_schema_url: str) -> Iterator[Install]:
+    with installation(tmp_path, pg_schema_url) as inst:
+        yield inst
+
+
+def test_an_embedded_collector_whose_clock_is_behind_the_database_keeps_nothing_after_a_right(
+    pg_install: Install,
+) -> None:
+    """A collector writing straight to the company's PostgreSQL from a laptop whose clock runs
+    10 minutes behind: what it captured 2 minutes after the withdrawal is stamped 8 minutes
+    before it. The sink measures its clock against the database's at each write
+    (``storage.db_clock``): minutes, span and screenshot are dropped, an earlier one kept."""
+    slow = 10 * 60
+    sink = EmbeddedSink(pg_install.settings, clock=lambda: time.time() - slow)
+    pseudonym = pg_install.add_person()
+    person = sink.subject_state(pseudonym).person_id
+    device = sink.register_device(person, "laptop", "linux")
+    stop = _withdraw(pg_install.engine, person)
+    late, early = stop + 120 - slow, stop - 20 * 60 - slow  # as the slow clock stamps them
+    sink.send_minutes([_minute(person, device, early), _minute(person, device, late)])
+    sink.send_spans(
+        [_span(person, device, early, early + 30), _span(person, device, late, late + 30)]
+    )
+    key, envelope = _shot(sink, pseudonym, person, device, late)
+    sink.send_screenshot(key, envelope, ScreenshotMeta(person, device, late, 64, 36, False))
+    stored = _stored(pg_install.engine, person)
+    assert stored["minutes"] == [(early - early % 60,)]
+    assert [row[0] for row in stored["spans"]] == [early]
+    assert stored["shots"] == [] and not pg_install.objects.exists(key)
     sink.close()
