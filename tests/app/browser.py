@@ -4,6 +4,7 @@ chromium. Shared by every browser test so each workflow test stays about its wor
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,7 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 DOCS = ROOT / "docs" / "screenshots"
+FAILURE = re.compile(r"Traceback|Something went wrong|error id")  # what no page may show
 
 
 def free_port() -> int:
@@ -110,3 +112,74 @@ def shoot(page: Any, out: Path, name: str) -> None:
     if os.environ.get("TRAQ_UPDATE_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(out / f"{name}.png", DOCS / f"{name}.png")
+
+
+class Browser:
+    """One signed-in tab and the checks every step makes."""
+
+    def __init__(self, page: Any, shots: Path) -> None:
+        self.page, self.shots, self.steps = page, shots, 0
+
+    def settled(self) -> None:
+        settle(self.page)
+        self.steps += 1
+        assert self.page.locator('[data-testid="stException"]').count() == 0
+        text = self.page.locator("body").inner_text()
+        if FAILURE.search(text):
+            shoot(self.page, self.shots, f"failure-{self.steps}")
+            pytest.fail(f"step {self.steps} shows a failure: {FAILURE.search(text)}")
+
+    def go(self, link: str) -> None:
+        self.page.get_by_role("link", name=link).click()
+        self.settled()
+
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+        self.settled()
+
+    def choose(self, label: str, option: str) -> list[str]:
+        """Pick ``option`` (a part of its text) in the selectbox ``label``; every option."""
+        self.page.get_by_role("combobox", name=label, exact=True).click()
+        options = self.page.get_by_role("option")
+        listed = options.all_inner_texts()
+        options.filter(has_text=option).first.click()
+        self.settled()
+        return listed
+
+    def type(self, label: str, value: str) -> None:
+        field = self.page.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        self.settled()
+
+    def expand(self, title: str) -> None:
+        """Open the expander ``title`` unless it is open."""
+        summary = self.page.locator('[data-testid="stExpander"] summary').filter(has_text=title)
+        if not summary.evaluate("s => s.parentElement.open"):
+            summary.click()
+            self.page.wait_for_timeout(200)
+
+    def file(self, kind: str) -> None:
+        """File a request of ``kind`` (a part of its label) on My rights requests."""
+        self.expand("File a request")
+        self.choose("What do you ask for?", kind)
+        self.click("File the request")
+
+    def alerts(self) -> list[str]:
+        return self.page.locator('[data-testid="stAlert"]').all_inner_texts()
+
+    def says(self, text: str) -> str:
+        """The message holding ``text``, once the page shows it (a rerun may be slow)."""
+        alert = self.page.locator('[data-testid="stAlert"]').filter(has_text=text).first
+        try:
+            alert.wait_for(timeout=15_000)
+        except Exception:
+            shoot(self.page, self.shots, f"missing-{self.steps}")
+            raise AssertionError((text, self.alerts())) from None
+        self.settled()
+        return str(alert.inner_text())
+
+    def download(self, name: str) -> bytes:
+        with self.page.expect_download() as info:
+            self.page.get_by_role("button", name=name).click()
+        return Path(info.value.path()).read_bytes()

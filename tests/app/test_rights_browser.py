@@ -24,13 +24,12 @@ from sqlalchemy import func, select, update
 from services.rights import file_request, load_actor
 from storage.db.schema import OPEN_REQUEST_STATES, people, rights_requests, users
 from tests.app.accounts import employee_in_team
-from tests.app.browser import chromium, serving, settle, shoot, sign_in
+from tests.app.browser import Browser, chromium, serving, shoot, sign_in
 from tests.app.conftest import Demo, copy_installation, storage_of
 from traq.demo.accounts import DPO
 
 pytestmark = pytest.mark.slow
 ERASED_REASON = "closed: the person's data was erased"
-FAILURE = re.compile(r"Traceback|Something went wrong|error id")
 
 
 @pytest.fixture
@@ -76,77 +75,6 @@ def filed_by(env: dict[str, str], username: str, person_id: int, kind: str) -> i
         request_id = file_request(connection, actor, person_id, kind, datetime.now(UTC)).id
     storage.close()
     return request_id
-
-
-class Browser:
-    """One signed-in tab and the checks every step makes."""
-
-    def __init__(self, page: Any, shots: Path) -> None:
-        self.page, self.shots, self.steps = page, shots, 0
-
-    def settled(self) -> None:
-        settle(self.page)
-        self.steps += 1
-        assert self.page.locator('[data-testid="stException"]').count() == 0
-        text = self.page.locator("body").inner_text()
-        if FAILURE.search(text):
-            shoot(self.page, self.shots, f"failure-{self.steps}")
-            pytest.fail(f"step {self.steps} shows a failure: {FAILURE.search(text)}")
-
-    def go(self, link: str) -> None:
-        self.page.get_by_role("link", name=link).click()
-        self.settled()
-
-    def click(self, name: str) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click()
-        self.settled()
-
-    def choose(self, label: str, option: str) -> list[str]:
-        """Pick ``option`` (a part of its text) in the selectbox ``label``; every option."""
-        self.page.get_by_role("combobox", name=label, exact=True).click()
-        options = self.page.get_by_role("option")
-        listed = options.all_inner_texts()
-        options.filter(has_text=option).first.click()
-        self.settled()
-        return listed
-
-    def type(self, label: str, value: str) -> None:
-        field = self.page.get_by_label(label, exact=True)
-        field.fill(value)
-        field.press("Enter")
-        self.settled()
-
-    def expand(self, title: str) -> None:
-        """Open the expander ``title`` unless it is open."""
-        summary = self.page.locator('[data-testid="stExpander"] summary').filter(has_text=title)
-        if not summary.evaluate("s => s.parentElement.open"):
-            summary.click()
-            self.page.wait_for_timeout(200)
-
-    def file(self, kind: str) -> None:
-        """File a request of ``kind`` (a part of its label) on My rights requests."""
-        self.expand("File a request")
-        self.choose("What do you ask for?", kind)
-        self.click("File the request")
-
-    def alerts(self) -> list[str]:
-        return self.page.locator('[data-testid="stAlert"]').all_inner_texts()
-
-    def says(self, text: str) -> str:
-        """The message holding ``text``, once the page shows it (a rerun may be slow)."""
-        alert = self.page.locator('[data-testid="stAlert"]').filter(has_text=text).first
-        try:
-            alert.wait_for(timeout=15_000)
-        except Exception:
-            shoot(self.page, self.shots, f"missing-{self.steps}")
-            raise AssertionError((text, self.alerts())) from None
-        self.settled()
-        return str(alert.inner_text())
-
-    def download(self, name: str) -> bytes:
-        with self.page.expect_download() as info:
-            self.page.get_by_role("button", name=name).click()
-        return Path(info.value.path()).read_bytes()
 
 
 def one_sentence(alert: str) -> None:
