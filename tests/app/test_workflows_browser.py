@@ -200,10 +200,10 @@ def _open(page: Any, link: str, heading: str) -> None:
     settle(page)
 
 
-def _choose(page: Any, label: str, option: str, within: Any = None) -> None:
+def _choose(page: Any, label: str, option: str, within: Any = None, exact: bool = False) -> None:
     """Pick the option starting with ``option`` in the select box ``label`` (``within`` a
     part of the page, when the label is not unique)."""
-    box = (within or page).get_by_role("combobox", name=label)
+    box = (within or page).get_by_role("combobox", name=label, exact=exact)
     box.wait_for(timeout=30_000)
     page.wait_for_timeout(500)  # an expander that just opened is still sliding
     box.click()
@@ -378,3 +378,60 @@ def test_my_timesheet_downloads_the_totals_of_my_minute_rows(
     for column, seconds in (("work", tracked), ("active", active)):
         shown, resolution = _minutes_shown(_column(total, column))
         assert abs(shown - seconds / 60) <= resolution, (column, total, seconds)
+
+
+def test_an_admin_reset_and_guessing_a_password_in_chromium(company: Company) -> None:
+    """The admin resets an employee's password on the Accounts page: the old one stops
+    working, the one-time one opens only the change form. Guessing another account's
+    password: after 3 failures the page makes the guesser wait, and even the right password
+    is refused unchecked inside the wait; the log holds the failures, never the typed name."""
+    employee, _, _ = _employee(company.env, 5)
+    guessed, _, _ = _employee(company.env, 6)
+    with chromium() as context:
+        admin = context.new_page()
+        sign_in(admin, company.url, ADMIN, company.password)
+        admin.get_by_role("heading", name="People and teams").wait_for(timeout=60_000)
+        _open(admin, "Accounts and roles", "Accounts and roles")
+        _choose(admin, "Account", f"{employee} (employee)", exact=True)
+        settle(admin)
+        admin.get_by_role("button", name="Reset password").click()
+        admin.get_by_text(f"New password for {employee}").wait_for(timeout=30_000)
+        generated = admin.locator('[data-testid="stCode"]').first.inner_text().strip()
+
+        person = context.browser.new_context().new_page()
+        sign_in(person, company.url, employee, company.password)  # the old one: refused
+        person.get_by_text("wrong username or password", exact=False).wait_for(timeout=30_000)
+        sign_in(person, company.url, employee, generated)
+        person.get_by_role("heading", name="Change password").wait_for(timeout=60_000)
+        assert person.get_by_role("link", name="My day").count() == 0
+
+        guesser = context.browser.new_context().new_page()
+        guesser.goto(company.url)
+        before = len(_failures(company.env))
+        waiting = guesser.get_by_text("Too many failed sign-ins: try again in")
+        for attempt in range(40):  # the waits grow 1, 2, 4 s: a quick guesser meets them
+            _submit(guesser, guessed, f"guess number {attempt}")
+            shown = re.search(r"try again in (\d+) s", guesser.inner_text("body"))
+            if shown and int(shown.group(1)) >= 3:  # long enough to try the right one in it
+                break
+        assert waiting.count(), "no wait after repeated failures"
+        _submit(guesser, guessed, company.password)  # right, but inside the wait
+        assert waiting.count() and guesser.get_by_role("link", name="My day").count() == 0
+        failures = _failures(company.env)[before:]
+        assert len(failures) >= 3, failures
+        assert not any(guessed in str(details) for details in failures)  # no typed name
+
+
+def _submit(page: Any, username: str, password: str) -> None:
+    """Type into the sign-in form already shown and send it (no reload: a guesser's pace)."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+
+
+def _failures(env: dict[str, str]) -> list[Any]:
+    """The details of every failed sign-in in the audit log, oldest first."""
+    log = schema.audit_log.c
+    query = select(log.details).where(log.action == "account.sign_in_failed").order_by(log.seq)
+    return [row[0] for row in _query(env, query)]
