@@ -114,6 +114,17 @@ def shoot(page: Any, out: Path, name: str) -> None:
         shutil.copy(out / f"{name}.png", DOCS / f"{name}.png")
 
 
+def grid_rows(page: Any) -> list[list[str]]:
+    """The shown rows of the page's first table: Streamlit draws it on a canvas, beside an
+    accessible copy of the cells in view (the first rows)."""
+    grid = page.locator('[data-testid="stDataFrame"] table').first
+    grid.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
+    rows = grid.locator("tr").evaluate_all(
+        "rows => rows.map(r => [...r.children].map(c => c.textContent.trim()))"
+    )
+    return [row for row in rows if row]
+
+
 class Browser:
     """One signed-in tab and the checks every step makes."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.browser import Browser, chromium, serving, shoot, sign_in
+from tests.app.browser import Browser, chromium, grid_rows, serving, shoot, sign_in
 from tests.app.conftest import Demo
 
 pytestmark = pytest.mark.slow
@@ -46,15 +46,18 @@ def test_a_managers_team_timesheet_download_says_what_it_covers(demo: Demo, tmp_
         header = next(i for i, row in enumerate(rows) if "work hours" in row)
         days = [r for r in rows[header + 1 :] if r and re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[0])]
         assert days, rows
-        # The table's figures equal the published cells (tests/app/test_team_timesheet.py);
-        # here: the browser's file holds this week's days, each a unit of at least k people.
+        # The file holds this week's days, each a unit of at least k people, with the
+        # figures the page shows (its table: the accessible copy of the drawn grid).
         columns = rows[header]
         k = int(about["k"].split()[0])
+        on_page = grid_rows(tab.page)
+        assert on_page[0] == columns, (on_page[0], columns)
         for row in days:
             assert monday <= date.fromisoformat(row[0]) <= monday + timedelta(days=6)
             cells = dict(zip(columns, row, strict=True))
             assert int(cells["people"]) >= k, cells
             assert float(cells["active hours"]) <= float(cells["work hours"]), cells
+            assert row in on_page, (row, on_page)
 
         tab.go("Trends")
         tab.page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)

@@ -33,7 +33,7 @@ from storage.config import load_settings
 from storage.db import schema
 from storage.db.engine import open_engine
 from storage.os_accounts import running_os_account
-from tests.app.browser import chromium, free_port, serving, settle, shoot, sign_in
+from tests.app.browser import chromium, free_port, grid_rows, serving, settle, shoot, sign_in
 from tests.app.conftest import Demo, copy_installation
 from tests.app.terminal import Terminal
 from tests.collector import cli
@@ -215,17 +215,6 @@ def _choose(page: Any, label: str, option: str, within: Any = None, exact: bool 
     listed.click()
 
 
-def _grid_rows(page: Any) -> list[list[str]]:
-    """The shown rows of the page's first table: Streamlit draws it on a canvas, beside an
-    accessible copy of the cells in view (the first rows)."""
-    grid = page.locator('[data-testid="stDataFrame"] table').first
-    grid.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
-    rows = grid.locator("tr").evaluate_all(
-        "rows => rows.map(r => [...r.children].map(c => c.textContent.trim()))"
-    )
-    return [row for row in rows if row]
-
-
 @pytest.mark.usefixtures("window_manager")
 def test_an_employee_connects_a_computer_and_the_admin_revokes_it(
     company: Company, tmp_path: Path
@@ -261,7 +250,7 @@ def test_an_employee_connects_a_computer_and_the_admin_revokes_it(
         sign_in(admin, company.url, ADMIN, company.password)
         admin.get_by_role("heading", name="People and teams").wait_for(timeout=60_000)
         _open(admin, "Devices", "Devices")
-        newest = _grid_rows(admin)[1]  # after the header: the device just connected
+        newest = grid_rows(admin)[1]  # after the header: the device just connected
         assert newest[:3] == [device, display_name, pseudonym], newest
         assert newest[-1] == "enrolled", newest
         shoot(admin, tmp_path, "admin-devices")
@@ -272,7 +261,7 @@ def test_an_employee_connects_a_computer_and_the_admin_revokes_it(
 
         _open(employee, "My day", "My day")  # away and back: the page is drawn again
         _open(employee, "Connect a computer", "Connect a computer")
-        states = [row[-1] for row in _grid_rows(employee)[1:]]
+        states = [row[-1] for row in grid_rows(employee)[1:]]
         assert states.count("revoked") == 1, states
 
 
