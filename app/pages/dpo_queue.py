@@ -36,6 +36,8 @@ from services.rights.desk import (
 from services.rights.requests import OPEN_STATES
 
 EXPORTS = ("access", "portability")
+WORK_ON = "dpo-work-on"  # the request chosen in the queue
+ADDRESS = "dpo-address"  # the ?request= this page last wrote (a different one is a link)
 ACTED_ON = "dpo-acted-on"  # the request the DPO just acted on: kept in view whatever the filter
 CARRY_LABEL = {
     "export": "Produce the export (completes the request)",
@@ -93,19 +95,27 @@ else:
     st.info("No request matches these filters.")
 
 ids = [r.id for r in shown]
-asked = st.query_params.get("request")
-start = ids.index(int(asked)) if asked and asked.isdigit() and int(asked) in ids else 0
 by_id = {r.id: r for r in shown}
+# A keyed box: its choice survives every rerun. A key-less box whose index followed the
+# address was a new widget whenever that index changed, and a browser saw the choice jump
+# back to the previous request. The address still names the request worked on: a reload or
+# a shared link opens it.
+asked = st.query_params.get("request")
+wanted = int(asked) if asked and asked.isdigit() else None
+if asked != st.session_state.get(ADDRESS) and wanted in ids:  # a link or a typed address
+    st.session_state[WORK_ON] = wanted
+if st.session_state.get(WORK_ON) not in ids:
+    st.session_state[WORK_ON] = wanted if wanted in ids else (ids[0] if ids else None)
 chosen = st.selectbox(
     "Work on request",
     ids,
-    index=start,
+    key=WORK_ON,
     format_func=lambda i: f"#{i} {by_id[i].kind}, {person_name(by_id[i].person_id, names)}",
 )
 if chosen is not None:
     # The address names the request worked on: after an action (which may reorder or
     # refilter the queue) or a reload, the same request stays selected while it is shown.
-    st.query_params["request"] = str(chosen)
+    st.query_params["request"] = st.session_state[ADDRESS] = str(chosen)
     if chosen != st.session_state.get(ACTED_ON):
         st.session_state.pop(ACTED_ON, None)  # moved on: the filters alone decide again
     request = view(engine, actor, int(chosen), at)  # a view of individual data: audited

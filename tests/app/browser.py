@@ -145,15 +145,29 @@ class Browser:
         self.settled()
 
     def click(self, name: str) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click()
+        button = self.page.get_by_role("button", name=name, exact=True)
+        try:
+            button.wait_for(timeout=30_000)
+        except Exception:
+            shoot(self.page, self.shots, f"no-button-{self.steps}")
+            raise AssertionError(f"step {self.steps}: no button {name!r}") from None
+        button.click()
         self.settled()
 
     def choose(self, label: str, option: str) -> list[str]:
         """Pick ``option`` (a part of its text) in the selectbox ``label``; every option."""
-        self.page.get_by_role("combobox", name=label, exact=True).click()
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        box.click()
         options = self.page.get_by_role("option")
         listed = options.all_inner_texts()
         options.filter(has_text=option).first.click()
+        # The box shows the choice once the rerun it starts has begun: only then settle,
+        # or a slow server's old page would be taken for the new one.
+        self.page.wait_for_function(
+            "([box, text]) => box.value.includes(text)",
+            arg=[box.element_handle(), option],
+            timeout=30_000,
+        )
         self.settled()
         return listed
 
