@@ -95,7 +95,8 @@ def test_the_rights_lifecycle_in_chromium(
         sign_in(tab.page, url, employee, demo.password)
         tab.settled()
         tab.go("My rights requests")
-
+        tab.page.get_by_role("heading", name="My rights requests").first.wait_for(timeout=60_000)
+        tab.expand("File a request")  # the form lives in it: open it before choosing
         tab.choose("What do you ask for?", "Rectification")
         hostile = {
             "Correct time zone": ("Mars/Olympus_Mons", "time zone must be an IANA name"),
