@@ -160,6 +160,7 @@ class Browser:
         box.click()
         options = self.page.get_by_role("option")
         listed = options.all_inner_texts()
+        box.fill(option)  # a long list shows only some options: typing filters to it
         options.filter(has_text=option).first.click()
         # The box shows the choice once the rerun it starts has begun: only then settle,
         # or a slow server's old page would be taken for the new one.
